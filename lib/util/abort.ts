@@ -65,6 +65,7 @@ export function withCancel<T>(
       (e: unknown) => {
         if (done) return;
         finish();
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- pass the work's own rejection through unchanged
         reject(e);
       },
     );
