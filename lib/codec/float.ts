@@ -1,0 +1,65 @@
+/**
+ * Floats on the wire: formatted exactly like Python's `repr(float)` (what aiokatcp and
+ * katcp-python send) and parsed with Python's `float()` grammar, which also covers the forms
+ * JavaScript's `String(number)` produces (`1e-7`, `Infinity`, `NaN`).
+ * @module
+ */
+import { KatcpTypeError } from '../errors.js';
+import { bytesRepr, trimmedLatin1 } from './repr.js';
+
+/**
+ * Formats a number like Python's `repr(float)`: the shortest digits that round-trip, in fixed
+ * notation with at least one fractional digit when the decimal exponent is in -4..15
+ * (`5.0`, `0.0001`, `1700000000.123`), otherwise scientific with a signed exponent of at least two
+ * digits (`1e+16`, `1e-05`, `1.5e-07`). Specials are `nan`, `inf`, `-inf`; negative zero is `-0.0`.
+ */
+export function formatFloat(x: number): string {
+  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf';
+  // toExponential() without an argument yields the shortest round-trip digits (as String(x) does),
+  // already split into mantissa and exponent, e.g. "-1.2345e+2".
+  const s = x.toExponential();
+  const neg = x < 0;
+  const ePos = s.indexOf('e');
+  const mantissa = s.slice(neg ? 1 : 0, ePos);
+  const exp = Number(s.slice(ePos + 1));
+  const digits = mantissa.length > 1 ? mantissa[0]! + mantissa.slice(2) : mantissa;
+  let out: string;
+  if (exp >= -4 && exp < 16) {
+    if (exp >= 0) {
+      const intLen = exp + 1;
+      out = digits.length > intLen
+        ? digits.slice(0, intLen) + '.' + digits.slice(intLen)
+        : digits + '0'.repeat(intLen - digits.length) + '.0';
+    } else {
+      out = '0.' + '0'.repeat(-exp - 1) + digits;
+    }
+  } else {
+    const absExp = exp < 0 ? -exp : exp;
+    out = mantissa + (exp < 0 ? 'e-' : 'e+') + (absExp < 10 ? '0' : '') + String(absExp);
+  }
+  return neg ? '-' + out : out;
+}
+
+// Python float() grammar after whitespace stripping: optional sign, digits with single underscores
+// between digits, optional fraction, optional exponent; or inf/infinity/nan in any case.
+const FINITE_RE = /^[+-]?(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?$/;
+const SPECIAL_RE = /^([+-]?)(?:(inf|infinity)|nan)$/i;
+
+/**
+ * Parses a float with Python's `float()` rules: surrounding ASCII whitespace, a leading `+`,
+ * `_` digit groups, `.5`, `5.`, exponents, and `inf`/`infinity`/`nan` in any case (so JavaScript's
+ * `Infinity`/`NaN` are accepted too). Hex, empty input and junk are refused.
+ * @throws KatcpTypeError `could not convert string to float: b'0x10'`
+ */
+export function decodeFloat(raw: Uint8Array | string, typeName = 'float'): number {
+  const bytes = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
+  const text = trimmedLatin1(bytes);
+  if (FINITE_RE.test(text)) return Number(text.includes('_') ? text.replaceAll('_', '') : text);
+  const m = SPECIAL_RE.exec(text);
+  if (m !== null) {
+    if (m[2] === undefined) return NaN;
+    return m[1] === '-' ? -Infinity : Infinity;
+  }
+  throw new KatcpTypeError(typeName, `could not convert string to float: ${bytesRepr(bytes)}`, bytes);
+}
