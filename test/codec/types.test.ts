@@ -31,10 +31,10 @@ const wire = (s: string): Buffer => Buffer.from(s, 'latin1');
 function expected(v: unknown): unknown {
   if (v !== null && typeof v === 'object') {
     const tagged = v as Record<string, string>;
-    if ('$float' in tagged) return { nan: NaN, inf: Infinity, '-inf': -Infinity, '-0.0': -0 }[tagged.$float!];
-    if ('$bigint' in tagged) return BigInt(tagged.$bigint!);
-    if ('$bytes' in tagged) return Buffer.from(tagged.$bytes!, 'hex');
-    if ('$address' in tagged) return Address.parse(tagged.$address!);
+    if ('$float' in tagged) return { nan: NaN, inf: Infinity, '-inf': -Infinity, '-0.0': -0 }[tagged.$float];
+    if ('$bigint' in tagged) return BigInt(tagged.$bigint);
+    if ('$bytes' in tagged) return Buffer.from(tagged.$bytes, 'hex');
+    if ('$address' in tagged) return Address.parse(tagged.$address);
   }
   return v;
 }
