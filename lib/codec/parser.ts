@@ -1,0 +1,214 @@
+/**
+ * The incremental KATCP line parser: feed it bytes as they arrive, in chunks split anywhere; it
+ * returns the complete messages and syntax errors, in stream order, as values.
+ * @module
+ */
+import { KatcpSyntaxError } from '../errors.js';
+import { createMessageUnchecked } from './message.js';
+import type { Message } from './message.js';
+import { ScanResult, ScanStatus, scanLine } from './scan.js';
+
+/** Default maximum line length in bytes, including the line end (16 MiB, as aiokatcp). */
+export const DEFAULT_MAX_LINE_LENGTH = 16 * 1024 * 1024;
+
+/**
+ * Chunks up to this size are parsed in place: arguments are views of the chunk, so keeping an
+ * argument keeps at most this many bytes alive (socket reads are at most 64 KiB). Lines from
+ * larger chunks are copied out first so a kept argument never pins a huge buffer.
+ */
+export const VIEW_CHUNK_LIMIT = 64 * 1024;
+
+/** At most this many bytes of an overlong line are kept in its error's `raw`. */
+export const OVERLONG_RAW_KEEP = 1024;
+
+/** Options of {@link LineParser}. */
+export interface LineParserOptions {
+  /** Maximum line length in bytes including the line end; default 16 MiB. */
+  maxLineLength?: number;
+  /**
+   * Accept what devices built on the C library (katcp_devel, tcpborphserver) send: junk before
+   * the type character is skipped, unknown escapes pass the character through (`\x` gives
+   * `x`), raw NUL/ESC bytes are accepted in arguments, and a name is anything up to a space,
+   * tab, `[` or the line end. Everything else is still an error.
+   */
+  lenient?: boolean;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/** What the parser is doing with the current line: reading it, or discarding an overlong one. */
+const State = { Line: 'line', Discard: 'discard' } as const;
+type State = (typeof State)[keyof typeof State];
+
+/**
+ * Incremental parser. `\n` or `\r` ends a line (so `\r\n` is a line followed by an empty
+ * one); blank and whitespace-only lines are ignored. A line longer than `maxLineLength`
+ * (counting its line end) is reported once as a `line-too-long` error as soon as it passes the
+ * limit, and the rest of it is discarded, unbuffered, up to its line end.
+ *
+ * `feed` takes ownership of the chunk: parsed arguments may be views into it (chunks of at most
+ * {@link VIEW_CHUNK_LIMIT} bytes), so do not modify a chunk after feeding it.
+ */
+export class LineParser {
+  /** Maximum line length in bytes, including the line end. */
+  readonly maxLineLength: number;
+  /** Whether lenient (C library) parsing is on. */
+  readonly lenient: boolean;
+  #state: State = State.Line;
+  // The start of a line that has not ended yet (copies, so the caller's chunks are not pinned).
+  #parts: Buffer[] = [];
+  #partLength = 0;
+  readonly #scan = new ScanResult();
+
+  /** @param opts maximum line length (default 16 MiB) and lenient mode (default off) */
+  constructor(opts: LineParserOptions = {}) {
+    const max = opts.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
+    if (!(max >= 2)) throw new RangeError(`maxLineLength must be at least 2, not ${max}`);
+    this.maxLineLength = max;
+    this.lenient = opts.lenient === true;
+  }
+
+  /** Bytes of an unfinished line held until its line end arrives. */
+  get buffered(): number {
+    return this.#partLength;
+  }
+
+  /**
+   * Parse the next chunk of the stream. Returns the messages and syntax errors completed by
+   * this chunk, in stream order. Never throws on any input.
+   */
+  feed(chunk: Uint8Array): (Message | KatcpSyntaxError)[] {
+    const out: (Message | KatcpSyntaxError)[] = [];
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const n = buf.length;
+    let pos = 0;
+    // Next line-end positions at or after pos: -1 none left in the chunk, -2 not searched yet.
+    let cr = -2;
+    let lf = -2;
+    if (this.#state === State.Discard) {
+      lf = buf.indexOf(LF);
+      cr = buf.indexOf(CR);
+      const eol = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
+      if (eol < 0) return out;
+      this.#state = State.Line;
+      pos = eol + 1;
+    }
+    const max = this.maxLineLength;
+    const copyLines = n > VIEW_CHUNK_LIMIT;
+    while (pos < n) {
+      // Each line end is searched for again only once it has been passed, so a chunk without
+      // CR is scanned for CR once, not once per line.
+      if (lf < pos && lf !== -1) lf = buf.indexOf(LF, pos);
+      if (cr < pos && cr !== -1) cr = buf.indexOf(CR, pos);
+      const eol = lf < 0 ? cr : cr < 0 ? lf : lf < cr ? lf : cr;
+      if (eol < 0) {
+        this.#keepPartial(buf, pos, n, out);
+        break;
+      }
+      if (this.#partLength > 0) {
+        this.#finishPartial(buf, pos, eol, out);
+      } else if (eol - pos >= max) {
+        out.push(this.#tooLong(buf.subarray(pos, pos + Math.min(eol - pos, OVERLONG_RAW_KEEP))));
+      } else if (eol > pos) {
+        if (copyLines) {
+          const line = Buffer.allocUnsafe(eol - pos);
+          buf.copy(line, 0, pos, eol);
+          this.#parseLine(line, 0, line.length, out);
+        } else {
+          this.#parseLine(buf, pos, eol, out);
+        }
+      }
+      pos = eol + 1;
+    }
+    return out;
+  }
+
+  /**
+   * Signal the end of the stream. Returns a `no-newline` error when an unfinished (non-blank)
+   * line is left, which is dropped; the parser is then ready for a new stream.
+   */
+  end(): KatcpSyntaxError | undefined {
+    if (this.#state === State.Discard) {
+      this.#state = State.Line;
+      return undefined;
+    }
+    if (this.#partLength === 0) return undefined;
+    const raw = Buffer.concat(this.#parts, this.#partLength);
+    this.reset();
+    for (const b of raw) {
+      if (b !== 0x20 && b !== 0x09) {
+        return new KatcpSyntaxError(
+          'no-newline',
+          `incomplete message at the end of the stream: ${raw.length} bytes without a line end`,
+          raw,
+          raw.length + 1,
+        );
+      }
+    }
+    return undefined;
+  }
+
+  /** Forget any unfinished line (e.g. when reusing the parser for a new connection). */
+  reset(): void {
+    this.#state = State.Line;
+    this.#parts = [];
+    this.#partLength = 0;
+  }
+
+  #parseLine(buf: Buffer, start: number, end: number, out: (Message | KatcpSyntaxError)[]): void {
+    const r = this.#scan;
+    const status = scanLine(buf, start, end, this.lenient, r);
+    if (status === ScanStatus.Message) {
+      out.push(createMessageUnchecked(r.mtype, r.name, r.args, r.mid));
+    } else if (status === ScanStatus.Error) {
+      out.push(r.error!);
+      r.error = undefined;
+    }
+  }
+
+  #tooLong(raw: Buffer): KatcpSyntaxError {
+    const max = this.maxLineLength;
+    return new KatcpSyntaxError('line-too-long', `line longer than ${max} bytes: exceeded at byte ${max + 1}`, raw, max + 1);
+  }
+
+  /** The first {@link OVERLONG_RAW_KEEP} bytes of the held parts followed by `more`. */
+  #head(more: Buffer): Buffer {
+    const pieces: Buffer[] = [];
+    let len = 0;
+    for (const part of [...this.#parts, more]) {
+      if (len >= OVERLONG_RAW_KEEP) break;
+      const piece = part.subarray(0, OVERLONG_RAW_KEEP - len);
+      pieces.push(piece);
+      len += piece.length;
+    }
+    return Buffer.concat(pieces, len);
+  }
+
+  /** Hold `buf[start, end)`, the beginning of a line, unless it already makes the line too long. */
+  #keepPartial(buf: Buffer, start: number, end: number, out: (Message | KatcpSyntaxError)[]): void {
+    const total = this.#partLength + (end - start);
+    if (total >= this.maxLineLength) {
+      out.push(this.#tooLong(this.#head(buf.subarray(start, end))));
+      this.reset();
+      this.#state = State.Discard;
+      return;
+    }
+    this.#parts.push(Buffer.from(buf.subarray(start, end)));
+    this.#partLength = total;
+  }
+
+  /** The held line ends at `buf[eol]`: assemble and parse it. */
+  #finishPartial(buf: Buffer, start: number, eol: number, out: (Message | KatcpSyntaxError)[]): void {
+    const total = this.#partLength + (eol - start);
+    if (total >= this.maxLineLength) {
+      out.push(this.#tooLong(this.#head(buf.subarray(start, eol))));
+    } else {
+      this.#parts.push(buf.subarray(start, eol));
+      const line = Buffer.concat(this.#parts, total);
+      this.#parseLine(line, 0, total, out);
+    }
+    this.#parts = [];
+    this.#partLength = 0;
+  }
+}

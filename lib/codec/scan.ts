@@ -1,0 +1,270 @@
+/**
+ * The single-line KATCP parser shared by `Message.parse` and `LineParser`: it splits one line
+ * (without its line end) into type, name, mid and unescaped arguments, or reports the first
+ * syntax error with its 1-based byte column. It does not build a `Message` (that would make the
+ * codec modules import each other); it fills a reusable {@link ScanResult} instead.
+ *
+ * Speed: one pass over the bytes with lookup tables; an argument without escapes becomes a
+ * `subarray` view of the input (no copy); only arguments with escapes are decoded into new memory.
+ * @module
+ */
+import { KatcpSyntaxError } from '../errors.js';
+import type { SyntaxErrorKind } from '../errors.js';
+import { UNESCAPE, UNESCAPE_INVALID, UNESCAPE_NOTHING, describeByte } from './escape.js';
+
+/** The three type characters, as the codec's message type union. */
+export type TypeChar = '?' | '!' | '#';
+
+/** Outcome of {@link scanLine}. */
+export const ScanStatus = { Message: 0, Blank: 1, Error: 2 } as const;
+/** Outcome of {@link scanLine}. */
+export type ScanStatus = (typeof ScanStatus)[keyof typeof ScanStatus];
+
+/** Reusable output of {@link scanLine}; only the fields matching the status are meaningful. */
+export class ScanResult {
+  mtype: TypeChar = '?';
+  name = '';
+  mid: number | undefined = undefined;
+  args: Buffer[] = [];
+  error: KatcpSyntaxError | undefined = undefined;
+}
+
+/** Largest message id allowed by the protocol. */
+export const MAX_MID = 0x7fffffff;
+
+const SPACE = 0x20;
+const TAB = 0x09;
+const BACKSLASH = 0x5c;
+const LBRACKET = 0x5b;
+const RBRACKET = 0x5d;
+
+// Argument byte classes: 0 plain, 1 separator, 2 backslash, 3 forbidden raw byte.
+const PLAIN = 0;
+const SEP = 1;
+const ESCAPE = 2;
+const FORBIDDEN = 3;
+
+function argClasses(lenient: boolean): Uint8Array {
+  const t = new Uint8Array(256);
+  t[SPACE] = SEP;
+  t[TAB] = SEP;
+  t[BACKSLASH] = ESCAPE;
+  // CR/LF cannot reach the scanner inside a line; marking them keeps it safe if they do.
+  t[0x0a] = FORBIDDEN;
+  t[0x0d] = FORBIDDEN;
+  if (!lenient) {
+    t[0x00] = FORBIDDEN;
+    t[0x1b] = FORBIDDEN;
+  }
+  return t;
+}
+const ARG_STRICT = argClasses(false);
+const ARG_LENIENT = argClasses(true);
+
+// Name bytes: 1 letter, 2 digit or '-'.
+const NAME = (() => {
+  const t = new Uint8Array(256);
+  for (let c = 0x41; c <= 0x5a; c++) t[c] = 1;
+  for (let c = 0x61; c <= 0x7a; c++) t[c] = 1;
+  for (let c = 0x30; c <= 0x39; c++) t[c] = 2;
+  t[0x2d] = 2;
+  return t;
+})();
+
+const TYPE_OF: readonly (TypeChar | undefined)[] = (() => {
+  const t: (TypeChar | undefined)[] = new Array<TypeChar | undefined>(256).fill(undefined);
+  t[0x3f] = '?';
+  t[0x21] = '!';
+  t[0x23] = '#';
+  return t;
+})();
+
+// Names repeat (sensor-status, log...), so decoded names are cached by a hash of their bytes.
+const NAME_CACHE_SLOTS = 1024;
+const NAME_CACHE_MAX = 64;
+const nameKeys: (Buffer | undefined)[] = new Array<Buffer | undefined>(NAME_CACHE_SLOTS).fill(undefined);
+const nameValues: string[] = new Array<string>(NAME_CACHE_SLOTS).fill('');
+
+function internName(buf: Buffer, s: number, e: number, hash: number): string {
+  const len = e - s;
+  const slot = hash & (NAME_CACHE_SLOTS - 1);
+  const key = nameKeys[slot];
+  if (key !== undefined && key.length === len) {
+    let i = 0;
+    while (i < len && key[i] === buf[s + i]) i++;
+    if (i === len) return nameValues[slot]!;
+  }
+  const name = buf.toString('latin1', s, e);
+  if (len <= NAME_CACHE_MAX) {
+    nameKeys[slot] = Buffer.from(buf.subarray(s, e));
+    nameValues[slot] = name;
+  }
+  return name;
+}
+
+function fail(
+  out: ScanResult,
+  kind: SyntaxErrorKind,
+  what: string,
+  buf: Buffer,
+  start: number,
+  end: number,
+  at: number,
+): ScanStatus {
+  const position = at - start + 1;
+  out.error = new KatcpSyntaxError(kind, `${what} at byte ${position}`, buf.subarray(start, end), position);
+  return ScanStatus.Error;
+}
+
+function isBlank(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = buf[i];
+    if (c !== SPACE && c !== TAB) return false;
+  }
+  return true;
+}
+
+/**
+ * Parse the line `buf[start, end)` (line end excluded). Returns `ScanStatus.Message` with the
+ * parts in `out`, `ScanStatus.Blank` for an empty or whitespace-only line, or
+ * `ScanStatus.Error` with `out.error` set. Never throws.
+ *
+ * Argument buffers without escapes are views of `buf`.
+ */
+export function scanLine(buf: Buffer, start: number, end: number, lenient: boolean, out: ScanResult): ScanStatus {
+  let p = start;
+  let mtype = p < end ? TYPE_OF[buf[p]!] : undefined;
+  if (mtype === undefined) {
+    if (isBlank(buf, start, end)) return ScanStatus.Blank;
+    if (!lenient) {
+      return fail(out, 'bad-type', `expected '?', '!' or '#' but found ${describeByte(buf[p]!)}`, buf, start, end, p);
+    }
+    // The C library skips anything before the type character.
+    while (p < end && (mtype = TYPE_OF[buf[p]!]) === undefined) p++;
+    if (mtype === undefined) {
+      return fail(out, 'bad-type', "no '?', '!' or '#' in the line", buf, start, end, start);
+    }
+  }
+  p++;
+
+  const nameStart = p;
+  let hash = 0;
+  let c = 0;
+  if (lenient) {
+    while (p < end && (c = buf[p]!) !== SPACE && c !== TAB && c !== LBRACKET) {
+      hash = (Math.imul(hash, 31) + c) | 0;
+      p++;
+    }
+  } else {
+    if (p < end && NAME[buf[p]!] !== 1) {
+      return fail(out, 'bad-name', `message name must start with a letter, not ${describeByte(buf[p]!)}`, buf, start, end, p);
+    }
+    while (p < end && NAME[(c = buf[p]!)] !== 0) {
+      hash = (Math.imul(hash, 31) + c) | 0;
+      p++;
+    }
+    if (p < end && c !== SPACE && c !== TAB && c !== LBRACKET) {
+      return fail(out, 'bad-name', `invalid character ${describeByte(c)} in message name`, buf, start, end, p);
+    }
+  }
+  if (p === nameStart) return fail(out, 'bad-name', 'missing message name', buf, start, end, p);
+  out.mtype = mtype;
+  out.name = internName(buf, nameStart, p, hash);
+
+  let mid: number | undefined;
+  if (p < end && buf[p] === LBRACKET) {
+    p++;
+    const digits = p;
+    mid = 0;
+    while (p < end && (c = buf[p]!) >= 0x30 && c <= 0x39) {
+      if (p === digits && c === 0x30) return fail(out, 'bad-mid', 'message id starts with 0', buf, start, end, p);
+      mid = mid * 10 + (c - 0x30);
+      if (mid > MAX_MID) return fail(out, 'mid-overflow', `message id exceeds ${MAX_MID}`, buf, start, end, p);
+      p++;
+    }
+    if (p === end) return fail(out, 'bad-mid', "unterminated message id (no ']')", buf, start, end, p);
+    if (p === digits) return fail(out, 'bad-mid', `expected a digit 1-9 in message id, found ${describeByte(c)}`, buf, start, end, p);
+    if (c !== RBRACKET) return fail(out, 'bad-mid', `expected ']' after message id, found ${describeByte(c)}`, buf, start, end, p);
+    p++;
+    if (p < end && (c = buf[p]!) !== SPACE && c !== TAB) {
+      return fail(out, 'bad-mid', `expected a space after ']', found ${describeByte(c)}`, buf, start, end, p);
+    }
+  }
+  out.mid = mid;
+
+  const cls = lenient ? ARG_LENIENT : ARG_STRICT;
+  const args: Buffer[] = [];
+  for (;;) {
+    while (p < end && ((c = buf[p]!) === SPACE || c === TAB)) p++;
+    if (p >= end) break;
+    const s = p;
+    let k = 0;
+    while (p < end && (k = cls[buf[p]!]!) === PLAIN) p++;
+    if (p === end || k === SEP) {
+      args.push(buf.subarray(s, p));
+      continue;
+    }
+    if (k === FORBIDDEN) {
+      return fail(out, 'unescaped-special', `unescaped ${describeByte(buf[p]!)} in argument`, buf, start, end, p);
+    }
+    p = scanEscaped(buf, s, p, end, start, cls, lenient, args, out);
+    if (p < 0) return ScanStatus.Error;
+  }
+  out.args = args;
+  return ScanStatus.Message;
+}
+
+/**
+ * Decode an argument starting at `s` whose first escape is at `p`; push it to `args` and return
+ * the position after it, or -1 with `out.error` set.
+ */
+function scanEscaped(
+  buf: Buffer,
+  s: number,
+  p: number,
+  end: number,
+  lineStart: number,
+  cls: Uint8Array,
+  lenient: boolean,
+  args: Buffer[],
+  out: ScanResult,
+): number {
+  // First pass: find the end of the argument and check it, so the copy is sized exactly.
+  let q = p;
+  let k = 0;
+  while (q < end && (k = cls[buf[q]!]!) !== SEP) {
+    if (k === ESCAPE) {
+      if (q + 1 === end) {
+        fail(out, 'trailing-backslash', 'backslash at the end of the line', buf, lineStart, end, q);
+        return -1;
+      }
+      const code = buf[q + 1]!;
+      if (!lenient && UNESCAPE[code] === UNESCAPE_INVALID) {
+        fail(out, 'invalid-escape', `invalid escape '\\${code === SPACE ? ' ' : describeByte(code)}'`, buf, lineStart, end, q);
+        return -1;
+      }
+      q += 2;
+    } else if (k === FORBIDDEN) {
+      fail(out, 'unescaped-special', `unescaped ${describeByte(buf[q]!)} in argument`, buf, lineStart, end, q);
+      return -1;
+    } else {
+      q++;
+    }
+  }
+  const arg = Buffer.allocUnsafe(q - s);
+  let n = p - s;
+  buf.copy(arg, 0, s, p);
+  let run = p;
+  for (let i = p; i < q; i++) {
+    if (buf[i] !== BACKSLASH) continue;
+    if (i > run) n += buf.copy(arg, n, run, i);
+    const code = buf[++i]!;
+    const dec = UNESCAPE[code]!;
+    if (dec === UNESCAPE_INVALID) arg[n++] = code; // lenient: pass the character through
+    else if (dec !== UNESCAPE_NOTHING) arg[n++] = dec;
+    run = i + 1;
+  }
+  if (q > run) n += buf.copy(arg, n, run, q);
+  args.push(n === arg.length ? arg : arg.subarray(0, n));
+  return q;
+}
