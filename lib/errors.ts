@@ -162,3 +162,15 @@ export class InvalidReply extends KatcpError {
     this.reply = details.reply;
   }
 }
+
+/**
+ * The inspecting client could not inspect the device: an error reply to `?help`,
+ * `?sensor-list` or `?request-timeout-hint`, the sync timeout budget ran out, or the
+ * connection dropped during inspection. `cause` holds the underlying error or reply.
+ */
+export class SyncError extends KatcpError {
+  constructor(message: string, options?: KatcpErrorOptions) {
+    super(message, 'KATCP_ERR_SYNC', options);
+    this.name = 'SyncError';
+  }
+}
