@@ -16,28 +16,22 @@ import { bytesRepr, trimmedLatin1 } from './repr.js';
 export function formatFloat(x: number): string {
   if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
   if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf';
-  // toExponential() without an argument yields the shortest round-trip digits (as String(x) does),
-  // already split into mantissa and exponent, e.g. "-1.2345e+2".
+  const abs = x < 0 ? -x : x;
+  if (abs >= 1e-4 && abs < 1e16) {
+    // Fast path: in this range String(x) is already fixed notation with the same shortest digits.
+    const fixed = String(x);
+    return fixed.includes('.') ? fixed : fixed + '.0';
+  }
+  // Outside [1e-4, 1e16) the decimal exponent is below -4 or above 15, so Python uses scientific
+  // notation. toExponential() without an argument yields the shortest round-trip digits (as
+  // String(x) does), already split into mantissa and exponent, e.g. "-1.2345e-7".
   const s = x.toExponential();
   const neg = x < 0;
   const ePos = s.indexOf('e');
   const mantissa = s.slice(neg ? 1 : 0, ePos);
   const exp = Number(s.slice(ePos + 1));
-  const digits = mantissa.length > 1 ? mantissa[0]! + mantissa.slice(2) : mantissa;
-  let out: string;
-  if (exp >= -4 && exp < 16) {
-    if (exp >= 0) {
-      const intLen = exp + 1;
-      out = digits.length > intLen
-        ? digits.slice(0, intLen) + '.' + digits.slice(intLen)
-        : digits + '0'.repeat(intLen - digits.length) + '.0';
-    } else {
-      out = '0.' + '0'.repeat(-exp - 1) + digits;
-    }
-  } else {
-    const absExp = exp < 0 ? -exp : exp;
-    out = mantissa + (exp < 0 ? 'e-' : 'e+') + (absExp < 10 ? '0' : '') + String(absExp);
-  }
+  const absExp = exp < 0 ? -exp : exp;
+  const out = mantissa + (exp < 0 ? 'e-' : 'e+') + (absExp < 10 ? '0' : '') + String(absExp);
   return neg ? '-' + out : out;
 }
 

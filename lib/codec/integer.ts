@@ -14,6 +14,9 @@ export type IntegerValue = number | bigint;
 // digits. Leading zeros are allowed in base 10 ("007" is 7).
 const INT_RE = /^[+-]?\d(?:_?\d)*$/;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/** The most decimal digits an integer may have on the wire (Python's default `int_max_str_digits`). */
+export const MAX_INTEGER_DIGITS = 4300;
+const MAX_DIGITS = MAX_INTEGER_DIGITS;
 
 /**
  * Parses a base-10 integer with Python's `int()` rules (surrounding whitespace, leading `+`,
@@ -27,6 +30,11 @@ export function decodeInteger(raw: Uint8Array | string, typeName = 'integer'): I
     throw new KatcpTypeError(typeName, `invalid literal for int() with base 10: ${bytesRepr(bytes)}`, bytes);
   }
   if (text.includes('_')) text = text.replaceAll('_', '');
+  const digits = text.length - (text.charCodeAt(0) === 0x2b || text.charCodeAt(0) === 0x2d ? 1 : 0);
+  if (digits > MAX_DIGITS) {
+    // Python's limit too: decimal-to-bigint conversion is quadratic, so a peer could stall us.
+    throw new KatcpTypeError(typeName, `Exceeds the limit (${MAX_DIGITS} digits) for integer string conversion: value has ${digits} digits`, bytes);
+  }
   // Up to 15 digits (plus a sign) always fits a safe integer; Number() is then exact and fast.
   if (text.length <= 15) return Number(text) + 0;
   const big = BigInt(text);

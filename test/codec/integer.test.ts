@@ -33,6 +33,14 @@ describe('decodeInteger', () => {
     assert.throws(() => decodeInteger(Buffer.from('1.5')), { message: "invalid literal for int() with base 10: b'1.5'" });
   });
 
+  it('refuses more than 4300 digits like Python, so a peer cannot stall the parser', () => {
+    assert.equal(decodeInteger('9'.repeat(4300)), 10n ** 4300n - 1n);
+    assert.equal(decodeInteger('-' + '1_'.repeat(4299) + '1'), -BigInt('1'.repeat(4300)));
+    assert.throws(() => decodeInteger('1'.repeat(4301)), {
+      message: 'Exceeds the limit (4300 digits) for integer string conversion: value has 4301 digits',
+    });
+  });
+
   it('property: decode(format(n)) is n for any bigint, normalised to number when safe', () => {
     fc.assert(fc.property(fc.bigInt({ min: -(2n ** 200n), max: 2n ** 200n }), (n) => {
       const v = decodeInteger(formatInteger(n));
