@@ -1,0 +1,368 @@
+/**
+ * The {@link Sensor}: a named, typed value with a status and a timestamp, observed by samplers.
+ * @module
+ */
+import type { Address } from '../codec/address.js';
+import { discreteType, getType } from '../codec/types.js';
+import type { IntegerValue, TypeCodec } from '../codec/types.js';
+import { KatcpError, KatcpTypeError } from '../errors.js';
+import { systemClock } from '../util/clock.js';
+import type { Clock } from '../util/clock.js';
+import { checkRange, rangeStatusFunc } from './range.js';
+import type { SensorRange } from './range.js';
+import { isSensorStatus, makeReading } from './status.js';
+import type { Reading, SensorStatus } from './status.js';
+import { validateStrategy } from './strategy.js';
+import type { SamplingStrategy } from './strategy.js';
+
+/** The KATCP types a sensor can have (`bytes` is the wire type `string` holding raw bytes). */
+export type SensorTypeName = 'integer' | 'float' | 'boolean' | 'discrete' | 'lru' | 'string' | 'bytes' | 'timestamp' | 'address';
+
+/** The JS value type of each sensor type. */
+export interface SensorValueTypes {
+  integer: IntegerValue;
+  float: number;
+  boolean: boolean;
+  discrete: string;
+  lru: 'nominal' | 'error';
+  string: string;
+  bytes: Buffer;
+  timestamp: number;
+  address: Address;
+}
+
+const SENSOR_TYPES: ReadonlySet<unknown> = new Set<SensorTypeName>(
+  ['integer', 'float', 'boolean', 'discrete', 'lru', 'string', 'bytes', 'timestamp', 'address'],
+);
+
+/** Called synchronously on every new reading, with the reading it replaced. */
+export type SensorObserver<T> = (sensor: Sensor<T>, reading: Reading<T>, previous: Reading<T>) => void;
+
+/** How to build a {@link Sensor}. */
+export interface SensorOptions<T> {
+  /** The KATCP type. */
+  type: SensorTypeName;
+  /** The name: letters, digits, `.`, `-` and `_` only (dots suggest a hierarchy). */
+  name: string;
+  /** Free text for `#sensor-list` (default empty). */
+  description?: string;
+  /** Units for `#sensor-list` (default empty; timestamp sensors should have none). */
+  units?: string;
+  /** The allowed values of a `discrete` sensor (its `#sensor-list` parameters). */
+  values?: readonly string[];
+  /** Advisory ranges of an integer or float sensor (its `#sensor-list` parameters). */
+  range?: SensorRange;
+  /** Initial value (default: the type's default: 0, '', false, the first discrete value...). */
+  default?: T;
+  /** Initial status (default `unknown`). */
+  initialStatus?: SensorStatus;
+  /** Status given to a value set without an explicit status (default: from `range`, else `nominal`). */
+  statusFunc?: (value: T) => SensorStatus;
+  /** What a client subscribing with `auto` really gets (default: every update, at once). */
+  autoStrategy?: SamplingStrategy;
+  /** Source of the default timestamps (default the system clock). */
+  clock?: Clock;
+}
+
+/** Options of {@link Sensor.setValue}. */
+export interface SetValueOptions {
+  /** The status (default: the sensor's status function applied to the value). */
+  status?: SensorStatus;
+  /** Seconds since the epoch (default: the clock's `now()`). */
+  timestamp?: number;
+}
+
+/** Options of the typed factories such as {@link Sensor.float}. */
+export type SensorFactoryOptions<T> = Omit<SensorOptions<T>, 'type'>;
+
+const NAME_RE = /^[A-Za-z0-9._-]+$/;
+
+/** True when `name` is a valid sensor name: non-empty, only `a-z A-Z 0-9 . - _`. */
+export function isValidSensorName(name: unknown): name is string {
+  return typeof name === 'string' && NAME_RE.test(name);
+}
+
+function invalid(message: string, cause?: unknown): KatcpError {
+  return new KatcpError(message, 'KATCP_ERR_INVALID_SENSOR', cause === undefined ? undefined : { cause });
+}
+
+const nominal = (): SensorStatus => 'nominal';
+
+// Method-shaped types are compared bivariantly, so a Sensor<number> stays assignable to Sensor
+// (Sensor<unknown>) although it stores functions taking T.
+type StoredObserver<T> = { call(sensor: Sensor<T>, reading: Reading<T>, previous: Reading<T>): void }['call'];
+type StoredStatusFunc<T> = { call(value: T): SensorStatus }['call'];
+const NO_OBSERVERS: readonly never[] = Object.freeze([]);
+
+/**
+ * A sensor of any KATCP type. Values are validated (and normalised) by the type's codec; every
+ * reading is a frozen object; observers are called synchronously on every new reading, even when
+ * the value is unchanged.
+ *
+ * ```ts
+ * const temp = Sensor.float({ name: 'rack.temperature', units: 'degC', range: { nominal: [10, 35] } });
+ * temp.setValue(21.5);                      // status nominal (from the range), timestamp now
+ * temp.setValue(40, { status: 'error' });
+ * const detach = temp.attach((s, r) => console.log(s.name, r.status, r.value));
+ * detach();
+ * ```
+ */
+export class Sensor<T = unknown> {
+  /** The sensor's name. */
+  readonly name: string;
+  /** Free-text description. */
+  readonly description: string;
+  /** Units (may be empty). */
+  readonly units: string;
+  /** The KATCP type. */
+  readonly type: SensorTypeName;
+  /** The codec that validates and encodes values (its `wireName` is the `#sensor-list` type). */
+  readonly codec: TypeCodec<T>;
+  /** The allowed values of a discrete sensor given `values`; undefined otherwise. */
+  readonly values: readonly string[] | undefined;
+  /** The advisory ranges of a numeric sensor, if given. */
+  readonly range: Readonly<SensorRange> | undefined;
+  /** What a client subscribing with `auto` gets; undefined means every update at once. */
+  readonly autoStrategy: SamplingStrategy | undefined;
+  /** The clock giving default timestamps. */
+  readonly clock: Clock;
+  readonly #statusFunc: StoredStatusFunc<T>;
+  readonly #params: readonly string[];
+  #reading: Reading<T>;
+  // Copy-on-write: notification iterates the array it started with, so observers may attach and
+  // detach during a notification without a per-update snapshot.
+  #observers: readonly StoredObserver<T>[] = NO_OBSERVERS;
+
+  /**
+   * @throws KatcpError (code `KATCP_ERR_INVALID_SENSOR`) for a bad name, type, range, status or
+   *   auto strategy; KatcpTypeError for a default value the type refuses or bad discrete values
+   */
+  constructor(opts: SensorOptions<T>) {
+    if (typeof opts !== 'object' || opts === null) throw invalid('sensor options must be an object');
+    const { name, type } = opts;
+    if (!isValidSensorName(name)) {
+      throw invalid(`invalid sensor name ${JSON.stringify(name)}: use only letters, digits, '.', '-' and '_'`);
+    }
+    if (!SENSOR_TYPES.has(type)) throw invalid(`sensor ${name}: unknown sensor type ${JSON.stringify(type)}`);
+    const description = opts.description ?? '';
+    const units = opts.units ?? '';
+    if (typeof description !== 'string') throw invalid(`sensor ${name}: description must be a string`);
+    if (typeof units !== 'string') throw invalid(`sensor ${name}: units must be a string`);
+    this.name = name;
+    this.description = description;
+    this.units = units;
+    this.type = type;
+
+    const values = opts.values;
+    if (values !== undefined && type !== 'discrete') throw invalid(`sensor ${name}: only discrete sensors take values`);
+    if (type === 'discrete' && values !== undefined && values.length > 0) {
+      const codec = discreteType(values);
+      this.codec = codec as unknown as TypeCodec<T>;
+      this.values = codec.values;
+    } else {
+      this.codec = getType(type) as TypeCodec<T>;
+      this.values = undefined;
+    }
+
+    let params: readonly string[] = this.values ?? NO_OBSERVERS;
+    if (opts.range !== undefined) {
+      const range = checkRange(opts.range, type);
+      this.range = range;
+      params = [...(range.nominal ?? []), ...(range.warn ?? [])].map((x) => this.codec.encode(x as T).toString('latin1'));
+    } else {
+      this.range = undefined;
+    }
+    this.#params = params;
+
+    const statusFunc = opts.statusFunc;
+    if (statusFunc !== undefined && typeof statusFunc !== 'function') throw invalid(`sensor ${name}: statusFunc must be a function`);
+    this.#statusFunc = statusFunc ?? (this.range === undefined ? nominal : (rangeStatusFunc(this.range) as (value: T) => SensorStatus));
+
+    this.autoStrategy = checkAutoStrategy(name, type, opts.autoStrategy);
+    this.clock = opts.clock ?? systemClock;
+
+    const initialStatus = opts.initialStatus ?? 'unknown';
+    if (!isSensorStatus(initialStatus)) throw invalid(`sensor ${name}: invalid initial status ${JSON.stringify(initialStatus)}`);
+    const value = opts.default === undefined ? this.codec.defaultValue() : this.#coerce(opts.default, 'default value');
+    this.#reading = makeReading(this.clock.now(), initialStatus, value);
+  }
+
+  /** The `#sensor-list` parameters: the discrete values, or the range bounds of a numeric sensor. */
+  get params(): string[] {
+    return [...this.#params];
+  }
+
+  /** The `#sensor-list` type name (`bytes` sensors are `string` on the wire). */
+  get wireType(): string {
+    return this.codec.wireName;
+  }
+
+  /** The current reading (a frozen object). */
+  get reading(): Reading<T> {
+    return this.#reading;
+  }
+
+  /** The current value. */
+  get value(): T {
+    return this.#reading.value;
+  }
+
+  /** Sets the value with the default status and timestamp (like `setValue(v)`). */
+  set value(value: T) {
+    this.setValue(value);
+  }
+
+  /** The current status. */
+  get status(): SensorStatus {
+    return this.#reading.status;
+  }
+
+  /** The current timestamp, seconds since the epoch. */
+  get timestamp(): number {
+    return this.#reading.timestamp;
+  }
+
+  /** Number of attached observers (samplers, aggregates, watchers). */
+  get observerCount(): number {
+    return this.#observers.length;
+  }
+
+  /**
+   * Sets a new reading and notifies every observer, even when nothing changed.
+   * @throws KatcpTypeError when the type refuses the value; KatcpError for a bad status or timestamp;
+   *   an observer's error after every observer has been called (AggregateError if several failed)
+   */
+  setValue(value: T, opts?: SetValueOptions): void {
+    const v = this.#coerce(value, 'value');
+    let status = opts?.status;
+    if (status === undefined) status = this.#statusFunc(v);
+    if (!isSensorStatus(status)) throw invalid(`sensor ${this.name}: invalid status ${JSON.stringify(status)}`);
+    let timestamp = opts?.timestamp;
+    if (timestamp === undefined) timestamp = this.clock.now();
+    else if (typeof timestamp !== 'number' || !Number.isFinite(timestamp)) {
+      throw invalid(`sensor ${this.name}: timestamp must be a finite number of seconds, not ${String(timestamp)}`);
+    }
+    this.#publish(makeReading(timestamp, status, v));
+  }
+
+  /**
+   * Sets a whole reading (validated like {@link setValue}) and notifies every observer.
+   * @throws like {@link setValue}
+   */
+  setReading(reading: Reading<T>): void {
+    if (typeof reading !== 'object' || reading === null) throw invalid(`sensor ${this.name}: a reading must be an object`);
+    const { timestamp, status } = reading;
+    const v = this.#coerce(reading.value, 'value');
+    if (!isSensorStatus(status)) throw invalid(`sensor ${this.name}: invalid status ${JSON.stringify(status)}`);
+    if (typeof timestamp !== 'number' || !Number.isFinite(timestamp)) {
+      throw invalid(`sensor ${this.name}: timestamp must be a finite number of seconds, not ${String(timestamp)}`);
+    }
+    this.#publish(Object.isFrozen(reading) && v === reading.value ? reading : makeReading(timestamp, status, v));
+  }
+
+  /**
+   * Calls `observer(sensor, reading, previous)` on every new reading until detached. Attaching the
+   * same function twice has no effect.
+   * @returns a function that detaches the observer (calling it again is harmless)
+   */
+  attach(observer: SensorObserver<T>): () => void {
+    if (typeof observer !== 'function') throw invalid(`sensor ${this.name}: an observer must be a function`);
+    if (!this.#observers.includes(observer)) this.#observers = [...this.#observers, observer];
+    return () => {
+      this.detach(observer);
+    };
+  }
+
+  /** Stops calling `observer`; unknown observers are ignored. */
+  detach(observer: SensorObserver<T>): void {
+    const i = this.#observers.indexOf(observer);
+    if (i === -1) return;
+    const next = [...this.#observers];
+    next.splice(i, 1);
+    this.#observers = next.length === 0 ? NO_OBSERVERS : next;
+  }
+
+  #coerce(value: unknown, what: string): T {
+    try {
+      return this.codec.coerce(value);
+    } catch (err) {
+      if (err instanceof KatcpTypeError) {
+        throw new KatcpTypeError(err.typeName, `sensor ${this.name}: invalid ${what}: ${err.message}`, undefined, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  #publish(reading: Reading<T>): void {
+    const previous = this.#reading;
+    this.#reading = reading;
+    const observers = this.#observers;
+    let errors: unknown[] | undefined;
+    for (let i = 0; i < observers.length; i++) {
+      try {
+        observers[i]!(this, reading, previous);
+      } catch (err) {
+        (errors ??= []).push(err);
+      }
+    }
+    if (errors !== undefined) {
+      throw errors.length === 1 ? errors[0] : new AggregateError(errors, `${errors.length} observers of sensor ${this.name} failed`);
+    }
+  }
+
+  /** An `integer` sensor (values are `number`, or `bigint` beyond 2^53). */
+  static integer(opts: SensorFactoryOptions<IntegerValue>): Sensor<IntegerValue> {
+    return new Sensor<IntegerValue>({ ...opts, type: 'integer' });
+  }
+
+  /** A `float` sensor. */
+  static float(opts: SensorFactoryOptions<number>): Sensor<number> {
+    return new Sensor<number>({ ...opts, type: 'float' });
+  }
+
+  /** A `boolean` sensor. */
+  static boolean(opts: SensorFactoryOptions<boolean>): Sensor<boolean> {
+    return new Sensor<boolean>({ ...opts, type: 'boolean' });
+  }
+
+  /** A `discrete` sensor whose value is one of `values` (typed as their union). */
+  static discrete<const V extends string>(opts: Omit<SensorFactoryOptions<V>, 'values'> & { values: readonly V[] }): Sensor<V> {
+    return new Sensor<V>({ ...opts, type: 'discrete' });
+  }
+
+  /** An `lru` sensor (`nominal` or `error`; deprecated in KATCP v5). */
+  static lru(opts: SensorFactoryOptions<'nominal' | 'error'>): Sensor<'nominal' | 'error'> {
+    return new Sensor<'nominal' | 'error'>({ ...opts, type: 'lru' });
+  }
+
+  /** A `string` sensor holding text (UTF-8 on the wire). */
+  static string(opts: SensorFactoryOptions<string>): Sensor<string> {
+    return new Sensor<string>({ ...opts, type: 'string' });
+  }
+
+  /** A sensor holding raw bytes (wire type `string`). */
+  static bytes(opts: SensorFactoryOptions<Buffer>): Sensor<Buffer> {
+    return new Sensor<Buffer>({ ...opts, type: 'bytes' });
+  }
+
+  /** A `timestamp` sensor (seconds since the epoch; give it no units). */
+  static timestamp(opts: SensorFactoryOptions<number>): Sensor<number> {
+    return new Sensor<number>({ ...opts, type: 'timestamp' });
+  }
+
+  /** An `address` sensor. */
+  static address(opts: SensorFactoryOptions<Address>): Sensor<Address> {
+    return new Sensor<Address>({ ...opts, type: 'address' });
+  }
+}
+
+function checkAutoStrategy(name: string, type: SensorTypeName, strategy: SamplingStrategy | undefined): SamplingStrategy | undefined {
+  if (strategy === undefined || (strategy as { strategy?: unknown } | null)?.strategy === 'auto') return undefined;
+  if (strategy.strategy === 'none') throw invalid(`sensor ${name}: the auto strategy cannot be none`);
+  try {
+    validateStrategy(strategy, type);
+  } catch (err) {
+    throw invalid(`sensor ${name}: invalid auto strategy: ${(err as Error).message}`, err);
+  }
+  return Object.freeze({ ...strategy });
+}
