@@ -1,0 +1,220 @@
+/**
+ * The inspected device model: request and sensor descriptions, an index per kind, and the
+ * diffing that turns a fresh inspection into model changes.
+ * @module
+ */
+
+/** A request as described by `#help` (and `#request-timeout-hint`). */
+export interface RequestInfo {
+  /** KATCP request name, e.g. `pick-fruit`. */
+  readonly name: string;
+  /** Description from `#help` (`''` when absent). */
+  readonly description: string;
+  /** Timeout hint in **seconds** from `#request-timeout-hint`, undefined when none (or 0). */
+  readonly timeoutHint: number | undefined;
+}
+
+/** A sensor as described by `#sensor-list`. */
+export interface SensorInfo {
+  /** KATCP sensor name, e.g. `fruit.result`. */
+  readonly name: string;
+  /** Description (`''` when absent). */
+  readonly description: string;
+  /** Units (`''` when absent). */
+  readonly units: string;
+  /** KATCP type name as listed: `integer`, `float`, `boolean`, `discrete`, `lru`, `string`, `timestamp`, `address`, or anything else the device sent. */
+  readonly type: string;
+  /** Remaining `#sensor-list` arguments: discrete values or `min max` ranges, as text. */
+  readonly params: readonly string[];
+}
+
+/** Names added and removed in one kind of item. A modified item is in both sets. */
+export interface ItemChanges {
+  readonly added: ReadonlySet<string>;
+  readonly removed: ReadonlySet<string>;
+}
+
+/**
+ * What one inspection changed. Both keys are always present (an unchanged kind has two empty
+ * sets); a sync that changed nothing reports `undefined` instead of an object.
+ */
+export interface ModelChanges {
+  readonly requests: ItemChanges;
+  readonly sensors: ItemChanges;
+}
+
+/** A computed, not yet applied, update of an index. */
+export interface IndexUpdate<I extends { readonly name: string }> {
+  /** Items to store (new or changed). */
+  readonly upserts: readonly I[];
+  /** Names to delete. */
+  readonly removals: readonly string[];
+  /** The resulting changes (modified items in both sets). */
+  readonly changes: ItemChanges;
+}
+
+/** True when two request descriptions are the same. */
+export function sameRequest(a: RequestInfo, b: RequestInfo): boolean {
+  return a.name === b.name && a.description === b.description && a.timeoutHint === b.timeoutHint;
+}
+
+/** True when two sensor descriptions are the same. */
+export function sameSensor(a: SensorInfo, b: SensorInfo): boolean {
+  return (
+    a.name === b.name &&
+    a.description === b.description &&
+    a.units === b.units &&
+    a.type === b.type &&
+    a.params.length === b.params.length &&
+    a.params.every((p, i) => p === b.params[i])
+  );
+}
+
+/** True when an {@link ItemChanges} has nothing in it. */
+export function isEmptyChanges(c: ItemChanges): boolean {
+  return c.added.size === 0 && c.removed.size === 0;
+}
+
+/** The empty {@link ItemChanges}. */
+export const noItemChanges: ItemChanges = Object.freeze({ added: new Set<string>(), removed: new Set<string>() });
+
+/** Combine request and sensor changes into {@link ModelChanges}, or undefined when both are empty. */
+export function modelChanges(requests: ItemChanges | undefined, sensors: ItemChanges | undefined): ModelChanges | undefined {
+  const r = requests ?? noItemChanges;
+  const s = sensors ?? noItemChanges;
+  if (isEmptyChanges(r) && isEmptyChanges(s)) return undefined;
+  return { requests: r, sensors: s };
+}
+
+/**
+ * An index of items by KATCP name. Updates are computed first ({@link planFull},
+ * {@link planNamed}) and applied with {@link apply}, so an inspection that fails half-way
+ * leaves the index exactly as it was (katcp-python restores only a shallow copy).
+ */
+export class ModelIndex<I extends { readonly name: string }> {
+  #items = new Map<string, I>();
+  #same: (a: I, b: I) => boolean;
+
+  /** @param same equality of two descriptions of the same name */
+  constructor(same: (a: I, b: I) => boolean) {
+    this.#same = same;
+  }
+
+  /** Number of items. */
+  get size(): number {
+    return this.#items.size;
+  }
+
+  /** The description of `name`, if known. */
+  get(name: string): I | undefined {
+    return this.#items.get(name);
+  }
+
+  /** True when `name` is known. */
+  has(name: string): boolean {
+    return this.#items.has(name);
+  }
+
+  /** Known names, in insertion order. */
+  names(): string[] {
+    return [...this.#items.keys()];
+  }
+
+  /** Known descriptions, in insertion order. */
+  values(): IterableIterator<I> {
+    return this.#items.values();
+  }
+
+  /**
+   * Plan the update for a complete listing: names not listed are removed, new names added,
+   * names whose description differs are modified (in both sets). A name listed twice keeps
+   * its last description.
+   */
+  planFull(listing: readonly I[]): IndexUpdate<I> {
+    const fresh = new Map<string, I>();
+    for (const item of listing) fresh.set(item.name, item);
+    const added = new Set<string>();
+    const removed = new Set<string>();
+    const upserts: I[] = [];
+    const removals: string[] = [];
+    for (const [name, item] of fresh) {
+      const old = this.#items.get(name);
+      if (old === undefined) {
+        added.add(name);
+        upserts.push(item);
+      } else if (!this.#same(old, item)) {
+        added.add(name);
+        removed.add(name);
+        upserts.push(item);
+      }
+    }
+    for (const name of this.#items.keys()) {
+      if (!fresh.has(name)) {
+        removed.add(name);
+        removals.push(name);
+      }
+    }
+    return { upserts, removals, changes: { added, removed } };
+  }
+
+  /**
+   * Plan the update for lookups of some names: `listing` holds what the device returned for
+   * them. A looked-up name is removed only if it was known and is absent from the listing;
+   * names the device returned are added or modified, never removed.
+   */
+  planNamed(names: Iterable<string>, listing: readonly I[]): IndexUpdate<I> {
+    const added = new Set<string>();
+    const removed = new Set<string>();
+    const upserts: I[] = [];
+    const removals: string[] = [];
+    const fresh = new Map<string, I>();
+    for (const item of listing) fresh.set(item.name, item);
+    for (const [itemName, item] of fresh) {
+      const old = this.#items.get(itemName);
+      if (old === undefined) {
+        added.add(itemName);
+        upserts.push(item);
+      } else if (!this.#same(old, item)) {
+        added.add(itemName);
+        removed.add(itemName);
+        upserts.push(item);
+      }
+    }
+    for (const name of new Set(names)) {
+      if (!fresh.has(name) && this.#items.has(name)) {
+        removed.add(name);
+        removals.push(name);
+      }
+    }
+    return { upserts, removals, changes: { added, removed } };
+  }
+
+  /** Apply a planned update. */
+  apply(update: IndexUpdate<I>): void {
+    for (const name of update.removals) this.#items.delete(name);
+    for (const item of update.upserts) this.#items.set(item.name, item);
+  }
+
+  /** Forget everything. */
+  clear(): void {
+    this.#items.clear();
+  }
+}
+
+/**
+ * Combine changes that were not delivered (their state callback failed, or the connection
+ * dropped first) with the changes of a later inspection, so a consumer that missed them catches
+ * up: removals accumulate, and additions are kept only for names that still exist.
+ */
+export function mergeModelChanges(
+  earlier: ModelChanges | undefined,
+  later: ModelChanges | undefined,
+  exists: { requests: (name: string) => boolean; sensors: (name: string) => boolean },
+): ModelChanges | undefined {
+  if (earlier === undefined) return later;
+  const merge = (a: ItemChanges, b: ItemChanges | undefined, has: (name: string) => boolean): ItemChanges => ({
+    added: new Set([...a.added, ...(b?.added ?? [])].filter(has)),
+    removed: new Set([...a.removed, ...(b?.removed ?? [])]),
+  });
+  return modelChanges(merge(earlier.requests, later?.requests, exists.requests), merge(earlier.sensors, later?.sensors, exists.sensors));
+}
