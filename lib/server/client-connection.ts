@@ -1,0 +1,302 @@
+/**
+ * The server's view of one client: its connection, an outgoing batch (messages queued in one
+ * tick go out in one socket write), its sensor subscriptions and its requests in flight.
+ * @module
+ */
+import type { Duplex } from 'node:stream';
+import { Connection } from '../connection.js';
+import type { ConnectionOwner } from '../connection.js';
+import type { Message } from '../codec/message.js';
+import { createSampler } from '../sensor/sampler.js';
+import type { Sampler } from '../sensor/sampler.js';
+import type { Sensor } from '../sensor/sensor.js';
+import type { Reading } from '../sensor/status.js';
+import type { SamplingStrategy } from '../sensor/strategy.js';
+import type { KatcpSyntaxError } from '../errors.js';
+import { ConnectionClosedError } from '../errors.js';
+import type { Clock } from '../util/clock.js';
+import type { RequestChannel, RequestContext } from './context.js';
+import { sensorStatusMessage } from './wire.js';
+
+/** What a {@link ClientConnection} needs from its server. */
+export interface ClientOwner {
+  readonly clock: Clock;
+  /** Bytes of write backlog beyond which asynchronous messages disconnect the client. */
+  readonly maxBacklog: number;
+  handleMessage(client: ClientConnection, msg: Message): void;
+  handleSyntaxError(client: ClientConnection, err: KatcpSyntaxError): void;
+  clientClosed(client: ClientConnection, err?: Error): void;
+  /** The client's backlog passed `maxBacklog` after an asynchronous message. */
+  clientTooSlow(client: ClientConnection, backlog: number): void;
+  /** A sampler's timer-driven send failed. */
+  samplerError(client: ClientConnection, err: unknown): void;
+}
+
+/** Backlog (bytes) above which `drain()` waits, like asyncio's default high-water mark. */
+export const DRAIN_HIGH_WATER = 64 * 1024;
+
+const NONE: SamplingStrategy = Object.freeze({ strategy: 'none' });
+
+/** One connected client, as the server sees it. */
+export class ClientConnection implements ConnectionOwner, RequestChannel {
+  readonly #owner: ClientOwner;
+  readonly #conn: Connection;
+  #outbox: Message[] = [];
+  #outboxAsync = false;
+  #flushQueued = false;
+  readonly #samplers = new Map<Sensor, Sampler>();
+  // > 0 while a ?sensor-sampling request is committing: its initial-value burst is drained in
+  // batches, so the slow-client check is suspended meanwhile (as aiokatcp does).
+  #samplingDepth = 0;
+  #samplingLock: Promise<void> = Promise.resolve();
+  readonly #requests = new Set<RequestContext>();
+  // Requests read while `maxPending` were in flight, started in order as slots free up.
+  readonly #parked: RequestContext[] = [];
+  #parkedHead = 0;
+  readonly #send = (sensor: Sensor, reading: Reading<unknown>): void => {
+    this.sendAsync(sensorStatusMessage(sensor, reading));
+  };
+  readonly #onSamplerError = (err: unknown): void => {
+    this.#owner.samplerError(this, err);
+  };
+
+  /**
+   * @param stream the accepted socket
+   * @param owner the server
+   * @param opts connection limits
+   */
+  constructor(stream: Duplex, owner: ClientOwner, opts: { maxLineLength?: number }) {
+    this.#owner = owner;
+    this.#conn = new Connection(stream, this, opts.maxLineLength === undefined ? {} : { maxLineLength: opts.maxLineLength });
+  }
+
+  /** The client's `host:port`. */
+  get address(): string {
+    return this.#conn.remoteAddress;
+  }
+
+  /** True once the connection is closed. */
+  get isClosed(): boolean {
+    return this.#conn.isClosed;
+  }
+
+  /** Bytes waiting to be written (queued batch not included). */
+  get backlog(): number {
+    return this.#conn.backlog;
+  }
+
+  /** Number of sensors this client samples. */
+  get samplerCount(): number {
+    return this.#samplers.size;
+  }
+
+  /** Requests of this client being handled. */
+  get requests(): ReadonlySet<RequestContext> {
+    return this.#requests;
+  }
+
+  // ConnectionOwner
+
+  /** @internal */
+  onMessage(_conn: Connection, msg: Message): void {
+    this.#owner.handleMessage(this, msg);
+  }
+
+  /** @internal */
+  onSyntaxError(_conn: Connection, err: KatcpSyntaxError): void {
+    this.#owner.handleSyntaxError(this, err);
+  }
+
+  /** @internal */
+  onClose(_conn: Connection, err?: Error): void {
+    this.#outbox = [];
+    this.clearSamplers();
+    const reason = new ConnectionClosedError('client disconnected', err === undefined ? undefined : { cause: err });
+    for (const ctx of this.#requests) ctx.cancel(reason, false);
+    for (let ctx = this.takeParked(); ctx !== undefined; ctx = this.takeParked()) ctx.cancel(reason, false);
+    this.#owner.clientClosed(this, err);
+  }
+
+  // Writing
+
+  /** Queues a message that answers a request (never counted against the backlog limit). */
+  send(msg: Message): void {
+    if (this.#conn.isClosed) return;
+    this.#outbox.push(msg);
+    this.#scheduleFlush();
+  }
+
+  /** Queues an asynchronous message (`#sensor-status`, `#log`, ...), subject to the backlog limit. */
+  sendAsync(msg: Message): void {
+    if (this.#conn.isClosed) return;
+    this.#outbox.push(msg);
+    this.#outboxAsync = true;
+    this.#scheduleFlush();
+  }
+
+  /** Writes the queued batch now (one socket write). */
+  flush(): void {
+    const batch = this.#outbox;
+    if (batch.length === 0) return;
+    this.#outbox = [];
+    const checkBacklog = this.#outboxAsync && this.#samplingDepth === 0;
+    this.#outboxAsync = false;
+    if (this.#conn.isClosed) return;
+    if (batch.length === 1) this.#conn.write(batch[0]!);
+    else this.#conn.writeMany(batch);
+    if (checkBacklog) {
+      const backlog = this.#conn.backlog;
+      if (backlog > this.#owner.maxBacklog) this.#owner.clientTooSlow(this, backlog);
+    }
+  }
+
+  /**
+   * Flushes, then, when more than `highWater` bytes are waiting, waits for the socket to drain.
+   * Resolves (does not reject) when the connection closes.
+   */
+  async drain(highWater = DRAIN_HIGH_WATER): Promise<void> {
+    this.flush();
+    if (this.#conn.isClosed || this.#conn.backlog <= highWater) return;
+    try {
+      await this.#conn.drain();
+    } catch (err) {
+      if (!(err instanceof ConnectionClosedError)) throw err;
+    }
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushQueued) return;
+    this.#flushQueued = true;
+    queueMicrotask(() => {
+      this.#flushQueued = false;
+      this.flush();
+    });
+  }
+
+  // Requests
+
+  /** Records a request in flight. */
+  addRequest(ctx: RequestContext): void {
+    this.#requests.add(ctx);
+  }
+
+  /** Forgets a finished request. */
+  removeRequest(ctx: RequestContext): void {
+    this.#requests.delete(ctx);
+  }
+
+  /** Number of requests being handled. */
+  get inFlight(): number {
+    return this.#requests.size;
+  }
+
+  /** Number of requests waiting for a free slot. */
+  get parkedCount(): number {
+    return this.#parked.length - this.#parkedHead;
+  }
+
+  /** Queues a request until a slot frees up. */
+  park(ctx: RequestContext): void {
+    this.#parked.push(ctx);
+  }
+
+  /** The oldest parked request, removed from the queue. */
+  takeParked(): RequestContext | undefined {
+    if (this.#parkedHead >= this.#parked.length) return undefined;
+    const ctx = this.#parked[this.#parkedHead++];
+    if (this.#parkedHead === this.#parked.length) {
+      this.#parked.length = 0;
+      this.#parkedHead = 0;
+    }
+    return ctx;
+  }
+
+  // Sampling
+
+  /** The strategy this client uses for `sensor` (`none` when not sampled). */
+  strategyOf(sensor: Sensor): SamplingStrategy {
+    return this.#samplers.get(sensor)?.strategy ?? NONE;
+  }
+
+  /**
+   * Replaces the sampler of `sensor` (closing the old one). Creating a sampler sends the
+   * current reading at once; `none` just removes the subscription.
+   * @param keep false to send the initial reading but not keep the subscription (the sensor
+   *   was removed from the server meanwhile)
+   */
+  setStrategy(sensor: Sensor, strategy: SamplingStrategy, keep = true): void {
+    const old = this.#samplers.get(sensor);
+    if (old !== undefined) {
+      this.#samplers.delete(sensor);
+      old.close();
+    }
+    const sampler = createSampler(sensor, strategy, this.#send, this.#owner.clock, { onError: this.#onSamplerError });
+    if (sampler === undefined) return;
+    if (keep && !this.#conn.isClosed) this.#samplers.set(sensor, sampler);
+    else sampler.close();
+  }
+
+  /** Stops sampling `sensor` (it left the server). */
+  dropSensor(sensor: Sensor): void {
+    const old = this.#samplers.get(sensor);
+    if (old === undefined) return;
+    this.#samplers.delete(sensor);
+    old.close();
+  }
+
+  /** Stops sampling every sensor. */
+  clearSamplers(): void {
+    const samplers = [...this.#samplers.values()];
+    this.#samplers.clear();
+    for (const s of samplers) s.close();
+  }
+
+  /**
+   * Runs `fn` holding this client's sampling lock (one `?sensor-sampling` at a time per client),
+   * with the slow-client check suspended.
+   */
+  async withSamplingLock<T>(fn: () => Promise<T> | T): Promise<T> {
+    const previous = this.#samplingLock;
+    let release!: () => void;
+    this.#samplingLock = new Promise<void>((r) => (release = r));
+    await previous;
+    this.#samplingDepth++;
+    try {
+      return await fn();
+    } finally {
+      // The burst goes out while the slow-client check is still suspended.
+      this.flush();
+      this.#samplingDepth--;
+      release();
+    }
+  }
+
+  // Lifecycle
+
+  /** Stops reading requests (the server's `maxPending` limit). */
+  pause(): void {
+    this.#conn.pause();
+  }
+
+  /** Resumes reading requests. */
+  resume(): void {
+    this.#conn.resume();
+  }
+
+  /** Flushes what is queued, then closes gracefully. */
+  async close(): Promise<void> {
+    this.flush();
+    await this.#conn.close();
+  }
+
+  /** Drops the connection at once (queued messages are lost). */
+  abort(err?: Error): void {
+    this.#outbox = [];
+    this.#conn.abort(err);
+  }
+
+  /** Resolves once the connection is closed. */
+  get closed(): Promise<void> {
+    return this.#conn.closed;
+  }
+}

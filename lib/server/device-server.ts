@@ -1,0 +1,574 @@
+/**
+ * {@link DeviceServer}: a KATCP device (aiokatcp's `DeviceServer`, TypeScript-native). Register
+ * requests with typed parameters, add sensors to `server.sensors`, `start()`, and clients get
+ * every standard request, sampling, `#log`, `#interface-changed` and slow-client protection.
+ *
+ * ```ts
+ * const server = new DeviceServer({ port: 0, version: 'my-device-1.0', buildState: 'my-device-1.0.3' });
+ * server.addRequest({
+ *   name: 'add', description: 'Add two numbers.',
+ *   params: [{ type: 'integer', name: 'x' }, { type: 'integer', name: 'y' }],
+ *   handler: (_ctx, x, y) => Number(x) + Number(y),
+ * });
+ * server.sensors.add(Sensor.float({ name: 'temperature', units: 'degC' }));
+ * await server.start();
+ * console.log(server.address);   // { host: '127.0.0.1', port: 40123 }
+ * await server.join();           // until ?halt or server.stop()
+ * ```
+ * @module
+ */
+import { createServer } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
+import { Message } from '../codec/message.js';
+import { formatFloat } from '../codec/types.js';
+import { LogLevel, logLevelEnabled } from '../codec/log-level.js';
+import { compatibilityWarnings } from '../sensor/compat.js';
+import type { Sensor } from '../sensor/sensor.js';
+import { SensorSet } from '../sensor/sensor-set.js';
+import { FailReply, InvalidReply, KatcpError } from '../errors.js';
+import type { KatcpSyntaxError } from '../errors.js';
+import { systemClock } from '../util/clock.js';
+import type { Clock } from '../util/clock.js';
+import { deferred } from '../util/deferred.js';
+import { ClientConnection, DRAIN_HIGH_WATER } from './client-connection.js';
+import type { ClientOwner } from './client-connection.js';
+import { RequestContext } from './context.js';
+import { InterfaceChanges } from './interface-changes.js';
+import { createKatcpLogger } from './logging.js';
+import type { ConsoleLike, KatcpLogger } from './logging.js';
+import { compileRequest } from './request.js';
+import type { CompiledRequest, ParamSpec, RequestDefinition } from './request.js';
+import { sensorRequests } from './sensor-requests.js';
+import { standardRequests } from './standard-requests.js';
+import type { ServerHost } from './standard-requests.js';
+import { PROTOCOL_INFO, libraryVersionStrings } from './version.js';
+
+/** Lifecycle states of a {@link DeviceServer}. */
+export const ServerState = {
+  Created: 'created',
+  Starting: 'starting',
+  Running: 'running',
+  Stopping: 'stopping',
+  Stopped: 'stopped',
+} as const;
+/** One of the {@link ServerState} values. */
+export type ServerState = (typeof ServerState)[keyof typeof ServerState];
+
+/** Options of {@link DeviceServer}. */
+export interface DeviceServerOptions {
+  /** Address to listen on (default `127.0.0.1`). */
+  host?: string;
+  /** Port (default 0: an ephemeral port, see `address`). */
+  port?: number;
+  /** Device version for `#version-connect katcp-device` (default `katcp-device-0.0`). */
+  version?: string;
+  /** Device build state for `#version-connect katcp-device` (default: none). */
+  buildState?: string;
+  /** Time source for timestamps, samplers and service tasks (default the system clock). */
+  clock?: Clock;
+  /** Requests one client may have in flight; reading from that client pauses beyond it (default 100). */
+  maxPending?: number;
+  /**
+   * Bytes a client may leave unread before an asynchronous message (`#sensor-status`, `#log`,
+   * `#interface-changed`...) disconnects it as too slow (default 32 MiB).
+   */
+  maxBacklog?: number;
+  /** Longest request line accepted, in bytes including the line end (default 16 MiB). */
+  maxLineLength?: number;
+  /** Initial device log level for `#log` (default `warn`). */
+  logLevel?: LogLevel;
+  /** Runs after `!restart ok` is sent; without it `?restart` fails. */
+  onRestart?: (server: DeviceServer) => void | Promise<void>;
+  /** Where the server's own diagnostics go (default the global console). */
+  console?: ConsoleLike;
+}
+
+/** A service task: runs while the server runs; `signal` aborts when it stops. */
+export type ServiceTask = (signal: AbortSignal) => Promise<void>;
+
+const DEFAULT_MAX_LINE = 16 * 1024 * 1024;
+const CLOSE_GRACE_MS = 2000;
+const OK = Buffer.from('ok');
+
+function isPromiseLike(x: unknown): x is PromiseLike<unknown> {
+  return x !== null && (typeof x === 'object' || typeof x === 'function') && typeof (x as { then?: unknown }).then === 'function';
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** A KATCP device server. */
+export class DeviceServer {
+  /** The device's sensors; adding or removing one at runtime sends `#interface-changed`. */
+  readonly sensors = new SensorSet();
+  /** The time source. */
+  readonly clock: Clock;
+  /** Device version (`#version-connect katcp-device`). */
+  readonly version: string;
+  /** Device build state, possibly empty. */
+  readonly buildState: string;
+  /** Requests in flight per client before its reading pauses. */
+  readonly maxPending: number;
+  /** Unread bytes after which an asynchronous message disconnects a client. */
+  readonly maxBacklog: number;
+  readonly #host: string;
+  readonly #port: number;
+  readonly #maxLineLength: number;
+  readonly #console: ConsoleLike;
+  readonly #onRestart: DeviceServerOptions['onRestart'];
+  #state: ServerState = ServerState.Created;
+  #net: Server | undefined;
+  #address: { host: string; port: number } | undefined;
+  readonly #clients = new Set<ClientConnection>();
+  readonly #requests = new Map<string, CompiledRequest>();
+  #sortedRequests: CompiledRequest[] | undefined;
+  #sortedSensors: Sensor[] | undefined;
+  readonly #ctxClient = new WeakMap<RequestContext, ClientConnection>();
+  #logLevel: LogLevel;
+  readonly #queuedTasks: ServiceTask[] = [];
+  readonly #tasks = new Set<Promise<void>>();
+  readonly #taskAbort = new AbortController();
+  #failure: { error: unknown } | undefined;
+  readonly #done = deferred<void>();
+  readonly #changes: InterfaceChanges;
+  readonly #owner: ClientOwner;
+
+  /** @throws KatcpError for invalid options */
+  constructor(opts: DeviceServerOptions = {}) {
+    this.#host = opts.host ?? '127.0.0.1';
+    this.#port = opts.port ?? 0;
+    if (!Number.isInteger(this.#port) || this.#port < 0 || this.#port > 65535) throw new KatcpError(`invalid port ${String(opts.port)}`);
+    this.version = opts.version ?? 'katcp-device-0.0';
+    this.buildState = opts.buildState ?? '';
+    if (typeof this.version !== 'string' || this.version === '') throw new KatcpError('version must be a non-empty string');
+    if (typeof this.buildState !== 'string') throw new KatcpError('buildState must be a string');
+    this.clock = opts.clock ?? systemClock;
+    this.maxPending = opts.maxPending ?? 100;
+    if (!Number.isInteger(this.maxPending) || this.maxPending < 1) throw new KatcpError(`maxPending must be a positive integer, not ${String(opts.maxPending)}`);
+    this.#maxLineLength = opts.maxLineLength ?? DEFAULT_MAX_LINE;
+    if (!(this.#maxLineLength > 0)) throw new KatcpError(`maxLineLength must be positive, not ${String(opts.maxLineLength)}`);
+    this.maxBacklog = opts.maxBacklog ?? 2 * DEFAULT_MAX_LINE;
+    if (!(this.maxBacklog > 0)) throw new KatcpError(`maxBacklog must be positive, not ${String(opts.maxBacklog)}`);
+    this.#logLevel = opts.logLevel ?? LogLevel.Warn;
+    this.#console = opts.console ?? console;
+    this.#onRestart = opts.onRestart;
+    this.#done.promise.catch(() => undefined); // join() callers see the rejection; nobody else must
+
+    this.#changes = new InterfaceChanges((args) => this.massInform('interface-changed', ...args));
+    this.#owner = this.#makeOwner();
+    this.sensors.onAdd((s) => this.#sensorAdded(s));
+    this.sensors.onRemove((s) => this.#sensorRemoved(s));
+    const host = this.#makeHost();
+    for (const def of [...standardRequests(host), ...sensorRequests(host)]) this.#requests.set(def.name, compileRequest(def));
+  }
+
+  /** The lifecycle state. */
+  get state(): ServerState {
+    return this.#state;
+  }
+
+  /** The bound address once listening (`port` is the real one when 0 was asked for). @throws KatcpError before start */
+  get address(): { host: string; port: number } {
+    if (this.#address === undefined) throw new KatcpError('the server is not listening');
+    return this.#address;
+  }
+
+  /** Number of connected clients. */
+  get clientCount(): number {
+    return this.#clients.size;
+  }
+
+  /** Number of running service tasks. */
+  get serviceTaskCount(): number {
+    return this.#tasks.size;
+  }
+
+  /** The device log level (what `?log-level` reports and sets); shared by all clients. */
+  get logLevel(): LogLevel {
+    return this.#logLevel;
+  }
+
+  set logLevel(level: LogLevel) {
+    this.#logLevel = level;
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  /**
+   * Registers a request (replacing one of the same name, standard ones included). At runtime this
+   * sends `#interface-changed request NAME added` (or `modified`).
+   * @throws KatcpError / KatcpTypeError for an invalid declaration
+   */
+  addRequest<const Ps extends readonly ParamSpec[] = readonly [], const R extends readonly string[] | undefined = undefined>(
+    def: RequestDefinition<Ps, R>,
+  ): void {
+    const compiled = compileRequest(def as unknown as RequestDefinition);
+    const existed = this.#requests.has(compiled.name);
+    this.#requests.set(compiled.name, compiled);
+    this.#sortedRequests = undefined;
+    if (this.#state === ServerState.Running) {
+      if (existed) this.#changes.record('request', compiled.name, 'removed');
+      this.#changes.record('request', compiled.name, 'added');
+    }
+  }
+
+  /** Removes a request; at runtime sends `#interface-changed request NAME removed`. @returns whether it existed */
+  removeRequest(name: string): boolean {
+    if (!this.#requests.delete(name)) return false;
+    this.#sortedRequests = undefined;
+    if (this.#state === ServerState.Running) this.#changes.record('request', name, 'removed');
+    return true;
+  }
+
+  /** True when a request of this name is registered. */
+  hasRequest(name: string): boolean {
+    return this.#requests.has(name);
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /**
+   * Starts listening; resolves once connections are accepted.
+   * @throws KatcpError when already started; the listen error (e.g. EADDRINUSE)
+   */
+  async start(): Promise<void> {
+    if (this.#state !== ServerState.Created) throw new KatcpError(`cannot start a server that is ${this.#state}`);
+    this.#state = ServerState.Starting;
+    const net = createServer({ noDelay: true }, (socket) => this.#accept(socket));
+    this.#net = net;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        net.once('error', reject);
+        net.listen(this.#port, this.#host, () => {
+          net.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (err) {
+      this.#state = ServerState.Stopped;
+      this.#done.resolve();
+      throw err;
+    }
+    net.on('error', (err) => this.#console.error(`katcp server: listening socket error: ${errorText(err)}`));
+    const addr = net.address() as AddressInfo;
+    this.#address = { host: addr.address, port: addr.port };
+    this.#state = ServerState.Running;
+    for (const task of this.#queuedTasks.splice(0)) this.#runTask(task);
+  }
+
+  /** Starts stopping (idempotent); `join()` resolves when done. */
+  halt(): void {
+    if (this.#state === ServerState.Stopping || this.#state === ServerState.Stopped) return;
+    if (this.#state === ServerState.Created) {
+      this.#state = ServerState.Stopped;
+      this.#finish();
+      return;
+    }
+    this.#state = ServerState.Stopping;
+    void this.#stopSequence();
+  }
+
+  /** Halts and waits until stopped; rejects with a failed service task's error. */
+  async stop(): Promise<void> {
+    this.halt();
+    await this.join();
+  }
+
+  /** Resolves once stopped; rejects with the error of a service task that failed. */
+  join(): Promise<void> {
+    return this.#done.promise;
+  }
+
+  /**
+   * Runs `task(signal)` while the server runs (from `start()` if added before). When the server
+   * stops, `signal` aborts and the task is awaited. A task that fails stops the server, and
+   * `join()` rejects with its error.
+   * @throws KatcpError when the server is stopping or stopped
+   */
+  addServiceTask(task: ServiceTask): void {
+    if (typeof task !== 'function') throw new KatcpError('a service task must be a function');
+    if (this.#state === ServerState.Stopping || this.#state === ServerState.Stopped) {
+      throw new KatcpError(`cannot add a service task to a server that is ${this.#state}`);
+    }
+    if (this.#state === ServerState.Running) this.#runTask(task);
+    else this.#queuedTasks.push(task);
+  }
+
+  // ---------------------------------------------------------------- informs and logging
+
+  /** Sends an asynchronous inform (no mid) to every client, subject to the slow-client limit. */
+  massInform(name: string, ...args: unknown[]): void {
+    const msg = Message.inform(name, ...args);
+    for (const client of this.#clients) client.sendAsync(msg);
+  }
+
+  /**
+   * Sends `#log <level> <timestamp> <logger> <message>` to every client when `level` is at or
+   * above the device log level.
+   */
+  log(level: Exclude<LogLevel, 'all' | 'off'>, message: string, opts: { logger?: string; timestamp?: number } = {}): void {
+    if (!logLevelEnabled(level, this.#logLevel) || this.#clients.size === 0) return;
+    const ts = Buffer.from(formatFloat(opts.timestamp ?? this.clock.now()));
+    this.massInform('log', level, ts, opts.logger ?? 'device', message);
+  }
+
+  /** A logger object whose messages become `#log` informs under `name`. */
+  logger(name: string): KatcpLogger {
+    return createKatcpLogger((level, message, logger) => this.log(level, message, { logger }), name);
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  #makeOwner(): ClientOwner {
+    return {
+      clock: this.clock,
+      maxBacklog: this.maxBacklog,
+      handleMessage: (client, msg) => this.#handleMessage(client, msg),
+      handleSyntaxError: (client, err) => this.#handleSyntaxError(client, err),
+      clientClosed: (client) => this.#clientClosed(client),
+      clientTooSlow: (client, backlog) => this.#clientTooSlow(client, backlog),
+      samplerError: (client, err) => this.#console.error(`katcp server: sampler error for ${client.address}: ${errorText(err)}`),
+    };
+  }
+
+  #makeHost(): ServerHost {
+    const getLevel = (): LogLevel => this.logLevel;
+    const setLevel = (level: LogLevel): void => {
+      this.logLevel = level;
+    };
+    return {
+      sensors: this.sensors,
+      sortedSensors: () => (this.#sortedSensors ??= [...this.sensors].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))),
+      clientOf: (ctx) => {
+        const c = this.#ctxClient.get(ctx);
+        if (c === undefined) throw new KatcpError('request context of an unknown client');
+        return c;
+      },
+      clientAddresses: () => [...this.#clients].map((c) => c.address),
+      versionRows: () => this.#versionRows(),
+      get logLevel() {
+        return getLevel();
+      },
+      set logLevel(level: LogLevel) {
+        setLevel(level);
+      },
+      requestList: () => (this.#sortedRequests ??= [...this.#requests.values()].sort((a, b) => (a.name < b.name ? -1 : 1))),
+      getRequest: (name) => this.#requests.get(name),
+      halt: () => this.halt(),
+      restart: () => {
+        const hook = this.#onRestart;
+        if (hook === undefined) return false;
+        setImmediate(() => {
+          Promise.resolve()
+            .then(() => hook(this))
+            .catch((err: unknown) => this.#console.error(`katcp server: restart hook failed: ${errorText(err)}`));
+        });
+        return true;
+      },
+    };
+  }
+
+  #versionRows(): string[][] {
+    const [api, full] = libraryVersionStrings();
+    const device = this.buildState === '' ? ['katcp-device', this.version] : ['katcp-device', this.version, this.buildState];
+    return [['katcp-protocol', PROTOCOL_INFO], ['katcp-library', api, full], device];
+  }
+
+  #accept(socket: Socket): void {
+    if (this.#state !== ServerState.Running) {
+      socket.destroy();
+      return;
+    }
+    const client = new ClientConnection(socket, this.#owner, { maxLineLength: this.#maxLineLength });
+    const others = [...this.#clients];
+    this.#clients.add(client);
+    for (const row of this.#versionRows()) client.send(Message.inform('version-connect', ...row));
+    const hello = Message.inform('client-connected', client.address);
+    for (const other of others) other.sendAsync(hello);
+  }
+
+  #clientClosed(client: ClientConnection): void {
+    this.#clients.delete(client);
+  }
+
+  #clientTooSlow(client: ClientConnection, backlog: number): void {
+    if (!this.#clients.has(client)) return;
+    this.#console.warn(`katcp server: disconnecting client ${client.address} because it is too slow (${backlog} bytes unread)`);
+    this.#clients.delete(client);
+    // Queued behind megabytes of unread data this is rarely seen, but it says why.
+    client.send(Message.inform('disconnect', 'client too slow: disconnected'));
+    client.flush();
+    client.abort(new KatcpError('client too slow'));
+  }
+
+  #handleSyntaxError(client: ClientConnection, err: KatcpSyntaxError): void {
+    if (this.#state !== ServerState.Running) return;
+    client.send(Message.inform('log', 'error', Buffer.from(formatFloat(this.clock.now())), 'katcp.connection', err.message));
+  }
+
+  #handleMessage(client: ClientConnection, msg: Message): void {
+    if (this.#state !== ServerState.Running || msg.mtype !== '?') return;
+    const ctx = new RequestContext(msg, client);
+    this.#ctxClient.set(ctx, client);
+    if (client.inFlight >= this.maxPending) {
+      // Connection.pause() stops delivery at once, so this only guards against a stream that
+      // delivers anyway: keep the request until a slot frees up.
+      client.park(ctx);
+      return;
+    }
+    this.#startRequest(client, ctx);
+  }
+
+  #startRequest(client: ClientConnection, ctx: RequestContext): void {
+    client.addRequest(ctx);
+    if (client.inFlight >= this.maxPending) client.pause();
+    const req = this.#requests.get(ctx.name);
+    let result: unknown;
+    try {
+      if (req === undefined) throw new InvalidReply('Unknown request.');
+      result = req.invoke(ctx, req.decode(ctx.request.arguments));
+    } catch (err) {
+      this.#finishRequest(client, ctx, req, undefined, err, true);
+      return;
+    }
+    if (isPromiseLike(result)) {
+      result.then(
+        (value) => this.#finishRequest(client, ctx, req, value, undefined, false),
+        (err: unknown) => this.#finishRequest(client, ctx, req, undefined, err, true),
+      );
+    } else {
+      this.#finishRequest(client, ctx, req, result, undefined, false);
+    }
+  }
+
+  #finishRequest(
+    client: ClientConnection,
+    ctx: RequestContext,
+    req: CompiledRequest | undefined,
+    value: unknown,
+    error: unknown,
+    failed: boolean,
+  ): void {
+    if (!ctx.cancelled) {
+      if (failed) this.#replyError(client, ctx, error);
+      else if (ctx.replied) {
+        if (value !== undefined) this.#lateError(client, ctx, `handler of ?${ctx.name} both replied and returned a value`);
+      } else {
+        try {
+          const args = req!.encodeResult(value);
+          ctx.sendRaw([new Message('!', ctx.name, [OK, ...args], ctx.mid)], true);
+        } catch (err) {
+          this.#replyError(client, ctx, err);
+        }
+      }
+    }
+    // Like aiokatcp, a request stays counted until its client has taken most of the reply, so a
+    // client that does not read stops being read from.
+    if (client.backlog > DRAIN_HIGH_WATER && !client.isClosed) {
+      client.drain().then(
+        () => this.#requestDone(client, ctx),
+        () => this.#requestDone(client, ctx),
+      );
+    } else {
+      this.#requestDone(client, ctx);
+    }
+  }
+
+  #replyError(client: ClientConnection, ctx: RequestContext, err: unknown): void {
+    let status = 'fail';
+    let text: string;
+    if (err instanceof FailReply) text = err.message;
+    else if (err instanceof InvalidReply) {
+      status = 'invalid';
+      text = err.message;
+    } else {
+      text = errorText(err);
+      this.#console.error(`katcp server: uncaught error in handler of ?${ctx.name}:`, err);
+    }
+    if (ctx.replied) this.#lateError(client, ctx, text);
+    else ctx.reply(status, text);
+  }
+
+  /** An error after the reply was sent: tell the client out of band. */
+  #lateError(client: ClientConnection, ctx: RequestContext, text: string): void {
+    if (ctx.cancelled) return;
+    client.send(Message.inform('log', 'error', Buffer.from(formatFloat(this.clock.now())), 'katcp.server', text));
+  }
+
+  #requestDone(client: ClientConnection, ctx: RequestContext): void {
+    client.removeRequest(ctx);
+    if (client.isClosed) return;
+    while (client.inFlight < this.maxPending && this.#state === ServerState.Running) {
+      const next = client.takeParked();
+      if (next === undefined) break;
+      this.#startRequest(client, next);
+    }
+    if (client.inFlight < this.maxPending && client.parkedCount === 0) client.resume();
+  }
+
+  #sensorAdded(sensor: Sensor): void {
+    this.#sortedSensors = undefined;
+    for (const w of compatibilityWarnings(sensor)) this.#console.warn(`katcp server: ${w}`);
+    if (this.#state === ServerState.Running) this.#changes.record('sensor', sensor.name, 'added');
+  }
+
+  #sensorRemoved(sensor: Sensor): void {
+    this.#sortedSensors = undefined;
+    for (const client of this.#clients) client.dropSensor(sensor);
+    if (this.#state === ServerState.Running) this.#changes.record('sensor', sensor.name, 'removed');
+  }
+
+  #runTask(task: ServiceTask): void {
+    const signal = this.#taskAbort.signal;
+    const tracked = (async () => task(signal))().then(
+      () => undefined,
+      (err: unknown) => {
+        if (signal.aborted && (err === signal.reason || (err instanceof Error && err.name.includes('Abort')))) return;
+        this.#console.error('katcp server: halting because a service task failed:', err);
+        this.#failure ??= { error: err };
+        this.halt();
+      },
+    );
+    this.#tasks.add(tracked);
+    void tracked.finally(() => this.#tasks.delete(tracked));
+  }
+
+  async #stopSequence(): Promise<void> {
+    const net = this.#net;
+    const netClosed = new Promise<void>((resolve) => {
+      if (net === undefined) resolve();
+      else net.close(() => resolve());
+    });
+    // Let connections accepted in the same tick finish being set up.
+    await new Promise((r) => setImmediate(r));
+    const cancelled = new KatcpError('server stopping', 'KATCP_ERR_SERVER_STOPPING');
+    const clients = [...this.#clients];
+    for (const client of clients) {
+      for (const ctx of client.requests) ctx.cancel(cancelled, true);
+      for (let ctx = client.takeParked(); ctx !== undefined; ctx = client.takeParked()) ctx.cancel(cancelled, true);
+      client.send(Message.inform('disconnect', 'server shutting down'));
+    }
+    await Promise.all(clients.map((c) => this.#closeClient(c)));
+    this.#taskAbort.abort(cancelled);
+    await Promise.allSettled([...this.#tasks]);
+    await netClosed;
+    this.#state = ServerState.Stopped;
+    this.#finish();
+  }
+
+  async #closeClient(client: ClientConnection): Promise<void> {
+    // A client that does not read would hold close() up forever: give it a grace period.
+    const timer = setTimeout(() => client.abort(), CLOSE_GRACE_MS);
+    try {
+      await client.close();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #finish(): void {
+    if (this.#failure !== undefined) this.#done.reject(this.#failure.error);
+    else this.#done.resolve();
+  }
+}

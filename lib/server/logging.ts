@@ -1,0 +1,42 @@
+/**
+ * Logging: the device's `#log` bridge (a small logger object that sends `#log` informs to every
+ * client) and the console-like sink for the server's own diagnostics.
+ * @module
+ */
+import type { LogLevel } from '../codec/log-level.js';
+
+/** Where the server writes its own diagnostics (slow clients, handler crashes, bad sensors). */
+export interface ConsoleLike {
+  error(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+}
+
+/** Sends `#log` informs under one logger name; messages below the device log level are dropped. */
+export interface KatcpLogger {
+  /** The dotted logger name in each `#log` inform. */
+  readonly name: string;
+  log(level: Exclude<LogLevel, 'all' | 'off'>, message: string): void;
+  trace(message: string): void;
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  fatal(message: string): void;
+}
+
+/** Builds a {@link KatcpLogger} on top of a `log(level, message, name)` function. */
+export function createKatcpLogger(
+  log: (level: Exclude<LogLevel, 'all' | 'off'>, message: string, name: string) => void,
+  name: string,
+): KatcpLogger {
+  return Object.freeze({
+    name,
+    log: (level: Exclude<LogLevel, 'all' | 'off'>, message: string) => log(level, message, name),
+    trace: (message: string) => log('trace', message, name),
+    debug: (message: string) => log('debug', message, name),
+    info: (message: string) => log('info', message, name),
+    warn: (message: string) => log('warn', message, name),
+    error: (message: string) => log('error', message, name),
+    fatal: (message: string) => log('fatal', message, name),
+  });
+}

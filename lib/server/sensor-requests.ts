@@ -1,0 +1,137 @@
+/**
+ * The standard sensor requests: `?sensor-list`, `?sensor-value`, `?sensor-sampling` (query,
+ * set, bulk) and `?sensor-sampling-clear`.
+ * @module
+ */
+import { Message } from '../codec/message.js';
+import { formatStrategy, parseStrategy } from '../sensor/parse-strategy.js';
+import type { Sensor } from '../sensor/sensor.js';
+import type { SamplingStrategy } from '../sensor/strategy.js';
+import { FailReply } from '../errors.js';
+import type { RequestContext } from './context.js';
+import { defineRequest } from './request.js';
+import type { RequestDefinition } from './request.js';
+import { filterByName } from './sensor-filter.js';
+import type { ServerHost } from './standard-requests.js';
+import { sensorListMessage, sensorValueMessage } from './wire.js';
+
+/**
+ * Sensors committed per batch by a bulk `?sensor-sampling` before the server yields to other
+ * work and lets the client drain (aiokatcp uses 50; our per-sensor cost is far lower).
+ */
+export const SAMPLING_BATCH = 500;
+
+const OK = Buffer.from('ok');
+
+function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function lookup(host: ServerHost, name: string): Sensor {
+  const s = host.sensors.get(name);
+  if (s === undefined) throw new FailReply(`Unknown sensor '${name}'`);
+  return s;
+}
+
+/** Sends one reply inform per sensor plus `!name ok <n>` in one batch. */
+function sendSensorInforms(ctx: RequestContext, sensors: readonly Sensor[], build: (s: Sensor, mid: number | undefined) => Message): void {
+  const mid = ctx.mid;
+  const n = sensors.length;
+  const msgs = new Array<Message>(n + 1);
+  for (let i = 0; i < n; i++) msgs[i] = build(sensors[i]!, mid);
+  msgs[n] = new Message('!', ctx.name, [OK, Buffer.from(String(n))], mid);
+  ctx.sendRaw(msgs, true);
+}
+
+/** Builds the sensor request declarations bound to `host`. */
+export function sensorRequests(host: ServerHost): RequestDefinition[] {
+  const select = (filter: string | undefined): readonly Sensor[] => filterByName(host.sortedSensors(), filter, (n) => host.sensors.get(n));
+  return [
+    defineRequest({
+      name: 'sensor-list',
+      description:
+        'Request the list of sensors.\n\n' +
+        'With no argument, every sensor; with a name, that sensor; with /regex/, the sensors whose\n' +
+        'names contain a match. One #sensor-list inform per sensor: name description units type\n' +
+        '[params...], sorted by name.',
+      params: [{ type: 'string', name: 'name', optional: true }],
+      handler: (ctx, filter) => {
+        sendSensorInforms(ctx, select(filter), sensorListMessage);
+      },
+    }),
+    defineRequest({
+      name: 'sensor-value',
+      description:
+        'Request the value of a sensor or sensors.\n\n' +
+        'The argument selects sensors as for ?sensor-list. One #sensor-value inform per sensor:\n' +
+        'timestamp 1 name status value.',
+      params: [{ type: 'string', name: 'name', optional: true }],
+      handler: (ctx, filter) => {
+        sendSensorInforms(ctx, select(filter), sensorValueMessage);
+      },
+    }),
+    defineRequest({
+      name: 'sensor-sampling',
+      description:
+        'Configure or query the way a sensor is sampled.\n\n' +
+        'With only a name, reply with its strategy. With a strategy (none, auto, period P, event,\n' +
+        'differential D, event-rate S L, differential-rate D S L; times in seconds), set it for a\n' +
+        'sensor or a comma-separated list of sensors (all or nothing); the current value of each\n' +
+        'is sent at once as #sensor-status.',
+      params: [
+        { type: 'string', name: 'names' },
+        { type: 'string', name: 'strategy', optional: true },
+        { type: 'bytes', name: 'params', rest: true },
+      ],
+      handler: async (ctx, names, strategyName, ...params) => {
+        const client = host.clientOf(ctx);
+        if (strategyName === undefined) {
+          // A query takes one name, literally (a comma is not a list separator here).
+          const sensor = lookup(host, names);
+          return client.withSamplingLock(() => [names, ...formatStrategy(client.strategyOf(sensor), sensor)]);
+        }
+        const list = names.split(',');
+        if (new Set(list).size !== list.length) throw new FailReply('Duplicate sensor name');
+        const sensors = list.map((n) => lookup(host, n));
+        const args = [strategyName, ...params];
+        // Parse for every sensor first so that one bad sensor changes nothing. Parsing depends
+        // only on the sensor type, so it is done once per type.
+        const byType = new Map<string, SamplingStrategy>();
+        const strategies = sensors.map((s) => {
+          let st = byType.get(s.type);
+          if (st === undefined) {
+            try {
+              st = parseStrategy(s, args);
+            } catch (err) {
+              throw new FailReply((err as Error).message, { cause: err });
+            }
+            byType.set(s.type, st);
+          }
+          return st;
+        });
+        return client.withSamplingLock(async () => {
+          for (let i = 0; i < sensors.length; i++) {
+            if (client.isClosed) break;
+            const s = sensors[i]!;
+            // A sensor removed while we yielded still gets its value once, but no subscription.
+            client.setStrategy(s, strategies[i]!, host.sensors.get(s.name) === s);
+            if (i % SAMPLING_BATCH === SAMPLING_BATCH - 1 && i < sensors.length - 1) {
+              await client.drain();
+              await yieldToLoop();
+            }
+          }
+          const last = sensors.length - 1;
+          return [names, ...formatStrategy(strategies[last]!, sensors[last])];
+        });
+      },
+    }),
+    defineRequest({
+      name: 'sensor-sampling-clear',
+      description: 'Set the sampling strategy of every sensor to none for this client.',
+      handler: async (ctx) => {
+        const client = host.clientOf(ctx);
+        await client.withSamplingLock(() => client.clearSamplers());
+      },
+    }),
+  ] as unknown as RequestDefinition[];
+}
