@@ -116,8 +116,8 @@ export function decodeTimex(buf: Uint8Array): Timex {
 
 /** Seconds since the epoch held in `timex.time`, honouring `STA.NANO`. */
 export function timexTime(timex: Timex): number {
-  const scale = (timex.status & STA.NANO) !== 0 ? 1e-9 : 1e-6;
-  return timex.time.sec + scale * timex.time.usec;
+  const perSecond = (timex.status & STA.NANO) !== 0 ? 1e9 : 1e6;
+  return timex.time.sec + timex.time.usec / perSecond;
 }
 
 /** The result of one read-only `adjtimex` call. */
@@ -163,13 +163,13 @@ let cached: AdjtimexFn | undefined;
  * @throws AdjtimexUnavailableError on platforms without it
  */
 export function loadAdjtimex(): AdjtimexFn {
-  if (cached !== undefined) return cached;
   if (process.platform !== 'linux') {
     throw new AdjtimexUnavailableError(`adjtimex(2) is only available on Linux (this is ${process.platform})`);
   }
   if (endianness() !== 'LE' || !['x64', 'arm64', 'riscv64', 'loong64', 'ppc64', 'mips64el'].includes(process.arch)) {
     throw new AdjtimexUnavailableError(`adjtimex(2) is supported on 64-bit little-endian Linux only (this is ${process.arch})`);
   }
+  if (cached !== undefined) return cached;
   let call: (buf: Buffer) => number;
   let koffi: KoffiLike;
   try {

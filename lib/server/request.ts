@@ -89,14 +89,16 @@ type TypeValue<T> = T extends keyof ParamTypes ? ParamTypes[T] : unknown;
 type MapTypes<R extends readonly unknown[]> = { -readonly [K in keyof R]: TypeValue<R[K]> };
 
 /**
- * What a handler may return. With `returns` declared: a single value (one return type), a tuple
- * of values, or nothing (after replying itself). Without: any encodable value, an array of them
+ * What a handler may return. With `returns` declared: a single value (one return type), an
+ * array of values in the declared order, or nothing (after replying itself). Without: any encodable value, an array of them
  * (one argument each) or nothing.
  */
 export type HandlerResult<R extends readonly string[] | undefined> = R extends readonly [infer One]
-  ? TypeValue<One> | [TypeValue<One>] | void
+  ? TypeValue<One> | readonly [TypeValue<One>] | void
   : R extends readonly string[]
-    ? MapTypes<R> | void
+    ? // An array literal is not contextually typed as a tuple while R is being inferred, so plain
+      // arrays of the right element types are accepted too (the count is checked at run time).
+      MapTypes<R> | readonly TypeValue<R[number]>[] | void
     : unknown;
 
 /** A request declaration. Build it with {@link defineRequest} (or pass it to `server.addRequest`). */

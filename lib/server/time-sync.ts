@@ -120,8 +120,8 @@ export class TimeSyncUpdater {
     const timestamp = timexTime(timex);
     const { state: st, maxerror, esterror } = this.#sensors;
     st?.setValue(state satisfies ClockState, { timestamp });
-    maxerror?.setValue(timex.maxerror * 1e-6, { timestamp });
-    esterror?.setValue(timex.esterror * 1e-6, { timestamp });
+    maxerror?.setValue(timex.maxerror / 1e6, { timestamp });
+    esterror?.setValue(timex.esterror / 1e6, { timestamp });
     return undefined;
   }
 }

@@ -1,0 +1,179 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { compileRequest, defineRequest } from '../../lib/server/request.js';
+import type { RequestDefinition } from '../../lib/server/request.js';
+import { Address } from '../../lib/codec/address.js';
+import { FailReply, KatcpError, KatcpTypeError } from '../../lib/errors.js';
+
+const b = (s: string): Buffer => Buffer.from(s, 'latin1');
+
+function failText(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof FailReply, `expected FailReply, got ${String(err)}`);
+    return err.message;
+  }
+  assert.fail('expected a FailReply');
+}
+
+describe('defineRequest - parameter types are inferred', () => {
+  it('request - handler argument types follow the declared parameters', () => {
+    const def = defineRequest({
+      name: 'typed',
+      description: 'Typed parameters.',
+      params: [
+        { type: 'integer', name: 'a' },
+        { type: 'float', name: 'b' },
+        { type: 'discrete', name: 'c', values: ['p', 'q'] },
+        { type: 'string', name: 'd', optional: true },
+        { type: 'boolean', name: 'e', default: true },
+        { type: 'bytes', name: 'rest', rest: true },
+      ],
+      handler: (_ctx, a, b, c, d, e, ...rest) => {
+        const ints: number | bigint = a;
+        const float: number = b;
+        const disc: 'p' | 'q' = c;
+        const maybe: string | undefined = d;
+        const flag: boolean = e;
+        const tail: Buffer[] = rest;
+        // @ts-expect-error an optional parameter without a default may be undefined
+        const notMaybe: string = d;
+        return [ints, float, disc, maybe ?? '-', flag, tail.length, notMaybe];
+      },
+    });
+    const compiled = compileRequest(def as unknown as RequestDefinition);
+    assert.deepEqual(compiled.decode([b('5'), b('2.5'), b('q')]), [5, 2.5, 'q', undefined, true]);
+    assert.deepEqual(compiled.decode([b('5'), b('2.5'), b('p'), b('x'), b('0'), b('r1'), b('r2')]), [5, 2.5, 'p', 'x', false, b('r1'), b('r2')]);
+  });
+
+  it('request - address, timestamp and lru parameters decode to their JS types', () => {
+    const def = defineRequest({
+      name: 'more',
+      description: 'More types.',
+      params: [
+        { type: 'address', name: 'addr' },
+        { type: 'timestamp', name: 'when' },
+        { type: 'lru', name: 'lru' },
+      ],
+      returns: ['address', 'timestamp', 'lru'],
+      handler: (_ctx, addr, when, lru) => {
+        const a: Address = addr;
+        const t: number = when;
+        const l: 'nominal' | 'error' = lru;
+        return [a, t, l];
+      },
+    });
+    const compiled = compileRequest(def as unknown as RequestDefinition);
+    const [addr, when, lru] = compiled.decode([b('127.0.0.1:7147'), b('12.5'), b('error')]);
+    assert.ok(addr instanceof Address);
+    assert.equal(String(addr), '127.0.0.1:7147');
+    assert.equal(when, 12.5);
+    assert.equal(lru, 'error');
+    assert.deepEqual(compiled.encodeResult([addr, 3, 'nominal']).map(String), ['127.0.0.1:7147', '3.0', 'nominal']);
+  });
+});
+
+describe('request decoding - aiokatcp error texts', () => {
+  const add = compileRequest(
+    defineRequest({
+      name: 'add',
+      description: 'Add.',
+      params: [
+        { type: 'float', name: 'a' },
+        { type: 'float', name: 'b' },
+      ],
+      handler: (_ctx, a, c) => a + c,
+    }) as unknown as RequestDefinition,
+  );
+
+  it('request - a missing argument names the first missing parameter', () => {
+    assert.equal(failText(() => add.decode([b('1')])), "missing a required argument: 'b'");
+    assert.equal(failText(() => add.decode([])), "missing a required argument: 'a'");
+  });
+
+  it('request - extra arguments are refused without a rest parameter', () => {
+    assert.equal(failText(() => add.decode([b('1'), b('2'), b('3')])), 'too many arguments for add');
+  });
+
+  it("request - a bad value gives the decoder's message", () => {
+    assert.equal(failText(() => add.decode([b('x'), b('1')])), "could not convert string to float: b'x'");
+  });
+
+  it('request - a bad discrete value lists the allowed values', () => {
+    const pick = compileRequest(
+      defineRequest({ name: 'pick', description: 'Pick.', params: [{ type: 'discrete', name: 'v', values: ['a', 'b'] }], handler: () => undefined }) as unknown as RequestDefinition,
+    );
+    assert.match(failText(() => pick.decode([b('c')])), /b'c' is not a valid value/);
+  });
+});
+
+describe('request results', () => {
+  it('request - an untyped result is encoded by its JS type; arrays give one argument each', () => {
+    const r = compileRequest(defineRequest({ name: 'r', description: 'R.', handler: () => undefined }));
+    assert.deepEqual(r.encodeResult(undefined), []);
+    assert.deepEqual(r.encodeResult(5).map(String), ['5']);
+    assert.deepEqual(r.encodeResult(['a', 2.5, true, b('raw')]).map(String), ['a', '2.5', '1', 'raw']);
+    assert.deepEqual(r.encodeResult(b('one buffer')).map(String), ['one buffer']);
+  });
+
+  it('request - declared return types encode (a float return of 3 is 3.0) and check the count', () => {
+    const r = compileRequest(defineRequest({ name: 'r', description: 'R.', returns: ['float'], handler: () => 3 }));
+    assert.deepEqual(r.encodeResult(3).map(String), ['3.0']);
+    assert.deepEqual(r.encodeResult([3]).map(String), ['3.0']);
+    assert.throws(() => r.encodeResult([1, 2]), KatcpTypeError);
+    assert.throws(() => r.encodeResult('x'), KatcpTypeError);
+  });
+});
+
+describe('request declarations are validated', () => {
+  const handler = (): undefined => undefined;
+  it('request - bad names, missing descriptions and missing handlers are refused', () => {
+    assert.throws(() => defineRequest({ name: 'bad_name', description: 'x', handler }), KatcpError);
+    assert.throws(() => defineRequest({ name: '', description: 'x', handler }), KatcpError);
+    assert.throws(() => defineRequest({ name: 'ok', description: ' ', handler }), /needs a description/);
+    assert.throws(() => defineRequest({ name: 'ok', description: 'x', handler: 5 as unknown as typeof handler }), /handler/);
+  });
+
+  it('request - unknown types, values on non-discrete types and bad defaults are refused', () => {
+    assert.throws(() => defineRequest({ name: 'ok', description: 'x', params: [{ type: 'carrot', name: 'a' }], handler }), KatcpTypeError);
+    assert.throws(() => defineRequest({ name: 'ok', description: 'x', params: [{ type: 'float', name: 'a', values: ['x'] }], handler }), /not discrete/);
+    assert.throws(() => defineRequest({ name: 'ok', description: 'x', params: [{ type: 'float', name: 'a', default: 'zz' }], handler }), /bad default/);
+  });
+
+  it('request - a rest parameter must be last and required parameters cannot follow optional ones', () => {
+    assert.throws(
+      () =>
+        defineRequest({
+          name: 'ok',
+          description: 'x',
+          params: [
+            { type: 'bytes', name: 'r', rest: true },
+            { type: 'float', name: 'a' },
+          ],
+          handler,
+        }),
+      /must be last/,
+    );
+    assert.throws(
+      () =>
+        defineRequest({
+          name: 'ok',
+          description: 'x',
+          params: [
+            { type: 'float', name: 'a', optional: true },
+            { type: 'float', name: 'b' },
+          ],
+          handler,
+        }),
+      /follows an optional one/,
+    );
+  });
+
+  it('request - timeout hints must be non-negative seconds; the summary is the first line', () => {
+    assert.throws(() => defineRequest({ name: 'ok', description: 'x', timeoutHint: -1, handler }), /timeoutHint/);
+    const r = compileRequest(defineRequest({ name: 'ok', description: 'First line.\nMore text.', timeoutHint: 2.5, handler }));
+    assert.equal(r.summary, 'First line.');
+    assert.equal(r.timeoutHint, 2.5);
+  });
+});
