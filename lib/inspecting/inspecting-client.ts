@@ -6,8 +6,8 @@
  * @module
  */
 import { EventEmitter } from 'eventemitter3';
-import { Client } from '../client/index.js';
-import type { ClientOptions } from '../client/index.js';
+import { Client } from '../client/client.js';
+import type { ClientOptions } from '../client/client.js';
 import type { Message } from '../codec/message.js';
 import type { ProtocolFlags } from '../codec/protocol-flags.js';
 import { ConnectionClosedError, KatcpError, NotConnectedError, SyncError } from '../errors.js';

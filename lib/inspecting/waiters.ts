@@ -67,7 +67,12 @@ export class Waiters<V> {
     }
   }
 
-  /** Reject every pending waiter (and every later one) with `err`. */
+  /** Accept new waiters again after {@link close}. */
+  reopen(): void {
+    this.#closedError = undefined;
+  }
+
+  /** Reject every pending waiter (and every later one, until {@link reopen}) with `err`. */
   close(err: Error = new ConnectionClosedError('closed')): void {
     this.#closedError = err;
     for (const w of this.#waiters) w.done.reject(err);
