@@ -18,7 +18,9 @@ export const DEFAULT_MAX_LINE_LENGTH = 16 * 1024 * 1024;
  */
 export const VIEW_CHUNK_LIMIT = 64 * 1024;
 
-/** At most this many bytes of an overlong line are kept in its error's `raw`. */
+/**
+ * An overlong line's error keeps its first `maxLineLength` bytes as `raw`, but at most this many.
+ */
 export const OVERLONG_RAW_KEEP = 1024;
 
 /** Options of {@link LineParser}. */
@@ -109,7 +111,7 @@ export class LineParser {
       if (this.#partLength > 0) {
         this.#finishPartial(buf, pos, eol, out);
       } else if (eol - pos >= max) {
-        out.push(this.#tooLong(buf.subarray(pos, pos + Math.min(eol - pos, OVERLONG_RAW_KEEP))));
+        out.push(this.#tooLong(buf.subarray(pos, pos + this.#rawKeep)));
       } else if (eol > pos) {
         if (copyLines) {
           const line = Buffer.allocUnsafe(eol - pos);
@@ -172,13 +174,19 @@ export class LineParser {
     return new KatcpSyntaxError('line-too-long', `line longer than ${max} bytes: exceeded at byte ${max + 1}`, raw, max + 1);
   }
 
-  /** The first {@link OVERLONG_RAW_KEEP} bytes of the held parts followed by `more`. */
+  /** How much of an overlong line its error keeps: the same however the line was chunked. */
+  get #rawKeep(): number {
+    return Math.min(this.maxLineLength, OVERLONG_RAW_KEEP);
+  }
+
+  /** The first {@link #rawKeep} bytes of the held parts followed by `more`. */
   #head(more: Buffer): Buffer {
+    const keep = this.#rawKeep;
     const pieces: Buffer[] = [];
     let len = 0;
     for (const part of [...this.#parts, more]) {
-      if (len >= OVERLONG_RAW_KEEP) break;
-      const piece = part.subarray(0, OVERLONG_RAW_KEEP - len);
+      if (len >= keep) break;
+      const piece = part.subarray(0, keep - len);
       pieces.push(piece);
       len += piece.length;
     }

@@ -1,0 +1,161 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { LineParser, DEFAULT_MAX_LINE_LENGTH, VIEW_CHUNK_LIMIT } from '../../lib/codec/parser.js';
+import { Message } from '../../lib/codec/message.js';
+import { KatcpSyntaxError } from '../../lib/errors.js';
+
+type Item = Message | KatcpSyntaxError;
+const show = (items: Item[]): string[] =>
+  items.map((x) => (x instanceof Message ? x.toString() : `error ${x.kind}@${x.position}`));
+const feedParts = (p: LineParser, parts: (string | Buffer)[]): Item[] =>
+  parts.flatMap((part) => p.feed(typeof part === 'string' ? Buffer.from(part, 'latin1') : part));
+
+describe('parser', () => {
+  it('parser - defaults: 16 MiB limit, strict', () => {
+    const p = new LineParser();
+    assert.equal(p.maxLineLength, DEFAULT_MAX_LINE_LENGTH);
+    assert.equal(DEFAULT_MAX_LINE_LENGTH, 16 * 1024 * 1024);
+    assert.equal(p.lenient, false);
+    assert.throws(() => new LineParser({ maxLineLength: 1 }), RangeError);
+    assert.throws(() => new LineParser({ maxLineLength: NaN }), RangeError);
+  });
+
+  it('parser - returns messages and errors in stream order', () => {
+    const p = new LineParser();
+    const items = p.feed(Buffer.from('#a 1\nbad\n?b[2] x\n!c \\q\n#d\n'));
+    assert.deepEqual(show(items), ['#a 1', 'error bad-type@1', '?b[2] x', 'error invalid-escape@4', '#d']);
+  });
+
+  it('parser - LF or CR ends a line; CRLF is a line and an empty line', () => {
+    const p = new LineParser();
+    assert.deepEqual(show(p.feed(Buffer.from('#a\r#b\n#c\r\n#d\n\r\n\r'))), ['#a', '#b', '#c', '#d']);
+  });
+
+  it('parser - ignores blank and whitespace-only lines', () => {
+    const p = new LineParser();
+    assert.deepEqual(show(p.feed(Buffer.from('\n\n \t \n\t\r#a\n   \n'))), ['#a']);
+    assert.equal(p.end(), undefined);
+  });
+
+  it('parser - keeps a line split across chunks, including inside an escape and between CR and LF', () => {
+    const p = new LineParser();
+    const parts = ['?hel', 'lo[1', '2] a\\', '_b \\', '@', ' c\r', '\n#x', '', '\n', '#y a\\', '\\z\n'];
+    const items = feedParts(p, parts);
+    assert.deepEqual(show(items), ['?hello[12] a\\_b \\@ c', '#x', '#y a\\\\z']);
+    assert.deepEqual(items[0] instanceof Message && items[0].arguments.map(String), ['a b', '', 'c']);
+  });
+
+  it('parser - buffered counts the bytes of an unfinished line', () => {
+    const p = new LineParser();
+    p.feed(Buffer.from('#a\n#bc'));
+    assert.equal(p.buffered, 3);
+    p.feed(Buffer.from('de'));
+    assert.equal(p.buffered, 5);
+    assert.deepEqual(show(p.feed(Buffer.from('\n'))), ['#bcde']);
+    assert.equal(p.buffered, 0);
+  });
+
+  it('parser - copies an unfinished line, so the caller may reuse its chunk', () => {
+    const p = new LineParser();
+    const chunk = Buffer.from('#a xy');
+    p.feed(chunk);
+    chunk.fill(0x21);
+    assert.deepEqual(show(p.feed(Buffer.from('z\n'))), ['#a xyz']);
+  });
+
+  it('parser - accepts a plain Uint8Array', () => {
+    const p = new LineParser();
+    const items = p.feed(new TextEncoder().encode('#a b\n'));
+    assert.ok(items[0] instanceof Message);
+    assert.ok(Buffer.isBuffer(items[0].arguments[0]));
+  });
+
+  it('parser - arguments of small chunks are views, of large chunks copies', () => {
+    const p = new LineParser();
+    const small = Buffer.from('#a bcd\n');
+    const m1 = p.feed(small)[0];
+    assert.ok(m1 instanceof Message);
+    assert.equal(m1.arguments[0]!.buffer, small.buffer, 'no copy for a socket-sized chunk');
+    const line = Buffer.from('#a bcd\n');
+    const big = Buffer.concat([line, Buffer.alloc(VIEW_CHUNK_LIMIT, 0x0a)]);
+    const m2 = p.feed(big)[0];
+    assert.ok(m2 instanceof Message);
+    assert.notEqual(m2.arguments[0]!.buffer, big.buffer, 'a kept argument does not pin a large chunk');
+    assert.equal(m2.arg(0), 'bcd');
+  });
+
+  it('parser - an overlong line is reported once, as soon as it passes the limit, and the parser recovers', () => {
+    const p = new LineParser({ maxLineLength: 25 });
+    const out: Item[] = [];
+    out.push(...p.feed(Buffer.from('?foo a_string_that')));
+    assert.equal(out.length, 0);
+    out.push(...p.feed(Buffer.from('_doesnt_fit')));
+    assert.deepEqual(show(out), ['error line-too-long@26'], 'reported before the line end arrives');
+    assert.equal(p.buffered, 0, 'the excess is not buffered');
+    for (let i = 0; i < 100; i++) out.push(...p.feed(Buffer.alloc(1000, 0x61)));
+    assert.equal(p.buffered, 0);
+    out.push(...p.feed(Buffer.from('_in_the_buffer\n?foo short_string\n')));
+    assert.deepEqual(show(out), ['error line-too-long@26', '?foo short_string']);
+    const err = out[0] as KatcpSyntaxError;
+    assert.equal(err.raw.toString(), '?foo a_string_that_doesnt', 'the first maxLineLength bytes');
+    assert.match(err.message, /longer than 25 bytes/);
+  });
+
+  it('parser - the limit counts the line end', () => {
+    const p = new LineParser({ maxLineLength: 5 });
+    assert.deepEqual(show(p.feed(Buffer.from('#abc\n#abcd\n#ab'))), ['#abc', 'error line-too-long@6']);
+    assert.deepEqual(show(p.feed(Buffer.from('c\n#abcd'))), ['#abc', 'error line-too-long@6']);
+    assert.deepEqual(show(p.feed(Buffer.from('\n#a\n'))), ['#a']);
+  });
+
+  it('parser - the raw line of an overlong error is truncated', () => {
+    const p = new LineParser({ maxLineLength: 100_000 });
+    const items = p.feed(Buffer.concat([Buffer.from('#a '), Buffer.alloc(200_000, 0x62), Buffer.from('\n#ok\n')]));
+    assert.deepEqual(show(items), ['error line-too-long@100001', '#ok']);
+    assert.equal((items[0] as KatcpSyntaxError).raw.length, 1024);
+  });
+
+  it('parser - end() reports an unfinished line once and resets', () => {
+    const p = new LineParser();
+    p.feed(Buffer.from('#a\n?foo nonewline'));
+    const err = p.end();
+    assert.ok(err instanceof KatcpSyntaxError);
+    assert.equal(err.kind, 'no-newline');
+    assert.equal(err.raw.toString(), '?foo nonewline');
+    assert.equal(err.position, 15);
+    assert.equal(p.buffered, 0);
+    assert.equal(p.end(), undefined);
+    assert.deepEqual(show(p.feed(Buffer.from('#b\n'))), ['#b']);
+  });
+
+  it('parser - end() ignores a whitespace-only tail and an overlong line already reported', () => {
+    const p = new LineParser({ maxLineLength: 10 });
+    p.feed(Buffer.from(' \t '));
+    assert.equal(p.end(), undefined);
+    assert.equal(show(p.feed(Buffer.from('#aaaaaaaaaaaaaa'))).length, 1);
+    assert.equal(p.end(), undefined);
+    assert.deepEqual(show(p.feed(Buffer.from('#b\n'))), ['#b']);
+  });
+
+  it('parser - reset() forgets an unfinished line', () => {
+    const p = new LineParser();
+    p.feed(Buffer.from('#partial'));
+    p.reset();
+    assert.equal(p.buffered, 0);
+    assert.deepEqual(show(p.feed(Buffer.from('#a\n'))), ['#a']);
+  });
+
+  it('parser - lenient mode', () => {
+    const p = new LineParser({ lenient: true });
+    const items = p.feed(Buffer.from('junk#fpga ready\\q \x00\x1b\n?list_dev[2]\n#a \\\n', 'latin1'));
+    assert.deepEqual(show(items), ['#fpga readyq \\0\\e', '?list_dev[2]', 'error trailing-backslash@4']);
+  });
+
+  it('parser - never throws on hostile input', () => {
+    const p = new LineParser({ maxLineLength: 64 });
+    const junk = Buffer.from('\\\\\\[[[]]]\x00\x1b\xff?![#]\\', 'latin1');
+    for (let i = 0; i < 50; i++) assert.ok(Array.isArray(p.feed(junk)));
+    p.feed(Buffer.alloc(0));
+    p.end();
+  });
+});
