@@ -68,7 +68,9 @@ export function escapedLength(arg: Uint8Array): number {
 
 /**
  * Write `arg` escaped into `out` at `pos` (which must have room for {@link escapedLength}
- * bytes) and return the position after it. Runs of plain bytes are copied in one go.
+ * bytes) and return the position after it. An argument without special bytes is copied in one
+ * go (long) or by a byte loop (short: cheaper than a native call); so is one with escapes, whose
+ * runs between escapes are typically short.
  */
 export function writeEscaped(out: Buffer, pos: number, arg: Uint8Array, escLen: number): number {
   const n = arg.length;
@@ -85,21 +87,15 @@ export function writeEscaped(out: Buffer, pos: number, arg: Uint8Array, escLen: 
     for (let i = 0; i < n; i++) out[pos + i] = arg[i]!;
     return pos + n;
   }
-  let run = 0;
   for (let i = 0; i < n; i++) {
-    const letter = ESCAPE_LETTER[arg[i]!]!;
-    if (letter === 0) continue;
-    if (i > run) {
-      out.set(arg.subarray(run, i), pos);
-      pos += i - run;
+    const b = arg[i]!;
+    const letter = ESCAPE_LETTER[b]!;
+    if (letter === 0) {
+      out[pos++] = b;
+    } else {
+      out[pos++] = BACKSLASH;
+      out[pos++] = letter;
     }
-    out[pos++] = BACKSLASH;
-    out[pos++] = letter;
-    run = i + 1;
-  }
-  if (n > run) {
-    out.set(arg.subarray(run, n), pos);
-    pos += n - run;
   }
   return pos;
 }

@@ -252,19 +252,19 @@ function scanEscaped(
     }
   }
   const arg = Buffer.allocUnsafe(q - s);
-  let n = p - s;
-  buf.copy(arg, 0, s, p);
-  let run = p;
-  for (let i = p; i < q; i++) {
-    if (buf[i] !== BACKSLASH) continue;
-    if (i > run) n += buf.copy(arg, n, run, i);
+  let n = 0;
+  // Byte loop: runs between escapes are short, and a native copy per run costs more.
+  for (let i = s; i < q; i++) {
+    const b = buf[i]!;
+    if (b !== BACKSLASH) {
+      arg[n++] = b;
+      continue;
+    }
     const code = buf[++i]!;
     const dec = UNESCAPE[code]!;
     if (dec === UNESCAPE_INVALID) arg[n++] = code; // lenient: pass the character through
     else if (dec !== UNESCAPE_NOTHING) arg[n++] = dec;
-    run = i + 1;
   }
-  if (q > run) n += buf.copy(arg, n, run, q);
   args.push(n === arg.length ? arg : arg.subarray(0, n));
   return q;
 }

@@ -1,0 +1,152 @@
+/**
+ * Codec speed: parsing sensor-status lines fed in 64 KiB chunks (target >= 3,000,000 messages/s),
+ * formatting, and a 60 KiB request with 4,100 arguments (target < 0.5 ms to parse and to format).
+ * Prints figures only; speed is never asserted.
+ */
+import { LineParser } from '../lib/codec/parser.js';
+import { Message } from '../lib/codec/message.js';
+import { formatMessage, formatMessages } from '../lib/codec/format.js';
+
+const CHUNK = 64 * 1024;
+
+function now(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+/** Runs `fn` (which returns how many operations it did) for about `ms`; best rate of `rounds` rounds, per second. */
+function rate(fn: () => number, rounds = 7, ms = 300): number {
+  let best = 0;
+  for (let r = 0; r < rounds; r++) {
+    let ops = 0;
+    const t0 = now();
+    let t = t0;
+    while (t - t0 < ms) {
+      ops += fn();
+      t = now();
+    }
+    best = Math.max(best, (ops * 1000) / (t - t0));
+  }
+  return best;
+}
+
+/** Median time in ms of one call of `fn` over `n` calls (after warm-up). */
+function median(fn: () => void, n = 2000): number {
+  for (let i = 0; i < 200; i++) fn();
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = now();
+    fn();
+    times.push(now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(n / 2)]!;
+}
+
+function fmt(x: number): string {
+  return Math.round(x).toLocaleString('en-US');
+}
+
+/** Cut a stream into chunks of `size` bytes, as a socket would deliver it. */
+function chunks(stream: Buffer, size: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let i = 0; i < stream.length; i += size) out.push(Buffer.from(stream.subarray(i, i + size)));
+  return out;
+}
+
+function parseSensorStatus(): void {
+  const line = '#sensor-status 1700000000.123 1 foo.bar nominal 3.14\n';
+  const stream = Buffer.from(line.repeat(Math.ceil((16 * CHUNK) / line.length)));
+  const parts = chunks(stream, CHUNK);
+  const parser = new LineParser();
+  let sink = 0;
+  const perSecond = rate(() => {
+    let n = 0;
+    for (const c of parts) {
+      const items = parser.feed(c);
+      n += items.length;
+      sink += items.length;
+    }
+    return n;
+  });
+  // The same, reading every argument as a consumer would (arguments are built eagerly anyway).
+  const touched = rate(() => {
+    let n = 0;
+    for (const c of parts) {
+      for (const item of parser.feed(c)) {
+        if (item instanceof Message) sink += item.arguments[4]!.length + item.name.length;
+        n++;
+      }
+    }
+    return n;
+  });
+  const mb = (perSecond * line.length) / 1e6;
+  console.log(`parse  '${line.trim()}' in 64 KiB chunks: ${fmt(perSecond)} msg/s (${mb.toFixed(0)} MB/s; target >= 3,000,000)`);
+  console.log(`parse  same, reading name and arguments:       ${fmt(touched)} msg/s`);
+  const escaped = '#log info 1700000000.123 device.x Voltage\\_ok\\_at\\_3.3\\_V\\n\n';
+  const escParts = chunks(Buffer.from(escaped.repeat(Math.ceil((16 * CHUNK) / escaped.length))), CHUNK);
+  const escRate = rate(() => {
+    let n = 0;
+    for (const c of escParts) n += parser.feed(c).length;
+    return n;
+  });
+  console.log(`parse  '${escaped.trim()}' (escapes): ${fmt(escRate)} msg/s`);
+  if (sink < 0) console.log(sink);
+}
+
+function formatSensorStatus(): void {
+  const msg = Message.parse('#sensor-status 1700000000.123 1 foo.bar nominal 3.14');
+  let sink = 0;
+  const single = rate(() => {
+    for (let i = 0; i < 1000; i++) sink += formatMessage(msg).length;
+    return 1000;
+  });
+  const batch = Array.from({ length: 100 }, () => msg);
+  const batched = rate(() => {
+    sink += formatMessages(batch).length;
+    return batch.length;
+  });
+  const built = rate(() => {
+    for (let i = 0; i < 1000; i++) {
+      sink += Message.inform('sensor-status', 1700000000.123, 1, 'foo.bar', 'nominal', 3.14).toBytes().length;
+    }
+    return 1000;
+  });
+  console.log(`format the same message, one buffer each:        ${fmt(single)} msg/s`);
+  console.log(`format batches of 100 into one buffer:           ${fmt(batched)} msg/s`);
+  console.log(`build with Message.inform(...values) and format: ${fmt(built)} msg/s`);
+  if (sink < 0) console.log(sink);
+}
+
+function bigRequest(): void {
+  const args = Array.from({ length: 4100 }, (_, i) => `x.sensor-${String(i).padStart(5, '0')}`);
+  const wire = Buffer.from(`?sensor-value[1] ${args.join(' ')}\n`);
+  const parser = new LineParser();
+  let msg: Message | undefined;
+  const parseMs = median(() => {
+    const item = parser.feed(wire)[0];
+    if (!(item instanceof Message)) throw new Error('bench: parse failed');
+    msg = item;
+  });
+  const m = msg!;
+  const formatMs = median(() => {
+    formatMessage(m);
+  });
+  const spaced = Message.request('set', ...Array.from({ length: 4100 }, (_, i) => `value ${i} ok`));
+  const spacedWire = spaced.toBytes();
+  const escParseMs = median(() => {
+    parser.feed(spacedWire);
+  });
+  const escFormatMs = median(() => {
+    formatMessage(spaced);
+  });
+  console.log(`request of ${(wire.length / 1024).toFixed(1)} KiB, ${m.arguments.length} arguments: parse ${parseMs.toFixed(3)} ms, format ${formatMs.toFixed(3)} ms (target < 0.5 ms each)`);
+  console.log(`request of ${(spacedWire.length / 1024).toFixed(1)} KiB, 4100 arguments with escapes: parse ${escParseMs.toFixed(3)} ms, format ${escFormatMs.toFixed(3)} ms`);
+}
+
+/** Print the codec figures. */
+export async function run(): Promise<void> {
+  parseSensorStatus();
+  formatSensorStatus();
+  bigRequest();
+  await Promise.resolve();
+}
