@@ -80,25 +80,22 @@ const TYPE_OF: readonly (TypeChar | undefined)[] = (() => {
 })();
 
 // Names repeat (sensor-status, log...), so decoded names are cached by a hash of their bytes.
+// A name is latin1-decoded, so its char codes are its bytes and the cached string is its own key.
 const NAME_CACHE_SLOTS = 1024;
 const NAME_CACHE_MAX = 64;
-const nameKeys: (Buffer | undefined)[] = new Array<Buffer | undefined>(NAME_CACHE_SLOTS).fill(undefined);
-const nameValues: string[] = new Array<string>(NAME_CACHE_SLOTS).fill('');
+const names: string[] = new Array<string>(NAME_CACHE_SLOTS).fill('');
 
 function internName(buf: Buffer, s: number, e: number, hash: number): string {
   const len = e - s;
   const slot = hash & (NAME_CACHE_SLOTS - 1);
-  const key = nameKeys[slot];
-  if (key !== undefined && key.length === len) {
+  const cached = names[slot]!;
+  if (cached.length === len) {
     let i = 0;
-    while (i < len && key[i] === buf[s + i]) i++;
-    if (i === len) return nameValues[slot]!;
+    while (i < len && cached.charCodeAt(i) === buf[s + i]) i++;
+    if (i === len) return cached;
   }
   const name = buf.toString('latin1', s, e);
-  if (len <= NAME_CACHE_MAX) {
-    nameKeys[slot] = Buffer.from(buf.subarray(s, e));
-    nameValues[slot] = name;
-  }
+  if (len <= NAME_CACHE_MAX) names[slot] = name;
   return name;
 }
 
