@@ -450,6 +450,8 @@ export class DeviceServer {
     error: unknown,
     failed: boolean,
   ): void {
+    // A change the handler made to the interface is announced before its reply.
+    this.#changes.flush();
     if (!ctx.cancelled) {
       if (failed) this.#replyError(client, ctx, error);
       else if (ctx.replied) {

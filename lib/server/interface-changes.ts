@@ -46,6 +46,11 @@ export class InterfaceChanges {
     }
   }
 
+  /** Sends what is pending now (the server does this before a reply, so the change comes first). */
+  flush(): void {
+    this.#flush();
+  }
+
   #flush(): void {
     this.#queued = false;
     const changes = [...this.#pending.values()];
