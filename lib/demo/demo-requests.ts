@@ -142,6 +142,33 @@ export function demoRequests(deps: DemoRequestDeps): RequestDefinition[] {
       },
     }),
     defineRequest({
+      name: 'burst',
+      description:
+        'Update the extra sensors round-robin count times as fast as possible (load testing).\n\n' +
+        'Yields to other work every batch updates; replies with the count and the seconds taken.',
+      params: [
+        { type: 'integer', name: 'count' },
+        { type: 'integer', name: 'batch', default: 1000 },
+      ],
+      returns: ['integer', 'float'],
+      handler: async (ctx, countArg, batchArg) => {
+        const count = Number(countArg);
+        const batch = Number(batchArg);
+        const extra = sensors.extra;
+        if (extra.length === 0) throw new FailReply('the device has no extra sensors (start it with --sensors N)');
+        if (!(count >= 0) || !(batch >= 1)) throw new FailReply('count must be >= 0 and batch >= 1');
+        const start = performance.now();
+        for (let i = 0; i < count; i++) {
+          extra[i % extra.length]!.setValue(i);
+          if (i % batch === batch - 1) {
+            await new Promise((resolve) => setImmediate(resolve));
+            await ctx.drain();
+          }
+        }
+        return [count, (performance.now() - start) / 1000];
+      },
+    }),
+    defineRequest({
       name: 'log-message',
       description: 'Send a #log inform at the given level (if the device log level allows it).',
       params: [

@@ -50,7 +50,8 @@ export function createDemoSensors(opts: { clock: Clock; extra: number }): DemoSe
     Sensor.float({ name: 'type.float', description: 'A float sensor', units: 'V', default: 3.25, initialStatus: nominal, clock }),
     Sensor.boolean({ name: 'type.boolean', description: 'A boolean sensor', default: true, initialStatus: nominal, clock }),
     Sensor.string({ name: 'type.string', description: 'A string sensor with spaces', default: 'hello world', initialStatus: nominal, clock }),
-    Sensor.bytes({ name: 'type.bytes', description: 'A bytes sensor', default: Buffer.from('raw\x00\xff bytes', 'latin1'), initialStatus: nominal, clock }),
+    // Valid UTF-8 (katcp-python decodes string sensors as UTF-8) but needing escapes on the wire.
+    Sensor.bytes({ name: 'type.bytes', description: 'A bytes sensor', default: Buffer.from('raw\x00\x1b bytes\n', 'latin1'), initialStatus: nominal, clock }),
     Sensor.discrete({ name: 'type.discrete', description: 'A discrete sensor', values: MODES, default: 'observing', initialStatus: nominal, clock }),
     Sensor.lru({ name: 'type.lru', description: 'An LRU sensor', default: 'nominal', initialStatus: nominal, clock }),
     Sensor.timestamp({ name: 'type.timestamp', description: 'A timestamp sensor', default: clock.now(), initialStatus: nominal, clock }),

@@ -140,6 +140,25 @@ describe('demo device requests', () => {
   });
 });
 
+describe('demo device load generator', () => {
+  it('demo - ?burst updates the extra sensors round-robin and reports the time taken', async (t) => {
+    const d = await demo(t, { sensors: 2 });
+    const c = await d.connect();
+    await c.request('?sensor-sampling extra.00000,extra.00001 auto', [/^#sensor-status/, /^#sensor-status/, /^!sensor-sampling ok/]);
+    await c.request('?burst 5 2', [
+      '#sensor-status 1700000000.0 1 extra.00000 nominal 0.0',
+      '#sensor-status 1700000000.0 1 extra.00001 nominal 1.0',
+      '#sensor-status 1700000000.0 1 extra.00000 nominal 2.0',
+      '#sensor-status 1700000000.0 1 extra.00001 nominal 3.0',
+      '#sensor-status 1700000000.0 1 extra.00000 nominal 4.0',
+      /^!burst ok 5 \d+(\.\d+)?(e-\d+)?$/,
+    ]);
+    const none = await demo(t);
+    const d2 = await none.connect();
+    await d2.request('?burst 5', [/^!burst fail the\\_device\\_has\\_no\\_extra\\_sensors/]);
+  });
+});
+
 describe('demo device sensors', () => {
   it('demo - lists a sensor of every type, the device status, the counter, time sync and N extras', async (t) => {
     const d = await demo(t, { sensors: 3 });
@@ -162,8 +181,14 @@ describe('demo device sensors', () => {
 
   it('demo - nothing in it upsets katcp-python clients', async (t) => {
     const d = await demo(t, { sensors: 2 });
-    for (const s of d.server.sensors) assert.deepEqual(compatibilityWarnings(s), [], s.name);
+    for (const s of d.server.sensors) {
+      assert.deepEqual(compatibilityWarnings(s), [], s.name);
+      // katcp-python decodes string sensor values as UTF-8 and drops the reading otherwise.
+      if (Buffer.isBuffer(s.value)) assert.doesNotThrow(() => new TextDecoder('utf-8', { fatal: true }).decode(s.value as Buffer), s.name);
+    }
     assert.deepEqual(d.console.warnings, []);
+    const c = await d.connect();
+    await c.request('?sensor-value type.bytes', ['#sensor-value 1700000000.0 1 type.bytes nominal raw\\0\\e\\_bytes\\n', '!sensor-value ok 1']);
   });
 
   it('demo - fast.counter counts every 10 ms of clock time', async (t) => {
