@@ -1,0 +1,55 @@
+/**
+ * Interpreting replies, and the small helpers shared by the request methods.
+ * @module
+ */
+import type { Message } from '../codec/message.js';
+import { FailReply, InvalidReply } from '../errors.js';
+import { isCallOptions } from '../util/abort.js';
+import type { CallOptions } from '../util/abort.js';
+
+/** A reply whose first argument was `ok`: the remaining arguments and the request's informs. */
+export interface RequestResult {
+  /** The reply arguments after `ok`, as raw bytes. */
+  reply: Buffer[];
+  /** The informs that belonged to the request. */
+  informs: Message[];
+}
+
+/** A reply as received, uninterpreted, with the request's informs. */
+export interface RawRequestResult {
+  reply: Message;
+  informs: Message[];
+}
+
+/**
+ * `ok` -> the remaining arguments; `fail` -> FailReply(second argument, '' if absent);
+ * anything else, including an empty reply -> InvalidReply. Non-UTF-8 text is decoded with U+FFFD.
+ */
+export function interpretReply(requestName: string, reply: Message, informs: Message[]): RequestResult {
+  const args = reply.arguments;
+  const code = args.length > 0 ? reply.arg(0) : '';
+  if (code === 'ok') return { reply: args.slice(1), informs };
+  const text = args.length > 1 ? reply.arg(1) : '';
+  if (code === 'fail') throw new FailReply(text, { requestName, reply });
+  throw new InvalidReply(text === '' && args.length === 0 ? `empty reply to ?${requestName}` : text, { requestName, reply });
+}
+
+/** Split `...args` into KATCP arguments and trailing per-call options (a plain object). */
+export function splitCallOptions(rest: unknown[]): [unknown[], CallOptions] {
+  const last = rest[rest.length - 1];
+  if (rest.length > 0 && isCallOptions(last)) return [rest.slice(0, -1), last];
+  return [rest, {}];
+}
+
+/**
+ * Append the stack of the code that issued a request to an error that was created elsewhere
+ * (a socket callback or a timer), so the failure points at the caller. Must be called inside an
+ * async function after an await, where V8 records the awaiting callers.
+ */
+export function appendCallerStack(err: unknown): void {
+  if (!(err instanceof Error) || typeof err.stack !== 'string') return;
+  const here = new Error('issued at').stack;
+  if (here === undefined) return;
+  const frames = here.split('\n').slice(2).join('\n');
+  if (frames !== '') err.stack = `${err.stack}\n  --- request issued at ---\n${frames}`;
+}

@@ -1,0 +1,257 @@
+/**
+ * Correlates requests with their replies and informs.
+ *
+ * With message ids (server flag `I`) every request gets a fresh id in 1..2^31-1 (wrapping, and
+ * skipping ids still in use) and any number may be in flight. Without ids, replies and informs
+ * can only be matched by name, so requests are serialised **per name**: requests with different
+ * names run concurrently (their replies carry different names), while a second request with the
+ * same name waits until the first is answered. A reply or inform without an id whose name
+ * matches the in-flight request of that name belongs to it (an asynchronous inform that happens
+ * to share the name is therefore collected too: the protocol cannot tell them apart).
+ *
+ * A request that times out or is aborted is removed at once. With an id, its late reply is
+ * simply unknown and dropped. Without ids, the timed-out request stays at the head of its name's
+ * queue as a *stale* entry that swallows the late reply (or expires after a grace period), so
+ * that reply cannot be mistaken for the answer to the next request of the same name.
+ * @module
+ */
+import type { Message } from '../codec/message.js';
+import { KatcpAbortError, KatcpTimeoutError } from '../errors.js';
+import type { Clock, TimerHandle } from '../util/clock.js';
+
+/** Largest message id KATCP allows. */
+export const MAX_MID = 2 ** 31 - 1;
+
+/** Receives the outcome of one request. */
+export interface RequestListener {
+  /** Each inform of the request as it arrives (when absent, informs are collected). */
+  onInform?: ((msg: Message) => void) | undefined;
+  /** Called exactly once: with the reply and collected informs, or with an error. */
+  onDone(err: Error | undefined, reply: Message | undefined, informs: Message[]): void;
+}
+
+/** Per-request settings. */
+export interface StartOptions {
+  /** Send with a message id. */
+  useMid: boolean;
+  /** Milliseconds until the request fails with `KatcpTimeoutError` (Infinity: never). */
+  timeout: number;
+  signal?: AbortSignal | undefined;
+}
+
+const QUEUED = 0;
+const SENT = 1;
+const STALE = 2;
+
+class Pending {
+  readonly request: Message;
+  readonly listener: RequestListener;
+  readonly timeout: number;
+  readonly informs: Message[] = [];
+  mid: number | undefined = undefined;
+  phase: number = QUEUED;
+  timer: TimerHandle | undefined = undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined = undefined;
+
+  constructor(request: Message, listener: RequestListener, timeout: number, signal: AbortSignal | undefined) {
+    this.request = request;
+    this.listener = listener;
+    this.timeout = timeout;
+    this.signal = signal;
+  }
+}
+
+/** Grace for a stale mid-less request whose timeout was infinite (aborted by a signal). */
+const DEFAULT_STALE_GRACE = 10_000;
+
+/**
+ * The table of outstanding requests of one client. Survives reconnects (the message id counter
+ * continues), but {@link RequestTracker.failAll} empties it when a connection ends.
+ */
+export class RequestTracker {
+  readonly #clock: Clock;
+  readonly #send: (msg: Message) => void;
+  readonly #byMid = new Map<number, Pending>();
+  readonly #byName = new Map<string, Pending[]>();
+  #nextMid = 1;
+  #count = 0;
+
+  /**
+   * @param clock for timeouts
+   * @param send writes a request to the current connection
+   * @param firstMid the first message id to hand out (default 1)
+   */
+  constructor(clock: Clock, send: (msg: Message) => void, firstMid = 1) {
+    this.#clock = clock;
+    this.#send = send;
+    this.#nextMid = firstMid;
+  }
+
+  /** Number of requests awaiting a reply or waiting for their turn (stale entries excluded). */
+  get size(): number {
+    return this.#count;
+  }
+
+  /** The id the next request will try first (ids still in use are skipped). */
+  get nextMid(): number {
+    return this.#nextMid;
+  }
+
+  set nextMid(mid: number) {
+    if (!Number.isInteger(mid) || mid < 1 || mid > MAX_MID) throw new RangeError(`message id ${mid} is outside 1..${MAX_MID}`);
+    this.#nextMid = mid;
+  }
+
+  /** Mids currently in use (for tests and diagnostics). */
+  get midsInUse(): number {
+    return this.#byMid.size;
+  }
+
+  /** Start a request. The listener's onDone runs exactly once, never synchronously from here. */
+  start(request: Message, listener: RequestListener, opts: StartOptions): void {
+    const p = new Pending(request, listener, opts.timeout, opts.signal);
+    const signal = opts.signal;
+    if (signal?.aborted) {
+      queueMicrotask(() => listener.onDone(new KatcpAbortError(`request ?${request.name} aborted`, { cause: signal.reason }), undefined, []));
+      return;
+    }
+    this.#count++;
+    if (Number.isFinite(opts.timeout)) {
+      p.timer = this.#clock.setTimer(() => this.#cancel(p, new KatcpTimeoutError(`request ?${request.name} timed out after ${opts.timeout} ms`)), opts.timeout);
+    }
+    if (signal !== undefined) {
+      p.onAbort = () => this.#cancel(p, new KatcpAbortError(`request ?${request.name} aborted`, { cause: signal.reason }));
+      signal.addEventListener('abort', p.onAbort, { once: true });
+    }
+    if (opts.useMid) {
+      const mid = this.#allocateMid();
+      p.mid = mid;
+      p.phase = SENT;
+      this.#byMid.set(mid, p);
+      this.#send(request.withMid(mid));
+      return;
+    }
+    const queue = this.#byName.get(request.name);
+    if (queue === undefined) {
+      this.#byName.set(request.name, [p]);
+      p.phase = SENT;
+      this.#send(request.mid === undefined ? request : request.withMid(undefined));
+    } else {
+      queue.push(p);
+    }
+  }
+
+  #allocateMid(): number {
+    for (let tries = 0; tries < MAX_MID; tries++) {
+      const mid = this.#nextMid;
+      this.#nextMid = mid >= MAX_MID ? 1 : mid + 1;
+      if (!this.#byMid.has(mid)) return mid;
+    }
+    /* c8 ignore next */
+    throw new RangeError('every message id is in use');
+  }
+
+  /**
+   * Offer an incoming reply or inform. Returns true when it belonged to a request (or to a stale
+   * one, and was dropped); false when the caller should treat it as unsolicited.
+   * `onUnknownMid` is told about replies and informs carrying an id nobody waits for.
+   */
+  route(msg: Message, onUnknownMid?: (msg: Message) => void): boolean {
+    const isReply = msg.mtype === '!';
+    if (msg.mid !== undefined) {
+      const p = this.#byMid.get(msg.mid);
+      if (p === undefined) {
+        onUnknownMid?.(msg);
+        return true;
+      }
+      if (isReply) {
+        this.#byMid.delete(msg.mid);
+        this.#finish(p, undefined, msg);
+      } else this.#inform(p, msg);
+      return true;
+    }
+    const queue = this.#byName.get(msg.name);
+    const head = queue?.[0];
+    if (queue === undefined || head === undefined) return false;
+    if (head.phase === STALE) {
+      if (isReply) this.#advance(queue, head);
+      return true;
+    }
+    if (isReply) {
+      this.#finish(head, undefined, msg);
+      this.#advance(queue, head);
+    } else this.#inform(head, msg);
+    return true;
+  }
+
+  #inform(p: Pending, msg: Message): void {
+    const onInform = p.listener.onInform;
+    if (onInform === undefined) p.informs.push(msg);
+    else onInform(msg);
+  }
+
+  /** Drop the head of a name queue and send the next waiting request of that name. */
+  #advance(queue: Pending[], head: Pending): void {
+    if (head.phase === STALE) this.#clock.clearTimer(head.timer);
+    queue.shift();
+    const next = queue[0];
+    if (next === undefined) {
+      this.#byName.delete(head.request.name);
+      return;
+    }
+    next.phase = SENT;
+    this.#send(next.request.mid === undefined ? next.request : next.request.withMid(undefined));
+  }
+
+  #detach(p: Pending): void {
+    this.#clock.clearTimer(p.timer);
+    p.timer = undefined;
+    if (p.onAbort !== undefined) p.signal?.removeEventListener('abort', p.onAbort);
+    p.onAbort = undefined;
+    p.signal = undefined;
+  }
+
+  #finish(p: Pending, err: Error | undefined, reply: Message | undefined): void {
+    this.#detach(p);
+    this.#count--;
+    p.listener.onDone(err, reply, p.informs);
+  }
+
+  /** Timeout or abort of one request. */
+  #cancel(p: Pending, err: Error): void {
+    if (p.mid !== undefined) {
+      if (this.#byMid.get(p.mid) !== p) return;
+      this.#byMid.delete(p.mid);
+      this.#finish(p, err, undefined);
+      return;
+    }
+    const queue = this.#byName.get(p.request.name);
+    const index = queue?.indexOf(p) ?? -1;
+    if (queue === undefined || index < 0 || p.phase === STALE) return;
+    if (p.phase === QUEUED) {
+      queue.splice(index, 1);
+      this.#finish(p, err, undefined);
+      return;
+    }
+    // In flight without an id: keep a stale placeholder until the late reply arrives.
+    this.#finish(p, err, undefined);
+    p.phase = STALE;
+    const grace = Number.isFinite(p.timeout) ? Math.max(1000, p.timeout) : DEFAULT_STALE_GRACE;
+    p.timer = this.#clock.setTimer(() => {
+      if (queue[0] === p) this.#advance(queue, p);
+    }, grace);
+  }
+
+  /** Fail every outstanding request (the connection ended) and forget stale entries. */
+  failAll(makeError: (request: Message) => Error): void {
+    const all: Pending[] = [...this.#byMid.values()];
+    for (const queue of this.#byName.values()) all.push(...queue);
+    this.#byMid.clear();
+    this.#byName.clear();
+    for (const p of all) {
+      if (p.phase === STALE) this.#clock.clearTimer(p.timer);
+      else this.#finish(p, makeError(p.request), undefined);
+    }
+  }
+}
