@@ -23,6 +23,7 @@ import { isSensorStatus } from '../sensor/status.js';
 export type WaitCondition<T = unknown, R extends Reading<T> = Reading<T>> =
   | ((reading: R) => boolean)
   | { readonly status?: SensorStatus | readonly SensorStatus[]; readonly value?: T }
+  | SensorStatus
   | T;
 
 const STRING_VALUED: ReadonlySet<string> = new Set(['string', 'discrete', 'lru', 'bytes']);
