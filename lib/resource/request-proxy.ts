@@ -7,8 +7,8 @@ import type { KatcpReply } from './reply.js';
 
 /**
  * A device request as a function: `await resource.req.pick_fruit()`; the last argument may be
- * `{timeout, signal}` (milliseconds; the default timeout is the request's timeout hint, else the
- * client's request timeout). Arguments are encoded by type (strings as UTF-8, booleans as
+ * `{timeout, signal}` (milliseconds; the default timeout is the request's timeout hint plus one
+ * second, else the client's request timeout). Arguments are encoded by type (strings as UTF-8, booleans as
  * `1`/`0`, integers, floats as Python reprs, bigints, Buffers, Addresses).
  */
 export interface RequestProxy {

@@ -33,6 +33,9 @@ import type { StrategyInput } from './strategy.js';
 import { selectSensors } from './select.js';
 import type { ListSensorsOptions, SensorFilter } from './select.js';
 
+/** Extra time (ms) over a request's timeout hint before its call times out. */
+const HINT_MARGIN = 1000;
+
 /** The three resource states. */
 export const ResourceState = { Disconnected: 'disconnected', Syncing: 'syncing', Synced: 'synced' } as const;
 /** `disconnected`, `syncing` or `synced`. */
@@ -428,7 +431,8 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
     if (!this.#active) throw new KatcpError(`resource ${this.name} is inactive`, 'KATCP_ERR_RESOURCE_INACTIVE');
     const last = args.at(-1);
     const opts: CallOptions = last !== undefined && isCallOptions(last) ? (args.pop() as CallOptions) : {};
-    const timeout = opts.timeout ?? (info.timeoutHint !== undefined ? info.timeoutHint * 1000 : undefined);
+    // A hint is how long the device may take: allow a second more for the round trip (as the client does).
+    const timeout = opts.timeout ?? (info.timeoutHint !== undefined ? info.timeoutHint * 1000 + HINT_MARGIN : undefined);
     try {
       const { reply, informs } = await this.#rawRequest(info.name, [...args, { timeout, signal: opts.signal }]);
       return new KatcpReply(reply, informs);

@@ -27,7 +27,8 @@ export class Device {
   }
 
   static async start(opts: DemoServerOptions = {}): Promise<Device> {
-    const full: DemoServerOptions = { port: 0, counterPeriod: 0, timeSync: false, fruitDelay: 20, ...opts };
+    // A fixed random source: the demo tree is otherwise bare ("No fruit") one pick in six.
+    const full: DemoServerOptions = { port: 0, counterPeriod: 0, timeSync: false, fruitDelay: 20, random: () => 0.1, ...opts };
     const server = createDemoServer(full);
     await server.start();
     const tap = await WireTap.start(server.address);

@@ -462,3 +462,66 @@ test('inspecting client - updates for a sensor the index does not know yet are k
   assert.ok(ic.sensors.includes('type.integer'));
   assert.equal(dev.tap.sent(/^\?sensor-list\[\d+\] type\.integer$/).length, 1);
 });
+
+test('inspecting client - the resync backoff restarts from its initial delay after a successful sync (katcp-python never resets it)', async (t) => {
+  const dev = await Device.start();
+  let broken = true;
+  dev.tap.transform = (line) => (broken && /^!help\[\d+\] ok/.test(line) ? line.replace(/ ok.*/, ' fail Help\\_is\\_broken') : line);
+  const { ic } = await setup(t, { resyncBackoff: { delayInitial: 20, delayMax: 1000, random: () => 0.5 } }, dev);
+  const delays: number[] = [];
+  ic.on('syncError', (_e, delay) => delays.push(delay));
+  const nextError = (): Promise<void> => new Promise((resolve) => ic.once('syncError', () => resolve()));
+  ic.start();
+  await nextError();
+  await nextError();
+  broken = false;
+  await ic.untilSynced(LONG);
+  const first = 20 * (0.05 + 0.95 * 0.5);
+  assert.deepEqual(delays, [first, first * 3]);
+  broken = true;
+  const again = nextError();
+  const pass = ic.inspect(LONG);
+  await again;
+  broken = false;
+  await pass;
+  assert.deepEqual(delays, [first, first * 3, first]);
+});
+
+test('inspecting client - a connection lost during inspection is retried on reconnect without a backoff', async (t) => {
+  const dev = await Device.start();
+  let cut = true;
+  dev.tap.transform = (line) => {
+    if (cut && /^!sensor-list\[\d+\]/.test(line)) {
+      cut = false;
+      setImmediate(() => dev.tap.dropAll());
+      return null;
+    }
+    return line;
+  };
+  // A backoff this long would outlast the test if it were used.
+  const { ic } = await setup(t, { resyncBackoff: { delayInitial: 60_000, delayMax: 60_000 } }, dev);
+  const states = recordStates(ic);
+  const errors: Error[] = [];
+  ic.on('syncError', (e) => errors.push(e));
+  ic.start();
+  await ic.untilSynced(LONG);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(states.map((s) => s.name), ['connected', 'disconnected', 'connected', 'dataSyncedChanged', 'synced']);
+  assert.equal(states[3]!.changes!.sensors.added.size, dev.server.sensors.size);
+});
+
+test('inspecting client - an update for a sensor the device does not list is dropped with a warning, once', async (t) => {
+  const { dev, ic } = await setup(t);
+  ic.start();
+  await ic.untilSynced(LONG);
+  const warnings: Error[] = [];
+  ic.on('warning', (e) => warnings.push(e));
+  const warned = new Promise<void>((resolve) => ic.once('warning', () => resolve()));
+  dev.tap.inject(['#sensor-status 1700000000.0 1 ghost.sensor nominal 1']);
+  await warned;
+  dev.tap.inject(['#sensor-status 1700000000.0 1 ghost.sensor nominal 2']);
+  await ic.simpleRequest('watchdog');
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!.message, /ghost\.sensor/);
+  assert.equal(dev.tap.sent(/^\?sensor-list\[\d+\] ghost\.sensor$/).length, 1);
+});
