@@ -25,14 +25,15 @@ import { LogLevel, logLevelEnabled } from '../codec/log-level.js';
 import { compatibilityWarnings } from '../sensor/compat.js';
 import type { Sensor } from '../sensor/sensor.js';
 import { SensorSet } from '../sensor/sensor-set.js';
-import { FailReply, InvalidReply, KatcpError } from '../errors.js';
+import { KatcpError } from '../errors.js';
 import type { KatcpSyntaxError } from '../errors.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
 import { deferred } from '../util/deferred.js';
-import { ClientConnection, DRAIN_HIGH_WATER } from './client-connection.js';
+import { ClientConnection } from './client-connection.js';
 import type { ClientOwner } from './client-connection.js';
-import { RequestContext } from './context.js';
+import type { RequestContext } from './context.js';
+import { RequestDispatcher, errorText } from './dispatch.js';
 import { InterfaceChanges } from './interface-changes.js';
 import { createKatcpLogger } from './logging.js';
 import type { ConsoleLike, KatcpLogger } from './logging.js';
@@ -41,7 +42,11 @@ import type { CompiledRequest, ParamSpec, RequestDefinition } from './request.js
 import { sensorRequests } from './sensor-requests.js';
 import { standardRequests } from './standard-requests.js';
 import type { ServerHost } from './standard-requests.js';
+import { ServiceTasks } from './service-tasks.js';
+import type { ServiceTask } from './service-tasks.js';
 import { PROTOCOL_INFO, libraryVersionStrings } from './version.js';
+
+export type { ServiceTask } from './service-tasks.js';
 
 /** Lifecycle states of a {@link DeviceServer}. */
 export const ServerState = {
@@ -83,20 +88,8 @@ export interface DeviceServerOptions {
   console?: ConsoleLike;
 }
 
-/** A service task: runs while the server runs; `signal` aborts when it stops. */
-export type ServiceTask = (signal: AbortSignal) => Promise<void>;
-
 const DEFAULT_MAX_LINE = 16 * 1024 * 1024;
 const CLOSE_GRACE_MS = 2000;
-const OK = Buffer.from('ok');
-
-function isPromiseLike(x: unknown): x is PromiseLike<unknown> {
-  return x !== null && (typeof x === 'object' || typeof x === 'function') && typeof (x as { then?: unknown }).then === 'function';
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /** A KATCP device server. */
 export class DeviceServer {
@@ -126,9 +119,8 @@ export class DeviceServer {
   #sortedSensors: Sensor[] | undefined;
   readonly #ctxClient = new WeakMap<RequestContext, ClientConnection>();
   #logLevel: LogLevel;
-  readonly #queuedTasks: ServiceTask[] = [];
-  readonly #tasks = new Set<Promise<void>>();
-  readonly #taskAbort = new AbortController();
+  readonly #tasks: ServiceTasks;
+  readonly #dispatcher: RequestDispatcher;
   #failure: { error: unknown } | undefined;
   readonly #done = deferred<void>();
   readonly #changes: InterfaceChanges;
@@ -157,6 +149,20 @@ export class DeviceServer {
 
     this.#changes = new InterfaceChanges((args) => this.massInform('interface-changed', ...args));
     this.#owner = this.#makeOwner();
+    this.#tasks = new ServiceTasks((err) => {
+      this.#console.error('katcp server: halting because a service task failed:', err);
+      this.#failure ??= { error: err };
+      this.halt();
+    });
+    this.#dispatcher = new RequestDispatcher({
+      maxPending: this.maxPending,
+      clock: this.clock,
+      console: this.#console,
+      lookup: (name) => this.#requests.get(name),
+      isRunning: () => this.#state === ServerState.Running,
+      register: (ctx, client) => this.#ctxClient.set(ctx, client),
+      beforeReply: () => this.#changes.flush(),
+    });
     this.sensors.onAdd((s) => this.#sensorAdded(s));
     this.sensors.onRemove((s) => this.#sensorRemoved(s));
     const host = this.#makeHost();
@@ -181,7 +187,7 @@ export class DeviceServer {
 
   /** Number of running service tasks. */
   get serviceTaskCount(): number {
-    return this.#tasks.size;
+    return this.#tasks.count;
   }
 
   /** The device log level (what `?log-level` reports and sets); shared by all clients. */
@@ -247,14 +253,19 @@ export class DeviceServer {
       });
     } catch (err) {
       this.#state = ServerState.Stopped;
-      this.#done.resolve();
+      this.#finish();
       throw err;
     }
     net.on('error', (err) => this.#console.error(`katcp server: listening socket error: ${errorText(err)}`));
     const addr = net.address() as AddressInfo;
     this.#address = { host: addr.address, port: addr.port };
+    if ((this.#state as ServerState) === ServerState.Stopping) {
+      // halt() was called while listening was being set up.
+      void this.#stopSequence();
+      return;
+    }
     this.#state = ServerState.Running;
-    for (const task of this.#queuedTasks.splice(0)) this.#runTask(task);
+    this.#tasks.start();
   }
 
   /** Starts stopping (idempotent); `join()` resolves when done. */
@@ -265,8 +276,10 @@ export class DeviceServer {
       this.#finish();
       return;
     }
+    const starting = this.#state === ServerState.Starting;
     this.#state = ServerState.Stopping;
-    void this.#stopSequence();
+    // While starting, start() runs the stop sequence once listening is set up.
+    if (!starting) void this.#stopSequence();
   }
 
   /** Halts and waits until stopped; rejects with a failed service task's error. */
@@ -291,8 +304,7 @@ export class DeviceServer {
     if (this.#state === ServerState.Stopping || this.#state === ServerState.Stopped) {
       throw new KatcpError(`cannot add a service task to a server that is ${this.#state}`);
     }
-    if (this.#state === ServerState.Running) this.#runTask(task);
-    else this.#queuedTasks.push(task);
+    this.#tasks.add(task);
   }
 
   // ---------------------------------------------------------------- informs and logging
@@ -409,104 +421,7 @@ export class DeviceServer {
 
   #handleMessage(client: ClientConnection, msg: Message): void {
     if (this.#state !== ServerState.Running || msg.mtype !== '?') return;
-    const ctx = new RequestContext(msg, client);
-    this.#ctxClient.set(ctx, client);
-    if (client.inFlight >= this.maxPending) {
-      // Connection.pause() stops delivery at once, so this only guards against a stream that
-      // delivers anyway: keep the request until a slot frees up.
-      client.park(ctx);
-      return;
-    }
-    this.#startRequest(client, ctx);
-  }
-
-  #startRequest(client: ClientConnection, ctx: RequestContext): void {
-    client.addRequest(ctx);
-    if (client.inFlight >= this.maxPending) client.pause();
-    const req = this.#requests.get(ctx.name);
-    let result: unknown;
-    try {
-      if (req === undefined) throw new InvalidReply('Unknown request.');
-      result = req.invoke(ctx, req.decode(ctx.request.arguments));
-    } catch (err) {
-      this.#finishRequest(client, ctx, req, undefined, err, true);
-      return;
-    }
-    if (isPromiseLike(result)) {
-      result.then(
-        (value) => this.#finishRequest(client, ctx, req, value, undefined, false),
-        (err: unknown) => this.#finishRequest(client, ctx, req, undefined, err, true),
-      );
-    } else {
-      this.#finishRequest(client, ctx, req, result, undefined, false);
-    }
-  }
-
-  #finishRequest(
-    client: ClientConnection,
-    ctx: RequestContext,
-    req: CompiledRequest | undefined,
-    value: unknown,
-    error: unknown,
-    failed: boolean,
-  ): void {
-    // A change the handler made to the interface is announced before its reply.
-    this.#changes.flush();
-    if (!ctx.cancelled) {
-      if (failed) this.#replyError(client, ctx, error);
-      else if (ctx.replied) {
-        if (value !== undefined) this.#lateError(client, ctx, `handler of ?${ctx.name} both replied and returned a value`);
-      } else {
-        try {
-          const args = req!.encodeResult(value);
-          ctx.sendRaw([new Message('!', ctx.name, [OK, ...args], ctx.mid)], true);
-        } catch (err) {
-          this.#replyError(client, ctx, err);
-        }
-      }
-    }
-    // Like aiokatcp, a request stays counted until its client has taken most of the reply, so a
-    // client that does not read stops being read from.
-    if (client.backlog > DRAIN_HIGH_WATER && !client.isClosed) {
-      client.drain().then(
-        () => this.#requestDone(client, ctx),
-        () => this.#requestDone(client, ctx),
-      );
-    } else {
-      this.#requestDone(client, ctx);
-    }
-  }
-
-  #replyError(client: ClientConnection, ctx: RequestContext, err: unknown): void {
-    let status = 'fail';
-    let text: string;
-    if (err instanceof FailReply) text = err.message;
-    else if (err instanceof InvalidReply) {
-      status = 'invalid';
-      text = err.message;
-    } else {
-      text = errorText(err);
-      this.#console.error(`katcp server: uncaught error in handler of ?${ctx.name}:`, err);
-    }
-    if (ctx.replied) this.#lateError(client, ctx, text);
-    else ctx.reply(status, text);
-  }
-
-  /** An error after the reply was sent: tell the client out of band. */
-  #lateError(client: ClientConnection, ctx: RequestContext, text: string): void {
-    if (ctx.cancelled) return;
-    client.send(Message.inform('log', 'error', Buffer.from(formatFloat(this.clock.now())), 'katcp.server', text));
-  }
-
-  #requestDone(client: ClientConnection, ctx: RequestContext): void {
-    client.removeRequest(ctx);
-    if (client.isClosed) return;
-    while (client.inFlight < this.maxPending && this.#state === ServerState.Running) {
-      const next = client.takeParked();
-      if (next === undefined) break;
-      this.#startRequest(client, next);
-    }
-    if (client.inFlight < this.maxPending && client.parkedCount === 0) client.resume();
+    this.#dispatcher.dispatch(client, msg);
   }
 
   #sensorAdded(sensor: Sensor): void {
@@ -521,22 +436,18 @@ export class DeviceServer {
     if (this.#state === ServerState.Running) this.#changes.record('sensor', sensor.name, 'removed');
   }
 
-  #runTask(task: ServiceTask): void {
-    const signal = this.#taskAbort.signal;
-    const tracked = (async () => task(signal))().then(
-      () => undefined,
-      (err: unknown) => {
-        if (signal.aborted && (err === signal.reason || (err instanceof Error && err.name.includes('Abort')))) return;
-        this.#console.error('katcp server: halting because a service task failed:', err);
-        this.#failure ??= { error: err };
-        this.halt();
-      },
-    );
-    this.#tasks.add(tracked);
-    void tracked.finally(() => this.#tasks.delete(tracked));
+  async #stopSequence(): Promise<void> {
+    try {
+      await this.#stopSteps();
+    } catch (err) {
+      this.#console.error('katcp server: error while stopping:', err);
+      this.#failure ??= { error: err };
+    }
+    this.#state = ServerState.Stopped;
+    this.#finish();
   }
 
-  async #stopSequence(): Promise<void> {
+  async #stopSteps(): Promise<void> {
     const net = this.#net;
     const netClosed = new Promise<void>((resolve) => {
       if (net === undefined) resolve();
@@ -552,11 +463,8 @@ export class DeviceServer {
       client.send(Message.inform('disconnect', 'server shutting down'));
     }
     await Promise.all(clients.map((c) => this.#closeClient(c)));
-    this.#taskAbort.abort(cancelled);
-    await Promise.allSettled([...this.#tasks]);
+    await this.#tasks.stop(cancelled);
     await netClosed;
-    this.#state = ServerState.Stopped;
-    this.#finish();
   }
 
   async #closeClient(client: ClientConnection): Promise<void> {

@@ -55,6 +55,16 @@ describe('server lifecycle', () => {
     assert.equal(server.state, 'stopped');
   });
 
+  it('server - halt() while start() is still binding stops the server once it listens', async () => {
+    const server = new DeviceServer({ console: new RecordingConsole() });
+    const started = server.start();
+    server.halt();
+    await started;
+    await server.join();
+    assert.equal(server.state, 'stopped');
+    await assert.rejects(RawClient.connect(server.address.port), /ECONNREFUSED/);
+  });
+
   it('server - a CR line end works and replies keep the mid', async (t) => {
     const f = await startServer(t);
     const c = await f.connect();
