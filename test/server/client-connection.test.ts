@@ -1,0 +1,101 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Duplex } from 'node:stream';
+import { ClientConnection } from '../../lib/server/client-connection.js';
+import type { ClientOwner } from '../../lib/server/client-connection.js';
+import { Message } from '../../lib/codec/message.js';
+import { Sensor } from '../../lib/sensor/sensor.js';
+import { VirtualClock, flushMicrotasks } from '../helpers/virtual-clock.js';
+
+/** A peer that never reads: every write stays queued, so the backlog only grows. */
+function stuckPeer(): { stream: Duplex; writes: Buffer[] } {
+  const writes: Buffer[] = [];
+  const stream = new Duplex({
+    read() {},
+    write(chunk: Buffer, _enc, _cb) {
+      writes.push(chunk);
+      // never call back: the data is never taken
+    },
+  });
+  return { stream, writes };
+}
+
+function owner(maxBacklog: number, slow: number[]): ClientOwner {
+  return {
+    clock: new VirtualClock(),
+    maxBacklog,
+    handleMessage: () => undefined,
+    handleSyntaxError: () => undefined,
+    clientClosed: () => undefined,
+    clientTooSlow: (_c, backlog) => slow.push(backlog),
+    samplerError: () => undefined,
+  };
+}
+
+describe('client connection', () => {
+  it('client - messages queued in one tick go out in one write', async () => {
+    const { stream, writes } = stuckPeer();
+    const client = new ClientConnection(stream, owner(Infinity, []), {});
+    client.send(Message.inform('a', 1));
+    client.send(Message.inform('b', 2));
+    client.sendAsync(Message.inform('c', 3));
+    assert.equal(writes.length, 0, 'nothing written synchronously');
+    await flushMicrotasks();
+    assert.equal(writes.length, 1);
+    assert.equal(String(writes[0]), '#a 1\n#b 2\n#c 3\n');
+    client.abort();
+  });
+
+  it('client - only asynchronous messages are checked against the backlog limit', async () => {
+    const slow: number[] = [];
+    const { stream } = stuckPeer();
+    const client = new ClientConnection(stream, owner(100, slow), {});
+    client.send(Message.reply('big', 'x'.repeat(1000)));
+    await flushMicrotasks();
+    assert.deepEqual(slow, [], 'a reply never trips the limit');
+    client.sendAsync(Message.inform('sensor-status', 'y'));
+    await flushMicrotasks();
+    assert.equal(slow.length, 1);
+    assert.ok(slow[0]! > 100);
+    client.abort();
+  });
+
+  it('client - the initial burst of a ?sensor-sampling request does not trip the limit', async () => {
+    const slow: number[] = [];
+    const { stream } = stuckPeer();
+    const client = new ClientConnection(stream, owner(100, slow), {});
+    const sensors = Array.from({ length: 50 }, (_, i) => Sensor.float({ name: `s${i}` }));
+    await client.withSamplingLock(() => {
+      for (const s of sensors) client.setStrategy(s, { strategy: 'event' });
+    });
+    await flushMicrotasks();
+    assert.deepEqual(slow, []);
+    assert.ok(client.backlog > 100);
+    assert.equal(client.samplerCount, 50);
+    // After the request, the next update is checked again.
+    sensors[0]!.setValue(1);
+    await flushMicrotasks();
+    assert.equal(slow.length, 1);
+    client.abort();
+    await client.closed;
+    assert.equal(client.samplerCount, 0);
+    assert.ok(sensors.every((s) => s.observerCount === 0));
+  });
+
+  it('client - sampling requests of one client run one at a time', async () => {
+    const { stream } = stuckPeer();
+    const client = new ClientConnection(stream, owner(Infinity, []), {});
+    const order: string[] = [];
+    const first = client.withSamplingLock(async () => {
+      order.push('first start');
+      await flushMicrotasks();
+      order.push('first end');
+    });
+    const second = client.withSamplingLock(() => {
+      order.push('second');
+    });
+    await Promise.all([first, second]);
+    assert.deepEqual(order, ['first start', 'first end', 'second']);
+    client.abort();
+  });
+});
