@@ -12,7 +12,6 @@ import type { Message } from '../codec/message.js';
 import type { ProtocolFlags } from '../codec/protocol-flags.js';
 import { ConnectionClosedError, KatcpError, NotConnectedError, SyncError } from '../errors.js';
 import type { Sensor } from '../sensor/sensor.js';
-import type { Reading } from '../sensor/status.js';
 import type { CallOptions } from '../util/abort.js';
 import { sleep, systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
@@ -20,72 +19,19 @@ import { deferred } from '../util/deferred.js';
 import type { Deferred } from '../util/deferred.js';
 import { ExponentialRandomBackoff } from './backoff.js';
 import type { ExponentialRandomBackoffOptions } from './backoff.js';
+import type { InspectingClientEvents, InspectingClientOptions, LookupOptions, SensorTarget, StateCallback } from './options.js';
 import { Inspector } from './inspector.js';
-import { ModelIndex, mergeModelChanges, modelChanges, sameRequest, sameSensor } from './model.js';
-import type { IndexUpdate, ModelChanges, RequestInfo, SensorInfo } from './model.js';
-import { parseInterfaceChanged, parseSensorUpdates } from './parse.js';
-import type { SensorUpdate } from './parse.js';
-import { decodeUpdate, defaultRequestFactory, defaultSensorFactory } from './sensor-values.js';
+import { DeviceModel } from './device-model.js';
+import { mergeModelChanges } from './model.js';
+import type { ModelChanges, RequestInfo, SensorInfo } from './model.js';
+import { parseInterfaceChanged } from './parse.js';
+import { defaultRequestFactory, defaultSensorFactory } from './sensor-values.js';
+import { UpdateRouter } from './sensor-updates.js';
+export type { InspectingClientEvents, InspectingClientOptions, LookupOptions, SensorTarget, StateCallback } from './options.js';
 import { InspectingState, formatState, isAllowedTransition } from './state.js';
 import type { InspectingStateName, InspectingStateValue } from './state.js';
 import { SyncWork } from './work.js';
 import { Waiters, scoped } from './waiters.js';
-
-/** What a sensor object must accept: the decoded readings of its sensor. */
-export interface SensorTarget {
-  setReading(reading: Reading<unknown>): void;
-}
-
-/**
- * Called on every state change, strictly in order; the client waits for the returned promise
- * before doing anything else (so the model is updated before `synced`). `changes` is set only
- * for `dataSyncedChanged`. A callback that throws makes the client re-inspect after a backoff.
- */
-export type StateCallback = (state: InspectingStateValue, changes: ModelChanges | undefined) => void | Promise<void>;
-
-/** Events of an {@link InspectingClient}. */
-export interface InspectingClientEvents {
-  /** A new state (emitted before the state callback runs). */
-  stateChange: [state: InspectingStateValue, changes: ModelChanges | undefined];
-  /** A decoded `#sensor-status` (or `?sensor-value` reply) reading. */
-  sensorUpdate: [name: string, reading: Reading<unknown>];
-  /** An inspection failed; the next attempt follows after `retryDelay` ms. */
-  syncError: [error: Error, retryDelay: number];
-  /** Something was dropped or ignored: a malformed inform, an undecodable value, a listener that threw. */
-  warning: [error: Error];
-}
-
-/** Options of {@link InspectingClient}; times in milliseconds. */
-export interface InspectingClientOptions<S extends SensorTarget = Sensor, R = RequestInfo> {
-  /** Inspect on the first connection (default true). When false, the first sync only connects. */
-  initialInspection?: boolean;
-  /** Reconnect after the connection drops (default true). */
-  autoReconnect?: boolean;
-  /** Time budget of one inspection pass (default 20 000 ms). */
-  syncTimeout?: number;
-  /** Backoff between failed inspections (default 5 000 ms growing to 90 000 ms). */
-  resyncBackoff?: ExponentialRandomBackoffOptions;
-  /** Assume these protocol flags instead of waiting for `#version-connect`. */
-  presetProtocolFlags?: ProtocolFlags | string;
-  /** Look unknown names up on the device in `getSensor` / `getRequest` and on updates (default true). */
-  updateOnLookup?: boolean;
-  /** Time source (default the system clock). */
-  clock?: Clock;
-  /** Builds the object for a sensor (default: a {@link Sensor}). */
-  sensorFactory?: (info: SensorInfo) => S;
-  /** Builds the object for a request (default: its {@link RequestInfo}). */
-  requestFactory?: (info: RequestInfo) => R;
-  /** See {@link StateCallback}. */
-  stateCallback?: StateCallback;
-  /** Further options of the underlying {@link Client} (request timeout, reconnect policy, ...). */
-  client?: Omit<ClientOptions, 'autoReconnect' | 'presetFlags' | 'clock'>;
-}
-
-/** Options of the lookups: `update` asks the device about a name the index does not know. */
-export interface LookupOptions extends CallOptions {
-  /** Look an unknown name up on the device (default: the client's `updateOnLookup`). */
-  update?: boolean;
-}
 
 const S0 = InspectingState.Disconnected;
 const S1 = InspectingState.Connected;
@@ -125,8 +71,6 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
   readonly #syncTimeout: number;
   readonly #backoffOptions: ExponentialRandomBackoffOptions;
   readonly #updateOnLookup: boolean;
-  readonly #sensorFactory: (info: SensorInfo) => S;
-  readonly #requestFactory: (info: RequestInfo) => R;
   readonly #clientOptions: Omit<ClientOptions, 'autoReconnect' | 'presetFlags' | 'clock'>;
   #presetFlags: ProtocolFlags | string | undefined;
   #stateCallback: StateCallback | undefined;
@@ -141,10 +85,8 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
 
   #state: InspectingStateValue = S0;
   readonly #stateWaiters: Waiters<InspectingStateValue>;
-  readonly #requests = new ModelIndex<RequestInfo>(sameRequest);
-  readonly #sensors = new ModelIndex<SensorInfo>(sameSensor);
-  readonly #sensorObjects = new Map<string, S>();
-  readonly #requestObjects = new Map<string, R>();
+  readonly #model: DeviceModel<S, R>;
+  readonly #updates: UpdateRouter;
   readonly #work = new SyncWork();
   #lostConnection = false;
   #inspecting = false;
@@ -153,11 +95,6 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
   #passSeq = 0;
   #lastPass: { seq: number; changes: ModelChanges | undefined } = { seq: 0, changes: undefined };
   readonly #passWaiters: Waiters<{ seq: number; changes: ModelChanges | undefined }>;
-  /** Updates for sensors the index does not know yet (latest per name), applied after the next pass. */
-  readonly #held = new Map<string, SensorUpdate>();
-  /** Sensors looked up without success since the last full sensor listing (their updates are dropped). */
-  readonly #notFound = new Set<string>();
-
   /**
    * @param host device host name or address
    * @param port device port
@@ -175,8 +112,24 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
     // Validate the backoff parameters now rather than inside the loop.
     new ExponentialRandomBackoff(this.#backoffOptions);
     this.#updateOnLookup = opts.updateOnLookup ?? true;
-    this.#sensorFactory = opts.sensorFactory ?? (defaultSensorFactory as unknown as (info: SensorInfo) => S);
-    this.#requestFactory = opts.requestFactory ?? (defaultRequestFactory as unknown as (info: RequestInfo) => R);
+    this.#model = new DeviceModel<S, R>(
+      opts.sensorFactory ?? (defaultSensorFactory as unknown as (info: SensorInfo) => S),
+      opts.requestFactory ?? (defaultRequestFactory as unknown as (info: RequestInfo) => R),
+    );
+    const updateOnLookup = this.#updateOnLookup;
+    this.#updates = new UpdateRouter({
+      info: (name) => this.#model.sensors.get(name),
+      target: (name) => this.#model.sensorObject(name),
+      protocolMajor: () => this.#client?.protocolFlags?.major,
+      canLookUp: () => !this.#inspecting && this.#state.dataSynced,
+      updateOnLookup,
+      lookUp: (name) => {
+        this.#work.lookupSensor(name);
+        this.#wake();
+      },
+      updated: (name, reading) => this.#emitSafe('sensorUpdate', name, reading),
+      warn: (err) => this.#warn(err),
+    });
     this.#clientOptions = opts.client ?? {};
     this.#presetFlags = opts.presetProtocolFlags;
     this.#stateCallback = opts.stateCallback;
@@ -217,22 +170,22 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
 
   /** Names of the known requests. */
   get requests(): string[] {
-    return this.#requests.names();
+    return this.#model.requests.names();
   }
 
   /** Names of the known sensors. */
   get sensors(): string[] {
-    return this.#sensors.names();
+    return this.#model.sensors.names();
   }
 
   /** The description of a known request (no wire traffic). */
   requestInfo(name: string): RequestInfo | undefined {
-    return this.#requests.get(name);
+    return this.#model.requests.get(name);
   }
 
   /** The description of a known sensor (no wire traffic). */
   sensorInfo(name: string): SensorInfo | undefined {
-    return this.#sensors.get(name);
+    return this.#model.sensors.get(name);
   }
 
   /** Replace the state callback (see {@link StateCallback}); undefined removes it. */
@@ -281,7 +234,7 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
       () => client.off('disconnected', onDisconnected),
       () => client.off('interfaceChanged', onInterfaceChanged),
       () => client.off('deviceChanged', onInterfaceChanged),
-      client.addInformHandler('sensor-status', (msg) => this.#onSensorInform(msg)),
+      client.addInformHandler('sensor-status', (msg) => this.#updates.onInform(msg)),
     );
     this.#loop = this.#run();
   }
@@ -357,12 +310,12 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
    * unknown name is looked up on the device (`?sensor-list name`) when `update` allows it.
    */
   checkSensor(name: string, opts: LookupOptions = {}): Promise<boolean> {
-    return scoped(opts, this.#clock, `checkSensor(${name})`, (signal) => this.#check(this.#sensors, name, opts.update, signal, 'sensor'));
+    return scoped(opts, this.#clock, `checkSensor(${name})`, (signal) => this.#check(this.#model.sensors, name, opts.update, signal, 'sensor'));
   }
 
   /** True when the device has request `name` (see {@link checkSensor}). */
   checkRequest(name: string, opts: LookupOptions = {}): Promise<boolean> {
-    return scoped(opts, this.#clock, `checkRequest(${name})`, (signal) => this.#check(this.#requests, name, opts.update, signal, 'request'));
+    return scoped(opts, this.#clock, `checkRequest(${name})`, (signal) => this.#check(this.#model.requests, name, opts.update, signal, 'request'));
   }
 
   /**
@@ -371,13 +324,13 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
    */
   async getSensor(name: string, opts: LookupOptions = {}): Promise<S | undefined> {
     if (!(await this.checkSensor(name, opts))) return undefined;
-    return this.#sensorObject(name);
+    return this.#model.sensorObject(name);
   }
 
   /** The object for request `name` (made by the request factory and cached), or undefined. */
   async getRequest(name: string, opts: LookupOptions = {}): Promise<R | undefined> {
     if (!(await this.checkRequest(name, opts))) return undefined;
-    return this.#requestObject(name);
+    return this.#model.requestObject(name);
   }
 
   async #check(index: { has(name: string): boolean }, name: string, update: boolean | undefined, signal: AbortSignal, kind: 'sensor' | 'request'): Promise<boolean> {
@@ -426,90 +379,7 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
    * informs of a `?sensor-value` reply) as if they had arrived asynchronously.
    */
   applySensorInform(msg: Message): void {
-    this.#onSensorInform(msg);
-  }
-
-  #sensorObject(name: string): S | undefined {
-    let obj = this.#sensorObjects.get(name);
-    if (obj === undefined) {
-      const info = this.#sensors.get(name);
-      if (info === undefined) return undefined;
-      obj = this.#sensorFactory(info);
-      this.#sensorObjects.set(name, obj);
-    }
-    return obj;
-  }
-
-  #requestObject(name: string): R | undefined {
-    let obj = this.#requestObjects.get(name);
-    if (obj === undefined) {
-      const info = this.#requests.get(name);
-      if (info === undefined) return undefined;
-      obj = this.#requestFactory(info);
-      this.#requestObjects.set(name, obj);
-    }
-    return obj;
-  }
-
-  // ---- sensor updates -------------------------------------------------------------------------
-
-  #onSensorInform(msg: Message): void {
-    let updates: SensorUpdate[];
-    try {
-      updates = parseSensorUpdates(msg, this.#client?.protocolFlags?.major);
-    } catch (err) {
-      this.#warn(err as Error);
-      return;
-    }
-    for (const u of updates) this.#applyUpdate(u);
-  }
-
-  #applyUpdate(u: SensorUpdate): void {
-    const info = this.#sensors.get(u.name);
-    if (info === undefined) {
-      this.#hold(u);
-      return;
-    }
-    let reading: Reading<unknown>;
-    try {
-      reading = decodeUpdate(info, u, this.#client?.protocolFlags?.major);
-    } catch (err) {
-      this.#warn(new KatcpError(`sensor ${u.name}: update dropped: ${(err as Error).message}`, 'KATCP_ERR_SENSOR_UPDATE', { cause: err }));
-      return;
-    }
-    try {
-      this.#sensorObject(u.name)?.setReading(reading);
-    } catch (err) {
-      this.#warn(new KatcpError(`sensor ${u.name}: the sensor object refused the update: ${(err as Error).message}`, 'KATCP_ERR_SENSOR_UPDATE', { cause: err }));
-    }
-    this.#emitSafe('sensorUpdate', u.name, reading);
-  }
-
-  /** An update for a sensor the index does not know: keep it until the next pass has looked. */
-  #hold(u: SensorUpdate): void {
-    if (this.#notFound.has(u.name)) return;
-    // Message arguments may be views into the parser's buffer; keep a copy.
-    this.#held.set(u.name, { ...u, raw: Buffer.from(u.raw) });
-    if (!this.#inspecting && this.#updateOnLookup && this.#state.dataSynced) {
-      this.#work.lookupSensor(u.name);
-      this.#wake();
-    }
-  }
-
-  /** After a pass: apply held updates of sensors now known; drop those the pass looked for in vain. */
-  #releaseHeld(lookedUp: ReadonlySet<string> | 'all'): void {
-    for (const [name, u] of [...this.#held]) {
-      if (this.#sensors.has(name)) {
-        this.#held.delete(name);
-        this.#applyUpdate(u);
-      } else if (lookedUp === 'all' || lookedUp.has(name) || !this.#updateOnLookup) {
-        this.#held.delete(name);
-        this.#notFound.add(name);
-        this.#warn(new KatcpError(`update for unknown sensor ${name} dropped (the device does not list it)`, 'KATCP_ERR_SENSOR_UPDATE'));
-      } else {
-        this.#work.lookupSensor(name);
-      }
-    }
+    this.#updates.onInform(msg);
   }
 
   // ---- the sync loop ---------------------------------------------------------------------------
@@ -616,11 +486,10 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
     } finally {
       this.#inspecting = false;
     }
-    if (work.sensorsAll) this.#notFound.clear();
-    this.#releaseHeld(work.sensorsAll ? 'all' : new Set(work.sensors.keys()));
+    this.#updates.afterPass(work.sensorsAll ? 'all' : new Set(work.sensors.keys()));
     changes = mergeModelChanges(this.#undelivered, changes, {
-      requests: (n) => this.#requests.has(n),
-      sensors: (n) => this.#sensors.has(n),
+      requests: (n) => this.#model.requests.has(n),
+      sensors: (n) => this.#model.sensors.has(n),
     });
     this.#undelivered = changes;
     this.#lastPass = { seq, changes };
@@ -628,7 +497,7 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
     return changes;
   }
 
-  async #inspect(work: SyncWork): Promise<ModelChanges | undefined> {
+  #inspect(work: SyncWork): Promise<ModelChanges | undefined> {
     const client = this.#client!;
     const inspector = new Inspector(client, {
       clock: this.#clock,
@@ -637,29 +506,7 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
       signal: this.#closeCtl.signal,
       warn: (err) => this.#warn(err),
     });
-    const lookups = (m: ReadonlyMap<string, string>): string[] => [...m].filter(([, c]) => c !== 'removed').map(([n]) => n);
-    let requests: IndexUpdate<RequestInfo> | undefined;
-    if (work.requestsAll) requests = this.#requests.planFull(await inspector.listRequests());
-    else if (work.requests.size > 0) {
-      const names = lookups(work.requests);
-      requests = this.#requests.planNamed(work.requests.keys(), names.length > 0 ? await inspector.lookupRequests(names) : []);
-    }
-    let sensors: IndexUpdate<SensorInfo> | undefined;
-    if (work.sensorsAll) sensors = this.#sensors.planFull(await inspector.listSensors());
-    else if (work.sensors.size > 0) {
-      const names = lookups(work.sensors);
-      sensors = this.#sensors.planNamed(work.sensors.keys(), names.length > 0 ? await inspector.lookupSensors(names) : []);
-    }
-    // Both listings succeeded: only now touch the indexes, so a failed pass changes nothing.
-    if (requests !== undefined) {
-      this.#requests.apply(requests);
-      for (const name of requests.changes.removed) this.#requestObjects.delete(name);
-    }
-    if (sensors !== undefined) {
-      this.#sensors.apply(sensors);
-      for (const name of sensors.changes.removed) this.#sensorObjects.delete(name);
-    }
-    return modelChanges(requests?.changes, sensors?.changes);
+    return this.#model.inspect(work, inspector);
   }
 
   #warn(err: Error): void {
