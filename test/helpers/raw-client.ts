@@ -12,7 +12,6 @@ import { once } from 'node:events';
 export type LineMatcher = string | RegExp;
 
 interface Waiter {
-  matches(line: string): boolean;
   resolve(line: string): void;
   reject(err: Error): void;
   timer: ReturnType<typeof setTimeout>;
@@ -114,7 +113,7 @@ export class RawClient {
         this.#waiter = undefined;
         reject(new Error(`timed out after ${timeout} ms waiting for a line`));
       }, timeout);
-      this.#waiter = { matches: () => true, resolve, reject, timer };
+      this.#waiter = { resolve, reject, timer };
     });
   }
 
