@@ -21,7 +21,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { Message } from '../codec/message.js';
 import { formatFloat } from '../codec/types.js';
-import { LogLevel, logLevelEnabled } from '../codec/log-level.js';
+import { LogLevel, isLogLevel, logLevelEnabled } from '../codec/log-level.js';
 import { compatibilityWarnings } from '../sensor/compat.js';
 import type { Sensor } from '../sensor/sensor.js';
 import { SensorSet } from '../sensor/sensor-set.js';
@@ -143,6 +143,7 @@ export class DeviceServer {
     this.maxBacklog = opts.maxBacklog ?? 2 * DEFAULT_MAX_LINE;
     if (!(this.maxBacklog > 0)) throw new KatcpError(`maxBacklog must be positive, not ${String(opts.maxBacklog)}`);
     this.#logLevel = opts.logLevel ?? LogLevel.Warn;
+    if (!isLogLevel(this.#logLevel)) throw new KatcpError(`invalid log level ${JSON.stringify(opts.logLevel)}`);
     this.#console = opts.console ?? console;
     this.#onRestart = opts.onRestart;
     this.#done.promise.catch(() => undefined); // join() callers see the rejection; nobody else must
@@ -195,7 +196,9 @@ export class DeviceServer {
     return this.#logLevel;
   }
 
+  /** @throws KatcpError for a value that is not a log level name */
   set logLevel(level: LogLevel) {
+    if (!isLogLevel(level)) throw new KatcpError(`invalid log level ${JSON.stringify(level)}`);
     this.#logLevel = level;
   }
 

@@ -48,6 +48,18 @@ describe('server lifecycle', () => {
     await other.join();
   });
 
+  it('server - invalid options are refused with a clear error', () => {
+    assert.throws(() => new DeviceServer({ port: 70000 }), /invalid port/);
+    assert.throws(() => new DeviceServer({ maxPending: 0 }), /maxPending/);
+    assert.throws(() => new DeviceServer({ maxBacklog: -1 }), /maxBacklog/);
+    assert.throws(() => new DeviceServer({ version: '' }), /version/);
+    assert.throws(() => new DeviceServer({ logLevel: 'loud' as never }), /log level/);
+    const server = new DeviceServer();
+    assert.throws(() => {
+      server.logLevel = 'loud' as never;
+    }, /log level/);
+  });
+
   it('server - halt() before start stops at once; join resolves', async () => {
     const server = new DeviceServer({ console: new RecordingConsole() });
     server.halt();
