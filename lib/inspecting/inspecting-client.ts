@@ -79,6 +79,8 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
   #unhook: (() => void)[] = [];
   #loop: Promise<void> | undefined;
   #closing = false;
+  /** The sync loop has finished (closed, or the client gave up). */
+  #ended = false;
   #closed: Promise<void> | undefined;
   readonly #closeCtl = new AbortController();
   #wakeup: Deferred<void> = deferred<void>();
@@ -163,9 +165,9 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
     return this.#client;
   }
 
-  /** True once {@link close} was called. */
+  /** True once {@link close} was called, or once the client gave up reconnecting. */
   get closed(): boolean {
-    return this.#closing;
+    return this.#closing || this.#ended;
   }
 
   /** Names of the known requests. */
@@ -464,12 +466,14 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
     } catch (err) {
       this.#warn(err as Error);
     }
+    this.#ended = true;
     if (!this.#closing) {
       // The client gave up (no auto-reconnect): nothing will ever change again.
       const err = new ConnectionClosedError('connection closed and not reconnecting');
       this.#stateWaiters.close(err);
       this.#passWaiters.close(err);
     }
+    this.#emitSafe('closed');
   }
 
   /** One inspection pass over the work owed; applies it to the indexes and returns the changes to report. */

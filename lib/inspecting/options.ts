@@ -34,6 +34,8 @@ export interface InspectingClientEvents {
   syncError: [error: Error, retryDelay: number];
   /** Something was dropped or ignored: a malformed inform, an undecodable value, a listener that threw. */
   warning: [error: Error];
+  /** The client stopped for good: after `close()`, or when the connection was lost without auto-reconnect. */
+  closed: [];
 }
 
 /** Options of {@link InspectingClient}; times in milliseconds. */

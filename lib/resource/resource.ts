@@ -33,6 +33,8 @@ import type { StrategyInput } from './strategy.js';
 import { selectSensors } from './select.js';
 import type { ListSensorsOptions, SensorFilter } from './select.js';
 
+const NO_CHANGES: ModelChanges = { requests: { added: new Set(), removed: new Set() }, sensors: { added: new Set(), removed: new Set() } };
+
 /** Extra time (ms) over a request's timeout hint before its call times out. */
 const HINT_MARGIN = 1000;
 
@@ -119,6 +121,7 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
   #state: ResourceState = ResourceState.Disconnected;
   #active = true;
   #reapplyAll = true;
+  #reconcile = false;
 
   /** @throws KatcpError for a spec without a name or with a bad address */
   constructor(spec: ResourceSpec, opts: ResourceOptions = {}) {
@@ -205,18 +208,24 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
     });
     ic.on('syncError', (err) => this.#emitSafe('syncError', err));
     ic.on('warning', (err) => this.#emitSafe('warning', err));
+    ic.on('closed', () => this.#closed(ic));
     this.#ic = ic;
+    // A restarted resource reconciles its namespaces with what the device offers now.
+    this.#reconcile = true;
     ic.start();
+  }
+
+  /** The inspecting client is finished (stopped, or gave up reconnecting): nothing pending may hang. */
+  #closed(ic: InspectingClient<ResourceSensor>): void {
+    if (ic !== this.#ic) return;
+    const err = new ConnectionClosedError(`resource ${this.name} stopped`);
+    this.#stateWaiters.close(err);
+    for (const s of this.#objects.values()) s.shutdown(err);
   }
 
   /** Disconnect. Pending waits reject with `ConnectionClosedError`; reading iterators end. */
   async stop(): Promise<void> {
-    const ic = this.#ic;
-    if (ic === undefined) return;
-    await ic.close();
-    const err = new ConnectionClosedError(`resource ${this.name} stopped`);
-    this.#stateWaiters.close(err);
-    for (const s of this.#objects.values()) s.shutdown(err);
+    await this.#ic?.close();
   }
 
   /** Wait for a state. */
@@ -338,7 +347,7 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
       return;
     }
     this.#setState(ResourceState.Syncing);
-    if (changes !== undefined) this.#applyChanges(changes);
+    if (changes !== undefined || (this.#reconcile && state.dataSynced)) this.#applyChanges(changes ?? NO_CHANGES);
     if (state.dataSynced) {
       const all = this.#reapplyAll;
       this.#reapplyAll = false;
@@ -349,6 +358,19 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
 
   #applyChanges(changes: ModelChanges): void {
     const ic = this.#ic!;
+    if (this.#reconcile) {
+      // First sync of a restarted resource: the new inspecting client only reports additions,
+      // so items that vanished while stopped are removed here.
+      this.#reconcile = false;
+      const stale = (names: string[], known: readonly string[]): Set<string> => {
+        const have = new Set(known);
+        return new Set(names.filter((n) => !have.has(n)));
+      };
+      changes = {
+        requests: { added: changes.requests.added, removed: new Set([...changes.requests.removed, ...stale(this.#requests.names(), ic.requests)]) },
+        sensors: { added: changes.sensors.added, removed: new Set([...changes.sensors.removed, ...stale(this.#sensors.names(), ic.sensors)]) },
+      };
+    }
     for (const name of changes.requests.removed) {
       const proxy = this.#requests.get(name);
       if (proxy !== undefined && this.#requests.delete(name)) this.#emitSafe('requestRemoved', proxy);

@@ -445,3 +445,33 @@ test('resource - stop: waits reject, iterators end, and the resource can be star
   assert.equal(res.sensor.type_integer, s);
   assert.deepEqual(s.samplingStrategy, { strategy: 'event' });
 });
+
+test('resource - a restarted resource drops the items the device no longer has', async (t) => {
+  const { dev, res } = await setup(t);
+  res.start();
+  await res.untilSynced(LONG);
+  await res.stop();
+  dev.server.sensors.remove('type.lru');
+  dev.server.removeRequest('crash');
+  res.start();
+  await res.untilSynced(LONG);
+  assert.equal(res.sensor.type_lru, undefined);
+  assert.equal(res.req.crash, undefined);
+  assert.ok(res.sensor.type_integer !== undefined);
+});
+
+test('resource - without auto-reconnect a lost device ends every wait instead of leaving it pending', async (t) => {
+  const { dev, res } = await setup(t, { autoReconnect: false });
+  res.start();
+  await res.untilSynced(LONG);
+  const s = res.sensor.type_integer!;
+  await s.setStrategy('event');
+  const never = assert.rejects(s.wait(-1), ConnectionClosedError);
+  const closed = new Promise<void>((resolve) => res.inspectingClient!.once('closed', () => resolve()));
+  await dev.down();
+  await closed;
+  await never;
+  assert.equal(res.state, 'disconnected');
+  await assert.rejects(res.untilSynced(), ConnectionClosedError);
+  assert.equal(res.inspectingClient?.closed, true);
+});
