@@ -432,12 +432,12 @@ test('resource - stop: waits reject, iterators end, and the resource can be star
   const s = res.sensor.type_integer!;
   await s.setStrategy('event');
   const it = s.readings();
-  const never = s.wait(-1);
+  const never = assert.rejects(s.wait(-1), ConnectionClosedError);
   const notSynced = res.untilNotSynced();
   await res.stop();
   assert.equal(res.state, 'disconnected');
   assert.equal(await notSynced, 'disconnected');
-  await assert.rejects(never, ConnectionClosedError);
+  await never;
   for (;;) if ((await it.next()).done === true) break;
   await assert.rejects(res.untilSynced(), ConnectionClosedError);
   res.start();
