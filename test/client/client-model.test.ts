@@ -1,0 +1,215 @@
+/**
+ * Model-based test of the client's state machine against a real socket peer: random sequences of
+ * banners, requests, replies, timeouts, drops, #disconnect, garbage, reconnects and close, with
+ * the invariants of aiokatcp's ClientStateMachine checked after every step.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { Client } from '../../lib/client/client.js';
+import { ClientState } from '../../lib/client/state.js';
+import { ConnectionClosedError, KatcpTimeoutError } from '../../lib/errors.js';
+import { captureLogger } from '../helpers/client-fixtures.js';
+import { FakePeer } from '../helpers/fake-peer.js';
+import type { PeerConnection } from '../helpers/fake-peer.js';
+import { VirtualClock } from '../helpers/virtual-clock.js';
+
+const tick = () => new Promise<void>((r) => setImmediate(r));
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 20_000; i++) {
+    if (cond()) return;
+    await tick();
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+type ModelState = 'negotiating' | 'connected' | 'sleeping' | 'closed';
+interface Model {
+  state: ModelState;
+}
+interface Outstanding {
+  mid: number;
+  outcome: Promise<unknown>;
+}
+interface Real {
+  client: Client;
+  clock: VirtualClock;
+  peer: FakePeer;
+  conn: PeerConnection;
+  outstanding: Outstanding[];
+}
+
+type Cmd = fc.AsyncCommand<Model, Real>;
+
+function settle(p: Promise<unknown>): Promise<unknown> {
+  return p.then(
+    (v) => v,
+    (e: unknown) => e,
+  );
+}
+
+function checkInvariants(m: Model, r: Real): void {
+  const { client, clock } = r;
+  assert.equal(client.state, m.state);
+  assert.equal(client.isConnected, m.state === 'connected');
+  const expectTimers = m.state === 'connected' ? r.outstanding.length : m.state === 'sleeping' ? 1 : 0;
+  assert.equal(clock.pending, expectTimers, `timers in state ${m.state}`);
+  assert.equal(client.pendingRequests, m.state === 'connected' ? r.outstanding.length : 0);
+  if (m.state === 'connected') assert.equal(client.lastError, undefined);
+  else if (m.state !== 'negotiating') assert.ok(client.lastError instanceof Error);
+}
+
+async function failOutstanding(r: Real, errorClass: new (...a: never[]) => Error): Promise<void> {
+  for (const o of r.outstanding.splice(0)) assert.ok((await o.outcome) instanceof errorClass);
+}
+
+const banner = (valid: boolean): Cmd => ({
+  check: (m) => m.state === 'negotiating',
+  async run(m, r) {
+    if (valid) {
+      r.conn.sendBanner('5.1-MI');
+      await r.client.waitConnected();
+      m.state = 'connected';
+    } else {
+      r.conn.send('#version-connect katcp-protocol 6.0-MI');
+      await r.client.waitClosed();
+      m.state = 'closed';
+    }
+    checkInvariants(m, r);
+  },
+  toString: () => `banner(${valid})`,
+});
+
+const request: Cmd = {
+  check: (m) => m.state === 'connected',
+  async run(m, r) {
+    const outcome = settle(r.client.request('x', { timeout: 5000 }));
+    const line = await r.conn.expectLine();
+    const match = /^\?x\[(\d+)\]$/.exec(line);
+    assert.ok(match, `the client sent only the request, got ${JSON.stringify(line)}`);
+    r.outstanding.push({ mid: Number(match[1]), outcome });
+    checkInvariants(m, r);
+  },
+  toString: () => 'request',
+};
+
+const reply: Cmd = {
+  check: (m) => m.state === 'connected',
+  async run(m, r) {
+    const o = r.outstanding.shift();
+    if (o === undefined) {
+      r.conn.send('!x[424242] ok', '!x ok');
+      await tick();
+    } else {
+      r.conn.send(`!x[${o.mid}] ok`);
+      assert.deepEqual(await o.outcome, { reply: [], informs: [] });
+    }
+    checkInvariants(m, r);
+  },
+  toString: () => 'reply',
+};
+
+const timeout: Cmd = {
+  check: (m) => m.state === 'connected',
+  async run(m, r) {
+    await r.clock.advance(5000);
+    await failOutstanding(r, KatcpTimeoutError);
+    checkInvariants(m, r);
+  },
+  toString: () => 'timeout',
+};
+
+const drop: Cmd = {
+  check: (m) => m.state === 'connected' || m.state === 'negotiating',
+  async run(m, r) {
+    r.conn.drop();
+    await until(() => r.client.state === ClientState.Sleeping, 'sleeping');
+    await failOutstanding(r, ConnectionClosedError);
+    m.state = 'sleeping';
+    checkInvariants(m, r);
+  },
+  toString: () => 'drop',
+};
+
+const disconnectInform: Cmd = {
+  check: (m) => m.state === 'connected',
+  async run(m, r) {
+    r.conn.send('#disconnect bye');
+    await until(() => r.client.state === ClientState.Sleeping, 'sleeping');
+    await failOutstanding(r, ConnectionClosedError);
+    m.state = 'sleeping';
+    checkInvariants(m, r);
+  },
+  toString: () => '#disconnect',
+};
+
+const wake: Cmd = {
+  check: (m) => m.state === 'sleeping',
+  async run(m, r) {
+    await r.clock.advance(1000);
+    r.conn = await r.peer.accept();
+    await until(() => r.client.state === ClientState.Negotiating, 'negotiating');
+    m.state = 'negotiating';
+    checkInvariants(m, r);
+  },
+  toString: () => 'wake',
+};
+
+const garbage: Cmd = {
+  check: (m) => m.state === 'connected' || m.state === 'negotiating',
+  async run(m, r) {
+    r.conn.send('garbage', '#bad[0]', '?server-request', '#async-inform 1');
+    await tick();
+    checkInvariants(m, r);
+  },
+  toString: () => 'garbage',
+};
+
+const close: Cmd = {
+  check: (m) => m.state !== 'closed',
+  async run(m, r) {
+    const wasConnected = m.state === 'connected' || m.state === 'negotiating';
+    await r.client.close();
+    await failOutstanding(r, ConnectionClosedError);
+    if (wasConnected) await r.conn.closed;
+    m.state = 'closed';
+    checkInvariants(m, r);
+    await assert.rejects(r.client.waitConnected(), ConnectionClosedError);
+  },
+  toString: () => 'close',
+};
+
+test('client model - random command sequences keep the state machine invariants', async () => {
+  // Duplicates weight the choice: terminal commands (close, a refused banner) stay rare.
+  const weighted: [Cmd, number][] = [
+    [banner(true), 4],
+    [banner(false), 1],
+    [request, 5],
+    [reply, 4],
+    [timeout, 1],
+    [drop, 2],
+    [disconnectInform, 1],
+    [wake, 4],
+    [garbage, 1],
+    [close, 1],
+  ];
+  const commands = weighted.flatMap(([cmd, n]) => Array.from({ length: n }, () => fc.constant(cmd)));
+  await fc.assert(
+    fc.asyncProperty(fc.commands(commands, { maxCommands: 40, size: '+2' }), async (cmds) => {
+      const peer = await FakePeer.start();
+      const clock = new VirtualClock();
+      const client = new Client(peer.host, peer.port, { clock, logger: captureLogger(), reconnect: () => 1000, bannerTimeout: Infinity });
+      try {
+        const conn = await peer.accept();
+        await until(() => client.state === ClientState.Negotiating, 'negotiating');
+        const real: Real = { client, clock, peer, conn, outstanding: [] };
+        await fc.asyncModelRun(() => ({ model: { state: 'negotiating' as ModelState }, real }), cmds);
+        if (process.env.MODEL_DEBUG) console.log(String(cmds));
+      } finally {
+        await client.close();
+        await peer.close();
+      }
+    }),
+    { numRuns: 60 },
+  );
+});
