@@ -203,8 +203,8 @@ test('client model - random command sequences keep the state machine invariants'
         const conn = await peer.accept();
         await until(() => client.state === ClientState.Negotiating, 'negotiating');
         const real: Real = { client, clock, peer, conn, outstanding: [] };
-        await fc.asyncModelRun(() => ({ model: { state: 'negotiating' as ModelState }, real }), cmds);
-        if (process.env.MODEL_DEBUG) console.log(String(cmds));
+        const model: Model = { state: 'negotiating' };
+        await fc.asyncModelRun(() => ({ model, real }), cmds);
       } finally {
         await client.close();
         await peer.close();
