@@ -266,6 +266,16 @@ export class Client extends EventEmitter<ClientEvents> {
     return client;
   }
 
+  /** The client's time source (shared with helpers such as the sensor watcher). */
+  get clock(): Clock {
+    return this.#clock;
+  }
+
+  /** Where the client (and helpers such as the sensor watcher) write diagnostics. */
+  get logger(): ClientLogger {
+    return this.#logger;
+  }
+
   /** The current state. */
   get state(): ClientState {
     return this.#state;

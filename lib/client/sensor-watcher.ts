@@ -1,0 +1,263 @@
+/**
+ * {@link SensorWatcher}: mirrors a device's sensors into a local {@link SensorSet}.
+ * @module
+ */
+import { EventEmitter } from 'eventemitter3';
+import { ConnectionClosedError } from '../errors.js';
+import { makeReading, Sensor, SensorSet } from '../sensor/index.js';
+import type { Reading, SamplingStrategy, SensorStatus, SensorTypeName } from '../sensor/index.js';
+import { withCancel } from '../util/abort.js';
+import type { CallOptions } from '../util/abort.js';
+import { deferred } from '../util/deferred.js';
+import type { Deferred } from '../util/deferred.js';
+import type { Client } from './client.js';
+import { monitorFor } from './sensor-monitor.js';
+import type { MonitorWatcher, SensorMonitor } from './sensor-monitor.js';
+import type { RemoteSensorInfo } from './sensor-informs.js';
+import { SyncState } from './sync-state.js';
+
+/** Options of {@link SensorWatcher}. */
+export interface SensorWatcherOptions {
+  /** Mirror only the sensors for which this returns true (default: all). */
+  filter?: ((info: RemoteSensorInfo) => boolean) | undefined;
+  /**
+   * Local name(s) for a remote sensor (default: the same name). Returning several names mirrors
+   * the sensor under each of them.
+   */
+  rewriteName?: ((name: string) => string | readonly string[]) | undefined;
+  /** Sampling strategy to subscribe with (default `auto`). Periods are in seconds. */
+  strategy?: SamplingStrategy | undefined;
+  /**
+   * Mirror `string` sensors as `bytes` sensors (Buffer values, any bytes), as aiokatcp does.
+   * Default false: they are `string` sensors and a value that is not UTF-8 is a decode error.
+   */
+  stringAsBytes?: boolean | undefined;
+}
+
+/** Events of a {@link SensorWatcher}. */
+export interface SensorWatcherEvents {
+  /** The synchronisation state changed. */
+  stateChange: [state: SyncState, previous: SyncState];
+  /** Reached `synced`. */
+  synced: [];
+  /** A group of sensor additions, removals and updates begins (aiokatcp `batch_start`). */
+  batchStart: [];
+  /** The group ends: the mirror is consistent again. */
+  batchStop: [];
+  /** A mirrored sensor was added (or replaced because its description changed). */
+  sensorAdded: [sensor: Sensor];
+  /** A mirrored sensor was removed. */
+  sensorRemoved: [sensor: Sensor];
+  /** A mirrored sensor got a new reading from the device. */
+  sensorUpdated: [sensor: Sensor, reading: Reading<unknown>];
+  /** A value from the device could not be decoded (the reading was skipped). */
+  decodeError: [name: string, error: Error];
+}
+
+const WIRE_TYPES: ReadonlySet<string> = new Set(['integer', 'float', 'boolean', 'discrete', 'lru', 'string', 'timestamp', 'address']);
+
+/**
+ * Mirrors a device's sensors: lists them, subscribes (one bulk `?sensor-sampling` per chunk of
+ * up to 1000 names when the device offers `B`, pipelined single requests otherwise), and keeps
+ * `sensors` up to date with decoded, typed values. On disconnection every mirrored sensor goes
+ * `unreachable`; after reconnection the watcher resyncs. `#interface-changed sensor NAME ...`
+ * updates only that sensor.
+ *
+ * ```ts
+ * const watcher = new SensorWatcher(client, { filter: (s) => s.name.startsWith('rx.') });
+ * await watcher.untilSynced({ timeout: 10_000 });
+ * console.log(watcher.sensors.get('rx.temperature')?.value);
+ * watcher.on('sensorUpdated', (sensor, reading) => console.log(sensor.name, reading.value));
+ * ```
+ */
+export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
+  /** The mirrored sensors (local names). */
+  readonly sensors = new SensorSet();
+  /** The client this watcher mirrors from. */
+  readonly client: Client;
+  /** The strategy this watcher subscribes with. */
+  readonly strategy: SamplingStrategy;
+  readonly #filter: ((info: RemoteSensorInfo) => boolean) | undefined;
+  readonly #rewrite: ((name: string) => string | readonly string[]) | undefined;
+  readonly #stringAsBytes: boolean;
+  readonly #monitor: SensorMonitor;
+  readonly #sink: MonitorWatcher;
+  /** Remote name -> mirrored local sensors. */
+  readonly #mirrors = new Map<string, Sensor[]>();
+  #state: SyncState = SyncState.Disconnected;
+  #syncWaiters = new Set<Deferred<void>>();
+
+  /** Start mirroring through `client` (connected or not; it syncs whenever connected). */
+  constructor(client: Client, opts: SensorWatcherOptions = {}) {
+    super();
+    this.client = client;
+    this.strategy = opts.strategy ?? { strategy: 'auto' };
+    if (this.strategy.strategy === 'none') throw new RangeError('a sensor watcher cannot subscribe with strategy none');
+    this.#filter = opts.filter;
+    this.#rewrite = opts.rewriteName;
+    this.#stringAsBytes = opts.stringAsBytes ?? false;
+    const filter = (info: RemoteSensorInfo): boolean => (this.#filter === undefined ? true : this.#filter(info));
+    this.#sink = {
+      strategy: this.strategy,
+      filter,
+      batchStart: () => this.#emitSafe('batchStart'),
+      batchStop: () => this.#emitSafe('batchStop'),
+      sensorAdded: (info) => this.#added(info),
+      sensorRemoved: (name) => this.#removed(name),
+      sensorUpdated: (name, timestamp, status, value) => this.#updated(name, timestamp, status, value),
+      stateUpdated: (state) => this.#setState(state),
+    };
+    this.#monitor = monitorFor(client);
+    this.#monitor.addWatcher(this.#sink);
+  }
+
+  /** The synchronisation state. */
+  get state(): SyncState {
+    return this.#state;
+  }
+
+  /** The device's description of a mirrored sensor, by remote name. */
+  info(remoteName: string): RemoteSensorInfo | undefined {
+    return this.#monitor.remoteSensors.get(remoteName)?.info;
+  }
+
+  /**
+   * Resolves once `synced` (at once if synced now). Rejects with `ConnectionClosedError` when
+   * the watcher or client is closed, and per the `{timeout, signal}` options.
+   */
+  untilSynced(opts: CallOptions = {}): Promise<void> {
+    if (this.#state === SyncState.Synced) return Promise.resolve();
+    if (this.#state === SyncState.Closed) return Promise.reject(new ConnectionClosedError('sensor watcher is closed'));
+    const d = deferred<void>();
+    this.#syncWaiters.add(d);
+    return withCancel(d.promise, { ...opts, what: 'sensor sync', clock: this.client.clock, onCancel: () => this.#syncWaiters.delete(d) });
+  }
+
+  /** Stop mirroring: sensors nobody else watches are unsubscribed; mirrored sensors go `unreachable`. */
+  close(): void {
+    if (this.#state === SyncState.Closed) return;
+    this.#monitor.removeWatcher(this.#sink);
+    this.#setState(SyncState.Closed);
+  }
+
+  #emitSafe<K extends keyof SensorWatcherEvents>(event: K, ...args: SensorWatcherEvents[K]): void {
+    try {
+      (this.emit as (e: K, ...a: SensorWatcherEvents[K]) => boolean)(event, ...args);
+    } catch (err) {
+      this.client.logger.error(`a sensor watcher '${event}' listener threw`, err);
+    }
+  }
+
+  #setState(state: SyncState): void {
+    const prev = this.#state;
+    if (state === prev || prev === SyncState.Closed) return;
+    this.#state = state;
+    if (state === SyncState.Disconnected || state === SyncState.Closed) this.#markUnreachable();
+    this.#emitSafe('stateChange', state, prev);
+    if (state === SyncState.Synced) {
+      this.#emitSafe('synced');
+      for (const d of this.#syncWaiters) d.resolve();
+      this.#syncWaiters.clear();
+    } else if (state === SyncState.Closed) {
+      const err = new ConnectionClosedError('sensor watcher closed');
+      for (const d of this.#syncWaiters) d.reject(err);
+      this.#syncWaiters.clear();
+    }
+  }
+
+  #markUnreachable(): void {
+    const now = this.client.clock.now();
+    for (const sensor of this.sensors) {
+      if (sensor.status === 'unreachable') continue;
+      try {
+        sensor.setReading(makeReading(now, 'unreachable', sensor.value));
+      } catch (err) {
+        this.client.logger.error(`an observer of ${sensor.name} threw`, err);
+      }
+    }
+  }
+
+  #localNames(name: string): readonly string[] {
+    if (this.#rewrite === undefined) return [name];
+    const names = this.#rewrite(name);
+    return typeof names === 'string' ? [names] : names;
+  }
+
+  #sensorType(info: RemoteSensorInfo): SensorTypeName | undefined {
+    if (!WIRE_TYPES.has(info.type)) return undefined;
+    if (info.type === 'string' && this.#stringAsBytes) return 'bytes';
+    return info.type as SensorTypeName;
+  }
+
+  #added(info: RemoteSensorInfo): void {
+    if (this.#state === SyncState.Closed) return;
+    const type = this.#sensorType(info);
+    if (type === undefined) {
+      this.client.logger.warn(`type ${info.type} is not recognised, skipping sensor ${info.name}`);
+      return;
+    }
+    this.#removed(info.name);
+    const mirrors: Sensor[] = [];
+    for (const localName of this.#localNames(info.name)) {
+      let sensor: Sensor;
+      try {
+        sensor = new Sensor({
+          type,
+          name: localName,
+          description: info.description,
+          units: info.units,
+          values: type === 'discrete' && info.params.length > 0 ? info.params : undefined,
+          clock: this.client.clock,
+        });
+      } catch (err) {
+        this.client.logger.warn(`cannot mirror sensor ${info.name} as ${localName}: ${(err as Error).message}`);
+        continue;
+      }
+      mirrors.push(sensor);
+      try {
+        this.sensors.add(sensor);
+      } catch (err) {
+        this.client.logger.error('a SensorSet callback threw', err);
+      }
+      this.#emitSafe('sensorAdded', sensor);
+    }
+    if (mirrors.length > 0) this.#mirrors.set(info.name, mirrors);
+  }
+
+  #removed(name: string): void {
+    const mirrors = this.#mirrors.get(name);
+    if (mirrors === undefined) return;
+    this.#mirrors.delete(name);
+    for (const sensor of mirrors) {
+      try {
+        this.sensors.remove(sensor);
+      } catch (err) {
+        this.client.logger.error('a SensorSet callback threw', err);
+      }
+      this.#emitSafe('sensorRemoved', sensor);
+    }
+  }
+
+  #updated(name: string, timestamp: number, status: SensorStatus, raw: Buffer): void {
+    const mirrors = this.#mirrors.get(name);
+    if (mirrors === undefined) return;
+    const ctx = this.client.codecContext;
+    for (let i = 0; i < mirrors.length; i++) {
+      const sensor = mirrors[i] as Sensor;
+      let reading: Reading<unknown>;
+      try {
+        reading = makeReading(timestamp, status, sensor.codec.decode(raw, ctx));
+      } catch (err) {
+        this.client.logger.warn(`cannot decode the value of ${name}: ${(err as Error).message}`);
+        this.#emitSafe('decodeError', name, err as Error);
+        continue;
+      }
+      try {
+        sensor.setReading(reading);
+      } catch (err) {
+        this.client.logger.error(`an observer of ${sensor.name} threw`, err);
+      }
+      if (this.listenerCount('sensorUpdated') > 0) this.#emitSafe('sensorUpdated', sensor, reading);
+    }
+  }
+}
