@@ -10,6 +10,7 @@ import { createDemoServer } from '../../lib/demo/index.js';
 import type { DeviceServer } from '../../lib/server/index.js';
 import { Sensor } from '../../lib/sensor/index.js';
 import { FailReply } from '../../lib/errors.js';
+import { Address } from '../../lib/codec/address.js';
 import { captureLogger } from '../helpers/client-fixtures.js';
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
@@ -28,7 +29,7 @@ async function startDemo(extra = 20): Promise<DeviceServer> {
 }
 
 function comparable(v: unknown): unknown {
-  return Buffer.isBuffer(v) ? v.toString('hex') : typeof v === 'object' && v !== null ? String(v) : v;
+  return Buffer.isBuffer(v) ? v.toString('hex') : v instanceof Address ? v.toString() : v;
 }
 
 test('client + server - negotiation, requests with informs, failures and 200 concurrent requests', async () => {
