@@ -59,39 +59,120 @@ export function sameSensorInfo(a: RemoteSensorInfo, b: RemoteSensorInfo): boolea
   return true;
 }
 
+// Status bytes -> status, keyed by length and first byte so no string is made per update.
+const STATUS_BY_SHAPE = new Map<number, [Buffer, SensorStatus]>();
+for (const st of STATUSES) STATUS_BY_SHAPE.set(st.length * 256 + st.charCodeAt(0), [Buffer.from(st, 'latin1'), st as SensorStatus]);
+
+/** The status named by `raw` (exact lower case, or any case as a fallback), or undefined. */
+export function statusFromBytes(raw: Buffer): SensorStatus | undefined {
+  const n = raw.length;
+  const hit = n > 0 ? STATUS_BY_SHAPE.get(n * 256 + (raw[0] as number)) : undefined;
+  if (hit !== undefined) {
+    const expect = hit[0];
+    let i = 1;
+    while (i < n && expect[i] === raw[i]) i++;
+    if (i === n) return hit[1];
+  }
+  const lower = raw.toString('latin1').toLowerCase();
+  return STATUSES.has(lower) ? (lower as SensorStatus) : undefined;
+}
+
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/**
+ * Plain unsigned decimal (`1234`, `1700000000.25`) fast path; undefined for anything else.
+ * With at most 2^53 as the digits' integer value, `digits / 10^k` is one correctly rounded
+ * division of two exact doubles, hence identical to `Number(text)`.
+ */
+function simpleDecimal(raw: Buffer): number | undefined {
+  const n = raw.length;
+  if (n === 0 || n > 30) return undefined;
+  let mantissa = 0;
+  let dot = -1;
+  for (let i = 0; i < n; i++) {
+    const c = raw[i] as number;
+    if (c === 0x2e) {
+      if (dot >= 0 || i === 0 || i === n - 1) return undefined;
+      dot = i;
+    } else if (c < 0x30 || c > 0x39) return undefined;
+    else mantissa = mantissa * 10 + (c - 0x30);
+  }
+  const k = dot < 0 ? 0 : n - dot - 1;
+  if (mantissa > Number.MAX_SAFE_INTEGER || k > 22) return Number(raw.toString('latin1'));
+  return k === 0 ? mantissa : mantissa / (POW10[k] as number);
+}
+
+/** Digits only, at most 9 of them (a reading count); -1 for anything else. */
+function smallCount(raw: Buffer): number {
+  const len = raw.length;
+  if (len === 0 || len > 9) return -1;
+  let n = 0;
+  for (let i = 0; i < len; i++) {
+    const d = (raw[i] as number) - 0x30;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+function decodeTimestamp(raw: Buffer, ctx: CodecContext): number {
+  const fast = simpleDecimal(raw);
+  if (fast === undefined) return timestampCodec.decode(raw, ctx) as number;
+  return ctx.protocolMajor === 4 ? fast / 1000 : fast;
+}
+
+function badInform(msg: Message, what: string, cause?: unknown): KatcpError {
+  return new KatcpError(`malformed #${msg.name} inform (${what}): ${msg.toString()}`, 'KATCP_ERR_BAD_INFORM', cause === undefined ? undefined : { cause });
+}
+
+/**
+ * Walk `#sensor-status <timestamp> <n> (<name> <status> <value>)*n` (also `#sensor-value`)
+ * without building intermediate objects: `onReading` gets each valid triple (and the inform's
+ * timestamp in seconds), `onError` each bad
+ * one (the others are still delivered). Returns the timestamp in seconds.
+ * @throws KatcpError when the timestamp or the count is malformed (nothing is delivered then)
+ */
+export function forEachSensorReading(
+  msg: Message,
+  ctx: CodecContext,
+  onReading: (name: string, status: SensorStatus, value: Buffer, timestamp: number) => void,
+  onError?: (err: KatcpError) => void,
+): number {
+  const args = msg.arguments;
+  if (args.length < 2) throw badInform(msg, 'no timestamp and count');
+  let timestamp: number;
+  try {
+    timestamp = decodeTimestamp(args[0] as Buffer, ctx);
+  } catch (e) {
+    throw badInform(msg, 'bad timestamp', e);
+  }
+  const n = smallCount(args[1] as Buffer);
+  if (n < 0 || args.length !== 2 + 3 * n) {
+    throw badInform(msg, `count ${JSON.stringify(msg.arg(1))} does not match ${args.length - 2} arguments`);
+  }
+  for (let base = 2; base < args.length; base += 3) {
+    const status = statusFromBytes(args[base + 1] as Buffer);
+    if (status === undefined) {
+      onError?.(new KatcpError(`#${msg.name}: sensor ${JSON.stringify(msg.arg(base))} has unknown status ${JSON.stringify(msg.arg(base + 1))}`, 'KATCP_ERR_BAD_INFORM'));
+      continue;
+    }
+    onReading((args[base] as Buffer).toString('utf8'), status, args[base + 2] as Buffer, timestamp);
+  }
+  return timestamp;
+}
+
 /**
  * Parse `#sensor-status <timestamp> <n> (<name> <status> <value>)*n` (also `#sensor-value`).
  * @throws KatcpError when the timestamp or the count is malformed (nothing usable then)
  */
 export function parseSensorInform(msg: Message, ctx: CodecContext): SensorInformBody {
-  const args = msg.arguments;
-  if (args.length < 2) throw new KatcpError(`malformed #${msg.name} inform (no timestamp and count): ${msg.toString()}`, 'KATCP_ERR_BAD_INFORM');
-  let timestamp: number;
-  try {
-    timestamp = timestampCodec.decode(args[0] as Buffer, ctx) as number;
-  } catch (e) {
-    throw new KatcpError(`malformed #${msg.name} inform (bad timestamp): ${msg.toString()}`, 'KATCP_ERR_BAD_INFORM', { cause: e });
-  }
-  const countText = msg.arg(1);
-  const n = /^\d{1,9}$/.test(countText) ? Number(countText) : -1;
-  if (n < 0 || args.length !== 2 + 3 * n) {
-    throw new KatcpError(`malformed #${msg.name} inform (count ${JSON.stringify(countText)} does not match ${args.length - 2} arguments): ${msg.toString()}`, 'KATCP_ERR_BAD_INFORM');
-  }
   const readings: RawSensorReading[] = [];
   const errors: KatcpError[] = [];
-  for (let i = 0; i < n; i++) {
-    const base = 2 + 3 * i;
-    const name = msg.arg(base);
-    let status = msg.arg(base + 1);
-    if (!STATUSES.has(status)) {
-      const lower = status.toLowerCase();
-      if (!STATUSES.has(lower)) {
-        errors.push(new KatcpError(`#${msg.name}: sensor ${JSON.stringify(name)} has unknown status ${JSON.stringify(status)}`, 'KATCP_ERR_BAD_INFORM'));
-        continue;
-      }
-      status = lower;
-    }
-    readings.push({ name, status: status as SensorStatus, value: args[base + 2] as Buffer });
-  }
+  const timestamp = forEachSensorReading(
+    msg,
+    ctx,
+    (name, status, value) => readings.push({ name, status, value }),
+    (err) => errors.push(err),
+  );
   return { timestamp, readings, errors };
 }

@@ -18,7 +18,7 @@ import type { SamplingStrategy, SensorStatus } from '../sensor/index.js';
 import type { TimerHandle } from '../util/clock.js';
 import type { Client } from './client.js';
 import { chunkByName, MAX_IN_FLIGHT, settleLimited } from './sampling.js';
-import { parseSensorInform, parseSensorListInform, sameSensorInfo } from './sensor-informs.js';
+import { forEachSensorReading, parseSensorListInform, sameSensorInfo } from './sensor-informs.js';
 import type { RemoteSensorInfo } from './sensor-informs.js';
 import { SyncState } from './sync-state.js';
 
@@ -28,8 +28,8 @@ export interface MonitorWatcher {
   readonly strategy: SamplingStrategy;
   /** Whether the watcher wants this sensor. */
   filter(info: RemoteSensorInfo): boolean;
-  batchStart(): void;
-  batchStop(): void;
+  readonly batchStart: () => void;
+  readonly batchStop: () => void;
   /** A sensor appeared, or its description changed. */
   sensorAdded(info: RemoteSensorInfo): void;
   sensorRemoved(name: string): void;
@@ -313,11 +313,11 @@ export class SensorMonitor {
       return;
     }
     this.#inBatch = true;
-    for (const w of watchers) this.#safe(() => w.batchStart());
+    for (const w of watchers) this.#safe(w.batchStart);
     try {
       body();
     } finally {
-      for (const w of watchers) this.#safe(() => w.batchStop());
+      for (const w of watchers) this.#safe(w.batchStop);
       this.#inBatch = false;
     }
   }
@@ -488,38 +488,49 @@ export class SensorMonitor {
 
   #onSensorStatus(msg: Message): void {
     if (this.#state === SyncState.Closed) return;
-    let body;
+    // #batch() inlined: this runs for every update the device sends.
+    const watchers = this.#watchers;
+    const nested = this.#inBatch;
+    if (!nested) {
+      this.#inBatch = true;
+      for (let i = 0; i < watchers.length; i++) this.#safe((watchers[i] as MonitorWatcher).batchStart);
+    }
     try {
-      body = parseSensorInform(msg, this.#client.codecContext);
+      forEachSensorReading(msg, this.#client.codecContext, this.#onReading, this.#onBadReading);
     } catch (err) {
       this.#client.logger.warn((err as Error).message);
+    } finally {
+      if (!nested) {
+        for (let i = 0; i < watchers.length; i++) this.#safe((watchers[i] as MonitorWatcher).batchStop);
+        this.#inBatch = false;
+      }
+    }
+  }
+
+  readonly #onReading = (name: string, status: SensorStatus, value: Buffer, timestamp: number): void => {
+    const s = this.#sensors.get(name);
+    if (s === undefined) {
+      this.#client.logger.debug(`update for unknown sensor ${name}`);
       return;
     }
-    for (const e of body.errors) this.#client.logger.warn(e.message);
-    const { timestamp, readings } = body;
-    this.#batch(this.#watchers, () => {
-      for (const r of readings) {
-        const s = this.#sensors.get(r.name);
-        if (s === undefined) {
-          this.#client.logger.debug(`update for unknown sensor ${r.name}`);
-          continue;
-        }
-        if (s.current === NONE) {
-          // Updates mean it is subscribed after all (with some strategy): set what we want.
-          s.current = undefined;
-          this.#updateNeed(s);
-        }
-        s.reading = { timestamp, status: r.status, value: r.value };
-        for (const w of s.watchers) {
-          try {
-            w.sensorUpdated(r.name, timestamp, r.status, r.value);
-          } catch (err) {
-            this.#client.logger.error(`a sensor watcher failed to handle an update of ${r.name}`, err);
-          }
-        }
+    if (s.current === NONE) {
+      // Updates mean it is subscribed after all (with some strategy): set what we want.
+      s.current = undefined;
+      this.#updateNeed(s);
+    }
+    s.reading = { timestamp, status, value };
+    for (const w of s.watchers) {
+      try {
+        w.sensorUpdated(name, timestamp, status, value);
+      } catch (err) {
+        this.#client.logger.error(`a sensor watcher failed to handle an update of ${name}`, err);
       }
-    });
-  }
+    }
+  };
+
+  readonly #onBadReading = (err: Error): void => {
+    this.#client.logger.warn(err.message);
+  };
 
   #onInterfaceChanged(msg: Message): void {
     if (this.#state === SyncState.Closed) return;

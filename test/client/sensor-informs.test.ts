@@ -1,0 +1,52 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { Message } from '../../lib/codec/message.js';
+import { forEachSensorReading, parseSensorInform, parseSensorListInform, statusFromBytes } from '../../lib/client/sensor-informs.js';
+import { KatcpError } from '../../lib/errors.js';
+
+const status = (ts: string, ...rest: string[]) => new Message('#', 'sensor-status', [ts, ...rest].map((x) => Buffer.from(x, 'latin1')));
+
+test('sensor informs - the fast timestamp path equals Number() for every plain decimal', () => {
+  fc.assert(
+    fc.property(fc.stringMatching(/^\d{1,18}(\.\d{1,14})?$/), (t) => parseSensorInform(status(t, '1', 'x', 'nominal', '1'), {}).timestamp === Number(t)),
+    { numRuns: 20_000 },
+  );
+});
+
+test('sensor informs - other timestamp forms go through the codec; v4 timestamps are milliseconds', () => {
+  assert.equal(parseSensorInform(status('1.5e3', '0'), {}).timestamp, 1500);
+  assert.equal(parseSensorInform(status('-2.5', '0'), {}).timestamp, -2.5);
+  assert.equal(parseSensorInform(status('1700000000250', '0'), { protocolMajor: 4 }).timestamp, 1700000000.25);
+  assert.throws(() => parseSensorInform(status('abc', '0'), {}), KatcpError);
+  assert.equal(parseSensorInform(status('1.', '0'), {}).timestamp, 1); // Python float() accepts it
+});
+
+test('sensor informs - counts must match the triples; bad statuses are reported, the rest delivered', () => {
+  assert.throws(() => parseSensorInform(status('1', '2', 'a', 'nominal', '1'), {}), /count "2" does not match 3 arguments/);
+  assert.throws(() => parseSensorInform(status('1', '-1'), {}), KatcpError);
+  assert.throws(() => parseSensorInform(status('1', '1x', 'a', 'nominal', '1'), {}), KatcpError);
+  assert.throws(() => parseSensorInform(new Message('#', 'sensor-status', []), {}), KatcpError);
+  const got: string[] = [];
+  const errors: string[] = [];
+  const ts = forEachSensorReading(
+    status('7', '3', 'a', 'nominal', '1', 'b', 'bogus', '2', 'c', 'WARN', '3'),
+    {},
+    (name, st, value, t) => got.push(`${name} ${st} ${value.toString()} ${t}`),
+    (e) => errors.push(e.message),
+  );
+  assert.equal(ts, 7);
+  assert.deepEqual(got, ['a nominal 1 7', 'c warn 3 7']);
+  assert.equal(errors.length, 1);
+});
+
+test('sensor informs - statusFromBytes knows all seven statuses and nothing else', () => {
+  for (const s of ['unknown', 'nominal', 'warn', 'error', 'failure', 'unreachable', 'inactive']) assert.equal(statusFromBytes(Buffer.from(s)), s);
+  for (const s of ['', 'n', 'nominax', 'warm', 'errors', 'unreachabl']) assert.equal(statusFromBytes(Buffer.from(s)), undefined);
+});
+
+test('sensor informs - #sensor-list descriptions', () => {
+  const info = parseSensorListInform(Message.parse('#sensor-list temp The\\_temperature degC float -10 50'));
+  assert.deepEqual(info, { name: 'temp', description: 'The temperature', units: 'degC', type: 'float', params: ['-10', '50'] });
+  assert.throws(() => parseSensorListInform(Message.parse('#sensor-list temp x y')), KatcpError);
+});
