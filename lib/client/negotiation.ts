@@ -64,3 +64,59 @@ export function interpretBanner(msg: Message): BannerOutcome | undefined {
       return undefined;
   }
 }
+
+/** What the client should do about one banner inform. */
+export type BannerAction =
+  | { readonly kind: 'adopt'; readonly flags: ProtocolFlags; readonly connect: boolean }
+  | { readonly kind: 'refuse'; readonly error: ProtocolVersionError }
+  | { readonly kind: 'warn'; readonly message: string }
+  | { readonly kind: 'none' };
+
+/** Protocol facts of one connection. */
+export class ProtocolSession {
+  /** `#version-connect` entries: name -> remaining arguments. */
+  readonly versions = new Map<string, string[]>();
+  /** `?request-timeout-hint` values in seconds (hints of 0 are left out). */
+  readonly hints = new Map<string, number>();
+  /** The protocol is decided (banner, preset flags, or banner timeout). */
+  decided = false;
+  /** It was decided by the banner timeout, so a real banner may still correct it. */
+  assumed = false;
+  /** The flags in use. */
+  flags: ProtocolFlags | undefined;
+
+  /** Record a `#version-connect name version...` entry. */
+  recordVersion(msg: Message): void {
+    if (msg.arguments.length >= 2) this.versions.set(msg.arg(0), msg.arguments.slice(1).map((b) => b.toString('utf8')));
+  }
+
+  /** Store `#request-timeout-hint name seconds` informs; returns the malformed ones. */
+  storeHints(informs: readonly Message[]): Message[] {
+    const bad: Message[] = [];
+    for (const inform of informs) {
+      const seconds = Number(inform.arg(1));
+      if (inform.arguments.length < 2 || inform.arg(1).trim() === '' || !Number.isFinite(seconds) || seconds < 0) bad.push(inform);
+      else if (seconds > 0) this.hints.set(inform.arg(0), seconds);
+    }
+    return bad;
+  }
+
+  /**
+   * Decide what a banner means: while negotiating, the first banner decides (a refused version
+   * ends the connection); a real banner after the timeout's assumption replaces it; otherwise a
+   * disagreeing banner is only worth a warning (the first detection stands, unlike katcp-python,
+   * which disconnects for good).
+   */
+  judge(outcome: BannerOutcome, negotiating: boolean, preset: boolean, text: string): BannerAction {
+    if (negotiating && !this.decided) {
+      return outcome.kind === 'error' ? { kind: 'refuse', error: outcome.error } : { kind: 'adopt', flags: outcome.flags, connect: true };
+    }
+    if (this.assumed && !preset) {
+      return outcome.kind === 'error' ? { kind: 'refuse', error: outcome.error } : { kind: 'adopt', flags: outcome.flags, connect: false };
+    }
+    const current = this.flags;
+    if (outcome.kind === 'error' || current === undefined) return { kind: 'warn', message: `ignored a protocol banner after negotiation: ${text}` };
+    const consistent = outcome.flags.equals(current) || (outcome.source === 'v4-banner' && current.major === 4);
+    return consistent ? { kind: 'none' } : { kind: 'warn', message: `ignored protocol banner ${text}: the connection already uses KATCP ${current.toString()}` };
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Per-name handlers and async-iterator streams of asynchronous informs.
+ * @module
+ */
+import type { Message } from '../codec/message.js';
+import { InformStream } from './inform-stream.js';
+import type { InformStreamOptions } from './inform-stream.js';
+import type { ClientLogger } from './logger.js';
+
+/** A handler of asynchronous informs. */
+export type InformHandler = (msg: Message) => void;
+
+/** Routes informs by name to handlers (in registration order) and streams. */
+export class InformRouter {
+  // Copy-on-write lists: dispatch iterates the list it started with, so handlers may subscribe
+  // and unsubscribe while being called.
+  readonly #handlers = new Map<string, readonly InformHandler[]>();
+  readonly #streams = new Set<InformStream<Message>>();
+  readonly #logger: ClientLogger;
+
+  /** @param logger receives handler exceptions */
+  constructor(logger: ClientLogger) {
+    this.#logger = logger;
+  }
+
+  /** Add a handler for `#name`; returns a function that removes it (idempotent). */
+  add(name: string, handler: InformHandler): () => void {
+    this.#handlers.set(name, [...(this.#handlers.get(name) ?? []), handler]);
+    let active = true;
+    return () => {
+      if (!active) return;
+      active = false;
+      const list = this.#handlers.get(name);
+      const i = list?.indexOf(handler) ?? -1;
+      if (list === undefined || i < 0) return;
+      const next = [...list.slice(0, i), ...list.slice(i + 1)];
+      if (next.length === 0) this.#handlers.delete(name);
+      else this.#handlers.set(name, next);
+    };
+  }
+
+  /** A stream of `#name` informs; with `ended` it is returned already finished. */
+  stream(name: string, opts: InformStreamOptions, ended: boolean): InformStream<Message> {
+    const subscription: { off?: () => void } = {};
+    const stream: InformStream<Message> = new InformStream<Message>(opts, () => {
+      subscription.off?.();
+      this.#streams.delete(stream);
+    });
+    if (ended) stream.end();
+    if (stream.isClosed) return stream;
+    subscription.off = this.add(name, (msg) => stream.push(msg));
+    this.#streams.add(stream);
+    return stream;
+  }
+
+  /** Call the handlers of `msg.name`; false when it has none. Handler exceptions are logged. */
+  dispatch(msg: Message): boolean {
+    const handlers = this.#handlers.get(msg.name);
+    if (handlers === undefined) return false;
+    for (let i = 0; i < handlers.length; i++) {
+      try {
+        (handlers[i] as InformHandler)(msg);
+      } catch (err) {
+        this.#logger.error(`an inform handler for #${msg.name} threw`, err);
+      }
+    }
+    return true;
+  }
+
+  /** End every stream (the client closed); queued informs are still delivered. */
+  endStreams(): void {
+    for (const s of [...this.#streams]) s.end();
+    this.#streams.clear();
+  }
+}
