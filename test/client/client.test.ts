@@ -248,6 +248,44 @@ test('client - #disconnect is surfaced, the client disconnects and pending reque
   await cleanup();
 });
 
+test('client - a v4 protocol in #version-connect (C library 4.9) is accepted without v5 flags', async () => {
+  const { conn, client, cleanup } = await connectedClient({ banner: '4.9-MIB' });
+  assert.equal(client.protocolFlags?.toString(), '4.9-M');
+  assert.equal(client.codecContext.protocolMajor, 4);
+  const p = client.request('watchdog');
+  await conn.expectLine('?watchdog');
+  conn.send('!watchdog ok');
+  await p;
+  await cleanup();
+});
+
+test('client - errors raised by timers carry the stack of the code that made the request', async () => {
+  const { conn, client, clock, cleanup } = await connectedClient({ requestTimeout: 100 });
+  async function issuingFunctionName(): Promise<unknown> {
+    return await client.request('slow');
+  }
+  const p = issuingFunctionName().catch((e: unknown) => e);
+  await conn.expectLine('?slow[1]');
+  await clock.advance(100);
+  const err = (await p) as Error;
+  assert.ok(err instanceof KatcpTimeoutError);
+  assert.match(err.stack ?? '', /request issued at[\s\S]*issuingFunctionName/);
+  await cleanup();
+});
+
+test('client - Client.connect honours an abort signal and closes the client', async () => {
+  const peer = await FakePeer.start();
+  const clock = new VirtualClock();
+  const ac = new AbortController();
+  const p = Client.connect(peer.host, peer.port, { clock, logger: captureLogger(), signal: ac.signal });
+  const conn = await peer.accept();
+  ac.abort();
+  await assert.rejects(p, KatcpAbortError);
+  await conn.closed;
+  assert.equal(clock.pending, 0);
+  await peer.close();
+});
+
 test('client - a timed-out request is removed and its late reply ignored', async () => {
   const { conn, client, clock, cleanup } = await connectedClient({ requestTimeout: 1000 });
   const p = client.request('slow');
