@@ -5,7 +5,7 @@ import { Client } from '../../lib/client/client.js';
 import { exponentialBackoff } from '../../lib/client/backoff.js';
 import { ClientState } from '../../lib/client/state.js';
 import { ConnectionClosedError, KatcpTimeoutError, NotConnectedError } from '../../lib/errors.js';
-import { captureLogger, connectedClient } from '../helpers/client-fixtures.js';
+import { captureLogger, connectedClient } from './fixtures.js';
 import { FakePeer } from '../helpers/fake-peer.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
 

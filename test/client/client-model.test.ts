@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { Client } from '../../lib/client/client.js';
 import { ClientState } from '../../lib/client/state.js';
 import { ConnectionClosedError, KatcpTimeoutError } from '../../lib/errors.js';
-import { captureLogger } from '../helpers/client-fixtures.js';
+import { captureLogger } from './fixtures.js';
 import { FakePeer } from '../helpers/fake-peer.js';
 import type { PeerConnection } from '../helpers/fake-peer.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';

@@ -11,7 +11,7 @@ import type { DeviceServer } from '../../lib/server/index.js';
 import { Sensor } from '../../lib/sensor/index.js';
 import { FailReply } from '../../lib/errors.js';
 import { Address } from '../../lib/codec/address.js';
-import { captureLogger } from '../helpers/client-fixtures.js';
+import { captureLogger } from './fixtures.js';
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
 async function until(cond: () => boolean, what: string): Promise<void> {

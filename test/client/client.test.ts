@@ -11,7 +11,7 @@ import {
   KatcpTimeoutError,
   NotConnectedError,
 } from '../../lib/errors.js';
-import { captureLogger, connectedClient } from '../helpers/client-fixtures.js';
+import { captureLogger, connectedClient } from './fixtures.js';
 import { FakePeer } from '../helpers/fake-peer.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
 

@@ -6,7 +6,7 @@ import { SensorWatcher } from '../../lib/client/sensor-watcher.js';
 import { SyncState } from '../../lib/client/sync-state.js';
 import { ClientState } from '../../lib/client/state.js';
 import { ConnectionClosedError } from '../../lib/errors.js';
-import { captureLogger, connectedClient } from '../helpers/client-fixtures.js';
+import { captureLogger, connectedClient } from './fixtures.js';
 import { FakePeer } from '../helpers/fake-peer.js';
 import type { PeerConnection } from '../helpers/fake-peer.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';

@@ -4,9 +4,9 @@
 import type { ClientLogger } from '../../lib/client/logger.js';
 import { Client } from '../../lib/client/client.js';
 import type { ClientOptions } from '../../lib/client/client.js';
-import { VirtualClock } from './virtual-clock.js';
-import { FakePeer } from './fake-peer.js';
-import type { PeerConnection } from './fake-peer.js';
+import { VirtualClock } from '../helpers/virtual-clock.js';
+import { FakePeer } from '../helpers/fake-peer.js';
+import type { PeerConnection } from '../helpers/fake-peer.js';
 
 /** A logger that records `level message` lines. */
 export function captureLogger(): ClientLogger & { lines: string[] } {
