@@ -42,9 +42,9 @@ export class InformRouter {
   /** A stream of `#name` informs; with `ended` it is returned already finished. */
   stream(name: string, opts: InformStreamOptions, ended: boolean): InformStream<Message> {
     const subscription: { off?: () => void } = {};
-    const stream: InformStream<Message> = new InformStream<Message>(opts, () => {
+    const stream = new InformStream<Message>(opts, (ended) => {
       subscription.off?.();
-      this.#streams.delete(stream);
+      this.#streams.delete(ended);
     });
     if (ended) stream.end();
     if (stream.isClosed) return stream;

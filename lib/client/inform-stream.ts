@@ -1,169 +1,24 @@
 /**
- * A bounded queue exposed as an async iterator, used by `Client.informs()`.
+ * The stream behind `Client.informs()`: a bounded async queue of informs.
  * @module
  */
-import { KatcpAbortError, KatcpError } from '../errors.js';
+import { AsyncQueue } from '../util/async-queue.js';
+import type { AsyncQueueOptions } from '../util/async-queue.js';
 
-/** What an {@link InformStream} does when its consumer falls `highWaterMark` items behind. */
-export type OverflowPolicy = 'error' | 'drop-oldest';
+export type { OverflowPolicy } from '../util/async-queue.js';
 
-/** Options of `Client.informs()`. */
-export interface InformStreamOptions {
-  /** Ends the iteration; a pending or later `next()` rejects with `KatcpAbortError`. */
-  signal?: AbortSignal | undefined;
-  /** Most items held for a slow consumer (default 10 000). */
-  highWaterMark?: number | undefined;
-  /**
-   * On overflow: `'error'` (default) delivers what is queued and then throws a `KatcpError` with
-   * code `KATCP_ERR_QUEUE_OVERFLOW`, so the consumer knows data was lost; `'drop-oldest'`
-   * discards the oldest item and keeps going (count in `dropped`).
-   */
-  overflow?: OverflowPolicy | undefined;
-}
+/** Options of `Client.informs()`: `signal`, `highWaterMark` and `overflow` (see {@link AsyncQueueOptions}). */
+export type InformStreamOptions = AsyncQueueOptions;
+
+const LABELS = { what: 'inform stream', items: 'items' } as const;
 
 /** A bounded async queue; producers push, one consumer iterates. */
-export class InformStream<T> implements AsyncIterableIterator<T> {
-  #items: T[] = [];
-  #head = 0;
-  #waiter: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | undefined;
-  #error: Error | undefined;
-  #done = false;
-  #onClose: (() => void) | undefined;
-  #signal: AbortSignal | undefined;
-  #onAbort: (() => void) | undefined;
-  readonly #highWaterMark: number;
-  readonly #overflow: OverflowPolicy;
-  /** Items discarded by the `drop-oldest` policy. */
-  dropped = 0;
-
+export class InformStream<T> extends AsyncQueue<T> {
   /**
    * @param opts bounds and cancellation
    * @param onClose called once when the stream ends for any reason (unsubscribe here)
    */
-  constructor(opts: InformStreamOptions = {}, onClose?: () => void) {
-    this.#highWaterMark = Math.max(1, opts.highWaterMark ?? 10_000);
-    this.#overflow = opts.overflow ?? 'error';
-    this.#onClose = onClose;
-    const signal = opts.signal;
-    if (signal !== undefined) {
-      if (signal.aborted) this.#fail(new KatcpAbortError('inform stream aborted', { cause: signal.reason }));
-      else {
-        this.#signal = signal;
-        this.#onAbort = () => this.#fail(new KatcpAbortError('inform stream aborted', { cause: signal.reason }));
-        signal.addEventListener('abort', this.#onAbort, { once: true });
-      }
-    }
-  }
-
-  /** True once the stream stopped accepting items (ended, failed, aborted or overflowed). */
-  get isClosed(): boolean {
-    return this.#done || this.#error !== undefined;
-  }
-
-  /** Items waiting for the consumer. */
-  get length(): number {
-    return this.#items.length - this.#head;
-  }
-
-  /** Add an item (ignored once the stream has ended or failed). */
-  push(item: T): void {
-    if (this.#done || this.#error !== undefined) return;
-    const w = this.#waiter;
-    if (w !== undefined) {
-      this.#waiter = undefined;
-      w.resolve({ value: item, done: false });
-      return;
-    }
-    if (this.length >= this.#highWaterMark) {
-      if (this.#overflow === 'drop-oldest') {
-        this.#head++;
-        this.dropped++;
-      } else {
-        this.#error = new KatcpError(`inform stream overflow: the consumer fell ${this.#highWaterMark} items behind`, 'KATCP_ERR_QUEUE_OVERFLOW');
-        this.#release();
-        return;
-      }
-    }
-    this.#items.push(item);
-  }
-
-  /** End the stream normally: queued items are still delivered, then iteration stops. */
-  end(): void {
-    if (this.#done) return;
-    this.#done = true;
-    this.#release();
-    const w = this.#waiter;
-    if (w !== undefined && this.length === 0) {
-      this.#waiter = undefined;
-      w.resolve({ value: undefined, done: true });
-    }
-  }
-
-  /** Fail the stream at once: queued items are discarded and the consumer gets `err`. */
-  #fail(err: Error): void {
-    if (this.#error !== undefined || this.#done) return;
-    this.#error = err;
-    this.#items = [];
-    this.#head = 0;
-    this.#release();
-    const w = this.#waiter;
-    if (w !== undefined) {
-      // Reported now, so later next() calls just see the end.
-      this.#waiter = undefined;
-      this.#error = undefined;
-      this.#done = true;
-      w.reject(err);
-    }
-  }
-
-  #release(): void {
-    if (this.#onAbort !== undefined) this.#signal?.removeEventListener('abort', this.#onAbort);
-    this.#onAbort = undefined;
-    this.#signal = undefined;
-    const cb = this.#onClose;
-    this.#onClose = undefined;
-    cb?.();
-  }
-
-  /** Next item; waits while the queue is empty. */
-  next(): Promise<IteratorResult<T>> {
-    if (this.length > 0) {
-      const value = this.#items[this.#head] as T;
-      this.#items[this.#head] = undefined as T;
-      this.#head++;
-      if (this.#head === this.#items.length) {
-        this.#items = [];
-        this.#head = 0;
-      } else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-        this.#items = this.#items.slice(this.#head);
-        this.#head = 0;
-      }
-      return Promise.resolve({ value, done: false });
-    }
-    const err = this.#error;
-    if (err !== undefined) {
-      // Report a failure once, then behave as ended.
-      this.#error = undefined;
-      this.#done = true;
-      return Promise.reject(err);
-    }
-    if (this.#done) return Promise.resolve({ value: undefined, done: true });
-    if (this.#waiter !== undefined) return Promise.reject(new KatcpError('inform stream: next() called while another next() is pending'));
-    return new Promise((resolve, reject) => {
-      this.#waiter = { resolve, reject };
-    });
-  }
-
-  /** Stop iterating (a `break` in `for await` calls this): unsubscribes and discards the queue. */
-  return(): Promise<IteratorResult<T>> {
-    this.#items = [];
-    this.#head = 0;
-    this.#error = undefined;
-    this.end();
-    return Promise.resolve({ value: undefined, done: true });
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
+  constructor(opts: InformStreamOptions = {}, onClose?: (stream: InformStream<T>) => void) {
+    super(opts, onClose, LABELS);
   }
 }

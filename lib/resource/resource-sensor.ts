@@ -232,8 +232,8 @@ export class ResourceSensor<T = unknown> {
    * `break` or the signal ends it; see {@link ReadingStreamOptions} for the buffer bound.
    */
   readings(opts: ReadingStreamOptions = {}): AsyncIterableIterator<ResourceReading<T>> {
-    const stream: ReadingStream<ResourceReading<T>> = new ReadingStream(opts, () => this.#streams.delete(stream));
-    this.#streams.add(stream);
+    const stream = new ReadingStream<ResourceReading<T>>(opts, (ended) => this.#streams.delete(ended));
+    if (!stream.isClosed) this.#streams.add(stream);
     return stream;
   }
 

@@ -143,6 +143,14 @@ test('resource sensor - a reading iterator that falls too far behind fails inste
   assert.equal((await it.next()).done, true);
 });
 
+test('resource sensor - a reading iterator with an already aborted signal fails its first next() and leaves the sensor unused', async () => {
+  // Before the shared queue, the stream's end callback read the stream before it existed.
+  const { sensor } = make();
+  const it = sensor.readings({ signal: AbortSignal.abort() });
+  assert.equal(sensor.inUse, false);
+  await assert.rejects(it.next(), KatcpAbortError);
+});
+
 test('resource sensor - shutdown ends iterators and fails waits', async () => {
   const { sensor } = make();
   await sensor.setStrategy('event');
