@@ -1,14 +1,15 @@
 /**
- * The connection half of the {@link Client}: the state machine, (re)connection, protocol
- * negotiation, request correlation and inform routing. `client.ts` adds the request API.
+ * The connection half of the {@link Client}: the state machine (the single writer of the state,
+ * the per-state timers and resources, reconnection) and the lifecycle API. Protocol negotiation
+ * is in negotiator.ts, the handling of incoming messages in inbound.ts, write batching in
+ * outbox.ts; `client.ts` adds the request API.
  * @module
  */
 import type { Socket } from 'node:net';
-import { Message } from '../codec/message.js';
+import type { Message } from '../codec/message.js';
 import type { ProtocolFlags } from '../codec/protocol-flags.js';
 import type { CodecContext } from '../codec/types.js';
 import { Connection } from '../connection.js';
-import type { ConnectionOwner } from '../connection.js';
 import { ConnectionClosedError, KatcpTimeoutError, ProtocolVersionError } from '../errors.js';
 import { withCancel } from '../util/abort.js';
 import type { CallOptions } from '../util/abort.js';
@@ -17,27 +18,18 @@ import { deferred } from '../util/deferred.js';
 import type { Deferred } from '../util/deferred.js';
 import { connectSocket } from './connect-attempt.js';
 import type { ConnectAttempt } from './connect-attempt.js';
+import { InboundRouter } from './inbound.js';
 import { InformRouter } from './inform-router.js';
 import type { ClientLogger } from './logger.js';
-import { interpretBanner, ProtocolSession, V4_FLAGS } from './negotiation.js';
+import { Negotiator } from './negotiator.js';
 import { resolveClientOptions } from './options.js';
 import type { ClientEvents, ClientOptions, ClientSettings } from './options.js';
 import { OrderedEmitter } from './ordered-emitter.js';
-import type { RawRequestResult } from './reply.js';
+import { Outbox } from './outbox.js';
 import { RequestTracker } from './requests.js';
 import type { RequestListener } from './requests.js';
 import type { RemoteSensorInfo } from './sensor-informs.js';
 import { canTransition, ClientState, hasConnection } from './state.js';
-
-const BUILTIN_INFORMS: ReadonlySet<string> = new Set([
-  'version-connect',
-  'version',
-  'build-state',
-  'disconnect',
-  'log',
-  'interface-changed',
-  'device-changed',
-]);
 
 /**
  * The connection life of a {@link Client} (see there). Not used on its own: it exists so that
@@ -52,7 +44,10 @@ export class ClientCore extends OrderedEmitter<ClientEvents> {
   readonly #settings: ClientSettings;
   readonly #requests: RequestTracker;
   readonly #informs: InformRouter;
-  readonly #owner: ConnectionOwner;
+  readonly #negotiator: Negotiator;
+  readonly #inbound: InboundRouter;
+  // Requests written in one turn of the event loop go out in one socket write.
+  readonly #outbox = new Outbox(() => this.#conn);
 
   #state: ClientState = ClientState.Sleeping;
   #closing = false;
@@ -64,15 +59,8 @@ export class ClientCore extends OrderedEmitter<ClientEvents> {
   #attempt: ConnectAttempt | undefined;
   // Valid in `negotiating`, `connected` and `disconnecting`.
   #conn: Connection | undefined;
-  // Valid in `negotiating` only.
-  #bannerTimer: TimerHandle | undefined;
   // Valid in `disconnecting` only.
   #closeTimer: TimerHandle | undefined;
-  // The latest connection's protocol facts (kept after it ends, replaced by the next one).
-  #session = new ProtocolSession();
-  #codecContext: CodecContext = {};
-  // Requests written in one turn of the event loop go out in one socket write.
-  #outbox: Message[] = [];
 
   readonly #waiters = new Set<Deferred<void>>();
   readonly #closed = deferred<void>();
@@ -88,22 +76,26 @@ export class ClientCore extends OrderedEmitter<ClientEvents> {
     this.host = host;
     this.port = port;
     this.#settings = resolveClientOptions(host, port, opts);
-    this.#requests = new RequestTracker(this.#settings.clock, (msg) => this.#send(msg));
+    this.#requests = new RequestTracker(this.#settings.clock, (msg) => this.#outbox.send(msg));
     this.#informs = new InformRouter(this.#settings.logger);
-    this.#owner = {
-      onMessage: (conn, msg) => {
-        if (conn === this.#conn) this.#onMessage(msg);
-      },
-      onSyntaxError: (conn, err) => {
-        if (conn !== this.#conn) return;
-        this.#settings.logger.warn(`dropped a malformed line from the server: ${err.message}`);
-        this.emitOrdered('syntaxError', err);
-      },
-      onClose: (conn, err) => {
-        if (conn === this.#conn) this.#connectionLost(err);
-      },
-      onHandlerError: (_conn, err) => this.#settings.logger.error('exception while handling a message', err),
-    };
+    this.#negotiator = new Negotiator(this.#settings, {
+      state: () => this.#state,
+      startTracked: (msg, listener, opts) => this.startTracked(msg, listener, opts),
+      connected: () => void this.#setState(ClientState.Connected),
+      refuse: (err) => void this.#setState(ClientState.Disconnecting, err),
+    });
+    this.#inbound = new InboundRouter({
+      logger: this.#settings.logger,
+      requests: this.#requests,
+      informs: this.#informs,
+      negotiator: this.#negotiator,
+      state: () => this.#state,
+      connection: () => this.#conn,
+      emit: (event, ...args) => this.emitOrdered(event, ...args),
+      connectionLost: (err) => this.#connectionLost(err),
+      disconnect: (err) => void this.#setState(ClientState.Disconnecting, err),
+      interfaceChanged: () => this.#sensorTypes.clear(),
+    });
     this.#setState(ClientState.Connecting);
   }
 
@@ -129,22 +121,22 @@ export class ClientCore extends OrderedEmitter<ClientEvents> {
 
   /** The negotiated (or preset, or assumed) protocol of the latest connection. */
   get protocolFlags(): ProtocolFlags | undefined {
-    return this.#session.flags;
+    return this.#negotiator.session.flags;
   }
 
   /** Codec context of the latest connection (`protocolMajor` 4 converts timestamps). */
   get codecContext(): CodecContext {
-    return this.#codecContext;
+    return this.#negotiator.codecContext;
   }
 
   /** `#version-connect` entries of the latest connection: name -> remaining arguments. */
   get versions(): ReadonlyMap<string, readonly string[]> {
-    return this.#session.versions;
+    return this.#negotiator.session.versions;
   }
 
   /** `?request-timeout-hint` values of the latest connection, in seconds (hints of 0 omitted). */
   get timeoutHints(): ReadonlyMap<string, number> {
-    return this.#session.hints;
+    return this.#negotiator.session.hints;
   }
 
   /** Why the client last left (or failed to reach) `connected`; undefined while connected. */
@@ -220,8 +212,7 @@ export class ClientCore extends OrderedEmitter<ClientEvents> {
         this.#attempt = undefined;
         break;
       case ClientState.Negotiating:
-        clock.clearTimer(this.#bannerTimer);
-        this.#bannerTimer = undefined;
+        this.#negotiator.stop();
         break;
       case ClientState.Disconnecting:
         clock.clearTimer(this.#closeTimer);
@@ -248,7 +239,8 @@ export class ClientCore extends OrderedEmitter<ClientEvents> {
         );
         break;
       case ClientState.Negotiating:
-        this.#startNegotiating();
+        this.#sensorTypes.clear();
+        this.#negotiator.begin();
         break;
       case ClientState.Disconnecting:
         this.#startDisconnecting();
@@ -271,7 +263,7 @@ export class ClientCore extends OrderedEmitter<ClientEvents> {
   #failPending(): void {
     const why = this.#lastError;
     const what = this.#closing ? 'client closed' : `connection to ${this.host}:${this.port} lost`;
-    this.#outbox = [];
+    this.#outbox.clear();
     this.#requests.failAll((req) => new ConnectionClosedError(`${what} before the reply to ?${req.name}`, { cause: why }));
   }
 
@@ -312,83 +304,9 @@ export class ClientCore extends OrderedEmitter<ClientEvents> {
       return;
     }
     const { lenient, maxLineLength } = this.#settings;
-    this.#conn = new Connection(socket, this.#owner, { lenient, maxLineLength });
+    this.#conn = new Connection(socket, this.#inbound, { lenient, maxLineLength });
     this.#setState(ClientState.Negotiating);
   }
-
-  #startNegotiating(): void {
-    this.#session = new ProtocolSession();
-    this.#sensorTypes.clear();
-    const { preset, bannerTimeout } = this.#settings;
-    if (preset !== undefined) {
-      this.#session.decided = true;
-      this.#negotiated(preset);
-      return;
-    }
-    if (!Number.isFinite(bannerTimeout)) return;
-    const session = this.#session;
-    this.#bannerTimer = this.#settings.clock.setTimer(() => {
-      this.#bannerTimer = undefined;
-      if (this.#state !== ClientState.Negotiating || session.decided) return;
-      this.#settings.logger.info(`no protocol banner within ${bannerTimeout} ms; assuming KATCP ${V4_FLAGS.toString()}`);
-      session.decided = true;
-      session.assumed = true;
-      this.#negotiated(V4_FLAGS);
-    }, bannerTimeout);
-  }
-
-  /** The protocol is decided: fetch timeout hints if offered, then report `connected`. */
-  #negotiated(flags: ProtocolFlags): void {
-    this.#adoptFlags(flags);
-    this.#settings.clock.clearTimer(this.#bannerTimer);
-    this.#bannerTimer = undefined;
-    if (!flags.requestTimeoutHints || !this.#settings.fetchHints) {
-      this.#setState(ClientState.Connected);
-      return;
-    }
-    const conn = this.#conn;
-    const session = this.#session;
-    const stillHere = (): boolean => this.#conn === conn && this.#state === ClientState.Negotiating;
-    new Promise<RawRequestResult>((resolve, reject) => {
-      this.startTracked(
-        Message.request('request-timeout-hint'),
-        { onDone: (err, reply, informs) => (err === undefined ? resolve({ reply: reply as Message, informs }) : reject(err)) },
-        { timeout: this.#settings.requestTimeout },
-      );
-    }).then(
-      ({ reply, informs }) => {
-        if (!stillHere()) return;
-        if (reply.isReplyOk) {
-          for (const bad of session.storeHints(informs)) this.#settings.logger.warn(`ignored malformed timeout hint: ${bad.toString()}`);
-        } else this.#settings.logger.warn(`?request-timeout-hint failed: ${reply.toString()}`);
-        this.#setState(ClientState.Connected);
-      },
-      (err: Error) => {
-        if (!stillHere()) return;
-        this.#settings.logger.warn(`?request-timeout-hint failed: ${err.message}`);
-        this.#setState(ClientState.Connected);
-      },
-    );
-  }
-
-  #adoptFlags(flags: ProtocolFlags): void {
-    this.#session.flags = flags;
-    this.#codecContext = { protocolMajor: flags.major };
-  }
-
-  #send(msg: Message): void {
-    if (this.#outbox.push(msg) === 1) queueMicrotask(this.#flushOutbox);
-  }
-
-  readonly #flushOutbox = (): void => {
-    const out = this.#outbox;
-    if (out.length === 0) return;
-    this.#outbox = [];
-    const conn = this.#conn;
-    if (conn === undefined) return;
-    if (out.length === 1) conn.write(out[0] as Message);
-    else conn.writeMany(out);
-  };
 
   #startDisconnecting(): void {
     const conn = this.#conn;
@@ -410,97 +328,16 @@ export class ClientCore extends OrderedEmitter<ClientEvents> {
     this.#afterFailure(cause);
   }
 
-  // ---------------------------------------------------------------- incoming messages
-
-  #onMessage(msg: Message): void {
-    if (this.#state === ClientState.Disconnecting) return;
-    if (msg.mtype === '?') {
-      this.#settings.logger.info(`ignored a request from the server: ${msg.toString()}`);
-      return;
-    }
-    if (this.#requests.route(msg, this.#onUnknownMid)) return;
-    if (msg.mtype === '!') {
-      this.#settings.logger.info(`ignored a reply without a matching request: ${msg.toString()}`);
-      return;
-    }
-    const builtin = BUILTIN_INFORMS.has(msg.name);
-    if (builtin) this.#onBuiltinInform(msg);
-    if (this.#state === ClientState.Closed) return;
-    this.emitOrdered('inform', msg);
-    if (!this.#informs.dispatch(msg) && !builtin) this.emitOrdered('unhandledInform', msg);
-  }
-
-  readonly #onUnknownMid = (msg: Message): void => {
-    this.#settings.logger.debug(`dropped ${msg.toString()}: unknown message id (cancelled or timed-out request)`);
-  };
-
-  #onBuiltinInform(msg: Message): void {
-    switch (msg.name) {
-      case 'version-connect':
-        this.#session.recordVersion(msg);
-        this.#onBanner(msg);
-        return;
-      case 'version':
-      case 'build-state':
-        this.#onBanner(msg);
-        return;
-      case 'disconnect':
-        this.#settings.logger.info(`server disconnects: ${msg.arg(0)}`);
-        this.emitOrdered('disconnect', msg);
-        this.#setState(ClientState.Disconnecting, new ConnectionClosedError(`server disconnected: ${msg.arg(0)}`));
-        return;
-      case 'log':
-        this.emitOrdered('log', msg);
-        return;
-      case 'interface-changed':
-        this.#sensorTypes.clear();
-        this.emitOrdered('interfaceChanged', msg);
-        return;
-      case 'device-changed':
-        this.#sensorTypes.clear();
-        this.emitOrdered('deviceChanged', msg);
-        return;
-    }
-  }
-
-  #onBanner(msg: Message): void {
-    const outcome = interpretBanner(msg);
-    if (outcome === undefined) return;
-    const session = this.#session;
-    const action = session.judge(outcome, this.#state === ClientState.Negotiating, this.#settings.preset !== undefined, msg.toString());
-    switch (action.kind) {
-      case 'refuse':
-        this.#settings.logger.error(action.error.message);
-        this.#setState(ClientState.Disconnecting, action.error);
-        return;
-      case 'adopt':
-        if (action.connect) {
-          session.decided = true;
-          this.#negotiated(action.flags);
-        } else {
-          session.assumed = false;
-          this.#settings.logger.info(`late protocol banner: now using KATCP ${action.flags.toString()}`);
-          this.#adoptFlags(action.flags);
-        }
-        return;
-      case 'warn':
-        this.#settings.logger.warn(action.message);
-        return;
-      case 'none':
-        return;
-    }
-  }
-
   // ---------------------------------------------------------------- for the request API
 
   /** Start a tracked request with the connection's id mode and the default or hinted timeout. */
   protected startTracked(msg: Message, listener: RequestListener, opts: CallOptions): void {
     let timeout = opts.timeout;
     if (timeout === undefined) {
-      const hint = this.#session.hints.get(msg.name);
+      const hint = this.#negotiator.session.hints.get(msg.name);
       timeout = hint === undefined ? this.#settings.requestTimeout : hint * 1000 + this.#settings.hintMargin;
     }
-    this.#requests.start(msg, listener, { useMid: this.#session.flags?.messageIds === true, timeout, signal: opts.signal });
+    this.#requests.start(msg, listener, { useMid: this.#negotiator.session.flags?.messageIds === true, timeout, signal: opts.signal });
   }
 
   /** The inform handlers and streams. */
