@@ -9,47 +9,21 @@
  * (`?sensor-list NAME`) and `... removed` drops it locally; `#device-changed` is handled like
  * `#interface-changed`; bulk sampling is chunked; failures are retried with a backoff instead
  * of in a tight loop; strategy periods are converted to milliseconds for v4 devices.
+ *
+ * This file keeps the device in step (listing, subscribing, retrying, interface changes);
+ * sensor-registry.ts holds the sensors and watchers and fans changes out to the watchers.
  * @module
  */
 import type { Message } from '../codec/message.js';
 import { FailReply, InvalidReply } from '../errors.js';
-import { formatStrategy } from '../sensor/index.js';
-import type { SamplingStrategy, SensorStatus } from '../sensor/index.js';
 import type { TimerHandle } from '../util/clock.js';
 import type { Client } from './client.js';
 import { chunkByName, MAX_IN_FLIGHT, settleLimited } from './sampling.js';
-import { forEachSensorReading, parseSensorListInform, sameSensorInfo } from './sensor-informs.js';
+import { parseSensorListInform } from './sensor-informs.js';
 import type { RemoteSensorInfo } from './sensor-informs.js';
+import { NONE, SensorRegistry } from './sensor-registry.js';
+import type { MonitorWatcher, RemoteSensor } from './sensor-registry.js';
 import { SyncState } from './sync-state.js';
-
-/** What the monitor tells each watcher (implemented by SensorWatcher). */
-export interface MonitorWatcher {
-  /** The strategy this watcher wants for its sensors. */
-  readonly strategy: SamplingStrategy;
-  /** Whether the watcher wants this sensor. */
-  filter(info: RemoteSensorInfo): boolean;
-  readonly batchStart: () => void;
-  readonly batchStop: () => void;
-  /** A sensor appeared, or its description changed. */
-  sensorAdded(info: RemoteSensorInfo): void;
-  sensorRemoved(name: string): void;
-  sensorUpdated(name: string, timestamp: number, status: SensorStatus, value: Buffer): void;
-  stateUpdated(state: SyncState): void;
-}
-
-const NONE = 'none';
-
-class RemoteSensor {
-  readonly info: RemoteSensorInfo;
-  readonly watchers = new Set<MonitorWatcher>();
-  /** Strategy key in force on the server: 'none', a strategy, or undefined when unknown. */
-  current: string | undefined = NONE;
-  reading: { timestamp: number; status: SensorStatus; value: Buffer } | undefined;
-
-  constructor(info: RemoteSensorInfo) {
-    this.info = info;
-  }
-}
 
 interface Plan {
   args: string[];
@@ -75,21 +49,20 @@ function isReplyError(err: unknown): boolean {
 /** See the module documentation. */
 export class SensorMonitor {
   readonly #client: Client;
-  #watchers: MonitorWatcher[] = [];
-  readonly #sensors = new Map<string, RemoteSensor>();
+  readonly #registry: SensorRegistry;
   #state: SyncState = SyncState.Disconnected;
   #needFullList = false;
   readonly #needNames = new Set<string>();
-  readonly #needSampling = new Set<RemoteSensor>();
   #running = false;
   #generation = 0;
   #failures = 0;
   #retryTimer: TimerHandle | undefined;
-  #inBatch = false;
   readonly #detach: (() => void)[] = [];
 
+  /** @param client the client whose device it follows (use {@link monitorFor}) */
   constructor(client: Client) {
     this.#client = client;
+    this.#registry = new SensorRegistry(client, () => this.#trigger());
     const onConnected = (): void => this.#connected();
     const onDisconnected = (): void => this.#disconnected();
     const onState = (state: string): void => {
@@ -102,7 +75,9 @@ export class SensorMonitor {
       () => client.off('connected', onConnected),
       () => client.off('disconnected', onDisconnected),
       () => client.off('stateChange', onState),
-      client.addInformHandler('sensor-status', (msg) => this.#onSensorStatus(msg)),
+      client.addInformHandler('sensor-status', (msg) => {
+        if (this.#state !== SyncState.Closed) this.#registry.onSensorStatus(msg);
+      }),
       client.addInformHandler('interface-changed', (msg) => this.#onInterfaceChanged(msg)),
       client.addInformHandler('device-changed', (msg) => this.#onInterfaceChanged(msg)),
     );
@@ -122,32 +97,17 @@ export class SensorMonitor {
 
   /** Known remote sensors (all of them, wanted or not). */
   get remoteSensors(): ReadonlyMap<string, { readonly info: RemoteSensorInfo }> {
-    return this.#sensors;
+    return this.#registry.sensors;
   }
 
   /** Register a watcher; it is brought up to date at once (state, sensors, last readings). */
   addWatcher(w: MonitorWatcher): void {
-    if (this.#watchers.includes(w)) return;
-    this.#watchers = [...this.#watchers, w];
-    if (this.#state !== SyncState.Disconnected) w.stateUpdated(this.#state);
-    if (this.#sensors.size === 0) return;
-    this.#batch([w], () => {
-      for (const s of this.#sensors.values()) {
-        if (!this.#wants(w, s.info)) continue;
-        w.sensorAdded(s.info);
-        s.watchers.add(w);
-        const r = s.reading;
-        if (r !== undefined) w.sensorUpdated(s.info.name, r.timestamp, r.status, r.value);
-        this.#updateNeed(s);
-      }
-    });
+    this.#registry.addWatcher(w, this.#state);
   }
 
   /** Unregister a watcher; sensors nobody wants any more are unsubscribed (`none`). */
   removeWatcher(w: MonitorWatcher): void {
-    if (!this.#watchers.includes(w)) return;
-    this.#watchers = this.#watchers.filter((x) => x !== w);
-    for (const s of this.#sensors.values()) if (s.watchers.delete(w)) this.#updateNeed(s);
+    this.#registry.removeWatcher(w);
   }
 
   /** Stop: called when the client closes. Watchers get `closed`. */
@@ -158,10 +118,8 @@ export class SensorMonitor {
     this.#client.clock.clearTimer(this.#retryTimer);
     this.#retryTimer = undefined;
     this.#setState(SyncState.Closed);
-    this.#sensors.clear();
-    this.#needSampling.clear();
+    this.#registry.clear();
     this.#needNames.clear();
-    this.#watchers = [];
     if (monitors.get(this.#client) === this) monitors.delete(this.#client);
   }
 
@@ -170,48 +128,7 @@ export class SensorMonitor {
   #setState(state: SyncState): void {
     if (state === this.#state) return;
     this.#state = state;
-    for (const w of this.#watchers) {
-      try {
-        w.stateUpdated(state);
-      } catch (err) {
-        this.#client.logger.error('a sensor watcher failed to handle a state change', err);
-      }
-    }
-  }
-
-  #wants(w: MonitorWatcher, info: RemoteSensorInfo): boolean {
-    try {
-      return w.filter(info);
-    } catch (err) {
-      this.#client.logger.error(`a sensor watcher filter threw for ${info.name}`, err);
-      return false;
-    }
-  }
-
-  /** Strategy arguments wanted for `s` (the oldest interested watcher's), or ['none']. */
-  #desired(s: RemoteSensor): string[] {
-    for (const w of this.#watchers) {
-      if (!s.watchers.has(w)) continue;
-      const args = formatStrategy(w.strategy, { type: s.info.type === 'integer' ? 'integer' : 'float' });
-      if (this.#client.codecContext.protocolMajor === 4 && args[0] === 'period' && w.strategy.strategy === 'period') {
-        // v4 devices take the period in milliseconds.
-        args[1] = String(Math.round(w.strategy.period * 1000));
-      }
-      return args;
-    }
-    return [NONE];
-  }
-
-  #updateNeed(s: RemoteSensor): void {
-    if (this.#sensors.get(s.info.name) !== s) return;
-    const wanted = this.#desired(s).join(' ');
-    if (s.current === wanted) {
-      this.#needSampling.delete(s);
-      return;
-    }
-    if (s.current === NONE || s.current === undefined) s.reading = undefined;
-    this.#needSampling.add(s);
-    this.#trigger();
+    this.#registry.notifyState(state);
   }
 
   #trigger(): void {
@@ -227,10 +144,7 @@ export class SensorMonitor {
     this.#needFullList = true;
     this.#needNames.clear();
     this.#setState(SyncState.Syncing);
-    for (const s of this.#sensors.values()) {
-      s.current = NONE;
-      this.#updateNeed(s);
-    }
+    this.#registry.resetSubscriptions();
     this.#kick();
   }
 
@@ -248,7 +162,7 @@ export class SensorMonitor {
   }
 
   #hasWork(): boolean {
-    return this.#needFullList || this.#needNames.size > 0 || this.#needSampling.size > 0;
+    return this.#needFullList || this.#needNames.size > 0 || this.#registry.needSampling.size > 0;
   }
 
   /** The update loop: lists and subscribes until nothing is left to do, then reports synced. */
@@ -307,43 +221,21 @@ export class SensorMonitor {
     }, delay);
   }
 
-  #batch(watchers: readonly MonitorWatcher[], body: () => void): void {
-    if (this.#inBatch) {
-      body();
-      return;
-    }
-    this.#inBatch = true;
-    for (const w of watchers) this.#safe(w.batchStart);
-    try {
-      body();
-    } finally {
-      for (const w of watchers) this.#safe(w.batchStop);
-      this.#inBatch = false;
-    }
-  }
-
-  #safe(fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      this.#client.logger.error('a sensor watcher callback threw', err);
-    }
-  }
-
   // ------------------------------------------------------------ listing
 
   async #listAll(gen: number): Promise<void> {
     const { informs } = await this.#client.request('sensor-list');
     if (gen !== this.#generation) return;
-    this.#batch(this.#watchers, () => {
+    const registry = this.#registry;
+    registry.batch(() => {
       const seen = new Set<string>();
       for (const inform of informs) {
         const info = this.#parseInfo(inform);
         if (info === undefined) continue;
         seen.add(info.name);
-        this.#apply(info);
+        registry.apply(info);
       }
-      for (const [name, s] of this.#sensors) if (!seen.has(name)) this.#remove(s);
+      for (const [name, s] of registry.sensors) if (!seen.has(name)) registry.remove(s);
     });
   }
 
@@ -351,13 +243,14 @@ export class SensorMonitor {
     const results = await settleLimited(names, MAX_IN_FLIGHT, (name) => this.#client.request('sensor-list', name));
     if (gen !== this.#generation) return;
     let error: unknown;
-    this.#batch(this.#watchers, () => {
+    const registry = this.#registry;
+    registry.batch(() => {
       results.forEach((result, i) => {
         const name = names[i] as string;
         if (result.status === 'rejected') {
           if (isReplyError(result.reason)) {
-            const s = this.#sensors.get(name);
-            if (s !== undefined) this.#remove(s);
+            const s = registry.sensors.get(name);
+            if (s !== undefined) registry.remove(s);
           } else {
             this.#needNames.add(name);
             error ??= result.reason;
@@ -366,10 +259,10 @@ export class SensorMonitor {
         }
         const infos = result.value.informs.map((m) => this.#parseInfo(m)).filter((x) => x?.name === name) as RemoteSensorInfo[];
         const info = infos[0];
-        if (info !== undefined) this.#apply(info);
+        if (info !== undefined) registry.apply(info);
         else {
-          const s = this.#sensors.get(name);
-          if (s !== undefined) this.#remove(s);
+          const s = registry.sensors.get(name);
+          if (s !== undefined) registry.remove(s);
         }
       });
     });
@@ -385,42 +278,13 @@ export class SensorMonitor {
     }
   }
 
-  /** A new or possibly changed sensor description. */
-  #apply(info: RemoteSensorInfo): void {
-    const old = this.#sensors.get(info.name);
-    if (old !== undefined && sameSensorInfo(old.info, info)) return;
-    const s = new RemoteSensor(info);
-    for (const w of this.#watchers) {
-      if (this.#wants(w, info)) {
-        this.#safe(() => w.sensorAdded(info));
-        s.watchers.add(w);
-      } else if (old?.watchers.has(w) === true) {
-        this.#safe(() => w.sensorRemoved(info.name));
-      }
-    }
-    this.#sensors.set(info.name, s);
-    if (old !== undefined) {
-      // We cannot tell which version of the sensor an earlier (un)subscription applied to.
-      this.#needSampling.delete(old);
-      s.current = undefined;
-    }
-    this.#updateNeed(s);
-  }
-
-  #remove(s: RemoteSensor): void {
-    if (this.#sensors.get(s.info.name) !== s) return;
-    this.#sensors.delete(s.info.name);
-    this.#needSampling.delete(s);
-    for (const w of s.watchers) this.#safe(() => w.sensorRemoved(s.info.name));
-  }
-
   // ------------------------------------------------------------ sampling
 
   async #updateSampling(gen: number): Promise<void> {
     const subscribe = new Map<string, Plan>();
     const unsubscribe: RemoteSensor[] = [];
-    for (const s of this.#needSampling) {
-      const args = this.#desired(s);
+    for (const s of this.#registry.needSampling) {
+      const args = this.#registry.desired(s);
       if (args[0] === NONE) {
         unsubscribe.push(s);
         continue;
@@ -455,7 +319,7 @@ export class SensorMonitor {
       single = [];
       results.forEach((r, i) => {
         const chunk = chunks[i] as RemoteSensor[];
-        if (r.status === 'fulfilled') this.#mark(chunk, key);
+        if (r.status === 'fulfilled') this.#registry.mark(chunk, key);
         else if (isReplyError(r.reason)) {
           client.logger.debug(`bulk sampling failed (${(r.reason as Error).message}); setting sensors one at a time`);
           single.push(...chunk);
@@ -472,65 +336,9 @@ export class SensorMonitor {
         // Probably removed meanwhile; the next sensor list sorts it out.
         client.logger.warn(`failed to set the strategy of ${s.info.name} to ${key}: ${(r.reason as Error).message}`);
       }
-      this.#mark([s], key);
+      this.#registry.mark([s], key);
     });
   }
-
-  #mark(sensors: readonly RemoteSensor[], key: string): void {
-    for (const s of sensors) {
-      if (this.#sensors.get(s.info.name) !== s) continue;
-      s.current = key;
-      this.#updateNeed(s);
-    }
-  }
-
-  // ------------------------------------------------------------ informs
-
-  #onSensorStatus(msg: Message): void {
-    if (this.#state === SyncState.Closed) return;
-    // #batch() inlined: this runs for every update the device sends.
-    const watchers = this.#watchers;
-    const nested = this.#inBatch;
-    if (!nested) {
-      this.#inBatch = true;
-      for (let i = 0; i < watchers.length; i++) this.#safe((watchers[i] as MonitorWatcher).batchStart);
-    }
-    try {
-      forEachSensorReading(msg, this.#client.codecContext, this.#onReading, this.#onBadReading);
-    } catch (err) {
-      this.#client.logger.warn((err as Error).message);
-    } finally {
-      if (!nested) {
-        for (let i = 0; i < watchers.length; i++) this.#safe((watchers[i] as MonitorWatcher).batchStop);
-        this.#inBatch = false;
-      }
-    }
-  }
-
-  readonly #onReading = (name: string, status: SensorStatus, value: Buffer, timestamp: number): void => {
-    const s = this.#sensors.get(name);
-    if (s === undefined) {
-      this.#client.logger.debug(`update for unknown sensor ${name}`);
-      return;
-    }
-    if (s.current === NONE) {
-      // Updates mean it is subscribed after all (with some strategy): set what we want.
-      s.current = undefined;
-      this.#updateNeed(s);
-    }
-    s.reading = { timestamp, status, value };
-    for (const w of s.watchers) {
-      try {
-        w.sensorUpdated(name, timestamp, status, value);
-      } catch (err) {
-        this.#client.logger.error(`a sensor watcher failed to handle an update of ${name}`, err);
-      }
-    }
-  };
-
-  readonly #onBadReading = (err: Error): void => {
-    this.#client.logger.warn(err.message);
-  };
 
   #onInterfaceChanged(msg: Message): void {
     if (this.#state === SyncState.Closed) return;
@@ -552,13 +360,14 @@ export class SensorMonitor {
     }
     if (this.#state === SyncState.Disconnected) return; // a full list follows the reconnection
     let relist = false;
-    this.#batch(this.#watchers, () => {
+    const registry = this.#registry;
+    registry.batch(() => {
       for (const [kind, name, change] of triples) {
         if (kind !== 'sensor') continue;
         if (change === 'removed') {
           this.#needNames.delete(name);
-          const s = this.#sensors.get(name);
-          if (s !== undefined) this.#remove(s);
+          const s = registry.sensors.get(name);
+          if (s !== undefined) registry.remove(s);
         } else if (!this.#needFullList) {
           this.#needNames.add(name);
           relist = true;

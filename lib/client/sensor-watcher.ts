@@ -12,8 +12,9 @@ import { deferred } from '../util/deferred.js';
 import type { Deferred } from '../util/deferred.js';
 import type { Client } from './client.js';
 import { monitorFor } from './sensor-monitor.js';
-import type { MonitorWatcher, SensorMonitor } from './sensor-monitor.js';
+import type { SensorMonitor } from './sensor-monitor.js';
 import type { RemoteSensorInfo } from './sensor-informs.js';
+import type { MonitorWatcher } from './sensor-registry.js';
 import { SyncState } from './sync-state.js';
 
 /** Options of {@link SensorWatcher}. */

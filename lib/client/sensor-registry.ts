@@ -1,0 +1,276 @@
+/**
+ * The sensor monitor's view of the device (see sensor-monitor.ts): the known remote sensors,
+ * the watchers and which of them wants which sensor, the strategy each sensor should have, and
+ * the fan-out of sensor changes and readings to the watchers (in batches).
+ * @module
+ */
+import type { Message } from '../codec/message.js';
+import { formatStrategy } from '../sensor/index.js';
+import type { SamplingStrategy, SensorStatus } from '../sensor/index.js';
+import type { Client } from './client.js';
+import { forEachSensorReading, sameSensorInfo } from './sensor-informs.js';
+import type { RemoteSensorInfo } from './sensor-informs.js';
+import { SyncState } from './sync-state.js';
+
+/** What the monitor tells each watcher (implemented by SensorWatcher). */
+export interface MonitorWatcher {
+  /** The strategy this watcher wants for its sensors. */
+  readonly strategy: SamplingStrategy;
+  /** Whether the watcher wants this sensor. */
+  filter(info: RemoteSensorInfo): boolean;
+  readonly batchStart: () => void;
+  readonly batchStop: () => void;
+  /** A sensor appeared, or its description changed. */
+  sensorAdded(info: RemoteSensorInfo): void;
+  sensorRemoved(name: string): void;
+  sensorUpdated(name: string, timestamp: number, status: SensorStatus, value: Buffer): void;
+  stateUpdated(state: SyncState): void;
+}
+
+/** The strategy key of an unsubscribed sensor. */
+export const NONE = 'none';
+
+/** One sensor of the device, as the monitor knows it. */
+export class RemoteSensor {
+  /** Its description. */
+  readonly info: RemoteSensorInfo;
+  /** The watchers that want it. */
+  readonly watchers = new Set<MonitorWatcher>();
+  /** Strategy key in force on the server: 'none', a strategy, or undefined when unknown. */
+  current: string | undefined = NONE;
+  /** The latest reading (kept for watchers that come later). */
+  reading: { timestamp: number; status: SensorStatus; value: Buffer } | undefined;
+
+  /** @param info its description */
+  constructor(info: RemoteSensorInfo) {
+    this.info = info;
+  }
+}
+
+/** Remote sensors, watchers and what goes between them. */
+export class SensorRegistry {
+  readonly #client: Client;
+  readonly #onNeed: () => void;
+  #watchers: MonitorWatcher[] = [];
+  readonly #sensors = new Map<string, RemoteSensor>();
+  readonly #needSampling = new Set<RemoteSensor>();
+  #inBatch = false;
+
+  /**
+   * @param client for the logger and the protocol version
+   * @param onNeed called when a sensor's strategy on the server is no longer the wanted one
+   */
+  constructor(client: Client, onNeed: () => void) {
+    this.#client = client;
+    this.#onNeed = onNeed;
+  }
+
+  /** Known remote sensors (all of them, wanted or not). */
+  get sensors(): ReadonlyMap<string, RemoteSensor> {
+    return this.#sensors;
+  }
+
+  /** Sensors whose strategy on the server is not (known to be) the wanted one. */
+  get needSampling(): ReadonlySet<RemoteSensor> {
+    return this.#needSampling;
+  }
+
+  /** Register a watcher and bring it up to date (state unless `disconnected`, sensors, last readings). */
+  addWatcher(w: MonitorWatcher, state: SyncState): void {
+    if (this.#watchers.includes(w)) return;
+    this.#watchers = [...this.#watchers, w];
+    if (state !== SyncState.Disconnected) w.stateUpdated(state);
+    if (this.#sensors.size === 0) return;
+    this.#batch([w], () => {
+      for (const s of this.#sensors.values()) {
+        if (!this.#wants(w, s.info)) continue;
+        w.sensorAdded(s.info);
+        s.watchers.add(w);
+        const r = s.reading;
+        if (r !== undefined) w.sensorUpdated(s.info.name, r.timestamp, r.status, r.value);
+        this.#updateNeed(s);
+      }
+    });
+  }
+
+  /** Unregister a watcher; the sensors it wanted get the next watcher's strategy, or `none`. */
+  removeWatcher(w: MonitorWatcher): void {
+    if (!this.#watchers.includes(w)) return;
+    this.#watchers = this.#watchers.filter((x) => x !== w);
+    for (const s of this.#sensors.values()) if (s.watchers.delete(w)) this.#updateNeed(s);
+  }
+
+  /** Tell every watcher the new synchronisation state. */
+  notifyState(state: SyncState): void {
+    for (const w of this.#watchers) {
+      try {
+        w.stateUpdated(state);
+      } catch (err) {
+        this.#client.logger.error('a sensor watcher failed to handle a state change', err);
+      }
+    }
+  }
+
+  /** Forget every sensor and watcher (the monitor closed). */
+  clear(): void {
+    this.#sensors.clear();
+    this.#needSampling.clear();
+    this.#watchers = [];
+  }
+
+  /** A new connection: no sensor is subscribed yet. */
+  resetSubscriptions(): void {
+    for (const s of this.#sensors.values()) {
+      s.current = NONE;
+      this.#updateNeed(s);
+    }
+  }
+
+  #wants(w: MonitorWatcher, info: RemoteSensorInfo): boolean {
+    try {
+      return w.filter(info);
+    } catch (err) {
+      this.#client.logger.error(`a sensor watcher filter threw for ${info.name}`, err);
+      return false;
+    }
+  }
+
+  /** Strategy arguments wanted for `s` (the oldest interested watcher's), or ['none']. */
+  desired(s: RemoteSensor): string[] {
+    for (const w of this.#watchers) {
+      if (!s.watchers.has(w)) continue;
+      const args = formatStrategy(w.strategy, { type: s.info.type === 'integer' ? 'integer' : 'float' });
+      if (this.#client.codecContext.protocolMajor === 4 && args[0] === 'period' && w.strategy.strategy === 'period') {
+        // v4 devices take the period in milliseconds.
+        args[1] = String(Math.round(w.strategy.period * 1000));
+      }
+      return args;
+    }
+    return [NONE];
+  }
+
+  #updateNeed(s: RemoteSensor): void {
+    if (this.#sensors.get(s.info.name) !== s) return;
+    const wanted = this.desired(s).join(' ');
+    if (s.current === wanted) {
+      this.#needSampling.delete(s);
+      return;
+    }
+    if (s.current === NONE || s.current === undefined) s.reading = undefined;
+    this.#needSampling.add(s);
+    this.#onNeed();
+  }
+
+  /** Run `body` as one batch for every watcher (nested batches join the outer one). */
+  batch(body: () => void): void {
+    this.#batch(this.#watchers, body);
+  }
+
+  #batch(watchers: readonly MonitorWatcher[], body: () => void): void {
+    if (this.#inBatch) {
+      body();
+      return;
+    }
+    this.#inBatch = true;
+    for (const w of watchers) this.#safe(w.batchStart);
+    try {
+      body();
+    } finally {
+      for (const w of watchers) this.#safe(w.batchStop);
+      this.#inBatch = false;
+    }
+  }
+
+  #safe(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.#client.logger.error('a sensor watcher callback threw', err);
+    }
+  }
+
+  /** A new or possibly changed sensor description. */
+  apply(info: RemoteSensorInfo): void {
+    const old = this.#sensors.get(info.name);
+    if (old !== undefined && sameSensorInfo(old.info, info)) return;
+    const s = new RemoteSensor(info);
+    for (const w of this.#watchers) {
+      if (this.#wants(w, info)) {
+        this.#safe(() => w.sensorAdded(info));
+        s.watchers.add(w);
+      } else if (old?.watchers.has(w) === true) {
+        this.#safe(() => w.sensorRemoved(info.name));
+      }
+    }
+    this.#sensors.set(info.name, s);
+    if (old !== undefined) {
+      // We cannot tell which version of the sensor an earlier (un)subscription applied to.
+      this.#needSampling.delete(old);
+      s.current = undefined;
+    }
+    this.#updateNeed(s);
+  }
+
+  /** The sensor is gone from the device. */
+  remove(s: RemoteSensor): void {
+    if (this.#sensors.get(s.info.name) !== s) return;
+    this.#sensors.delete(s.info.name);
+    this.#needSampling.delete(s);
+    for (const w of s.watchers) this.#safe(() => w.sensorRemoved(s.info.name));
+  }
+
+  /** The server now applies strategy `key` to these sensors. */
+  mark(sensors: readonly RemoteSensor[], key: string): void {
+    for (const s of sensors) {
+      if (this.#sensors.get(s.info.name) !== s) continue;
+      s.current = key;
+      this.#updateNeed(s);
+    }
+  }
+
+  /** Fan a `#sensor-status` inform out to the watchers of its sensors. */
+  onSensorStatus(msg: Message): void {
+    // #batch() inlined: this runs for every update the device sends.
+    const watchers = this.#watchers;
+    const nested = this.#inBatch;
+    if (!nested) {
+      this.#inBatch = true;
+      for (let i = 0; i < watchers.length; i++) this.#safe((watchers[i] as MonitorWatcher).batchStart);
+    }
+    try {
+      forEachSensorReading(msg, this.#client.codecContext, this.#onReading, this.#onBadReading);
+    } catch (err) {
+      this.#client.logger.warn((err as Error).message);
+    } finally {
+      if (!nested) {
+        for (let i = 0; i < watchers.length; i++) this.#safe((watchers[i] as MonitorWatcher).batchStop);
+        this.#inBatch = false;
+      }
+    }
+  }
+
+  readonly #onReading = (name: string, status: SensorStatus, value: Buffer, timestamp: number): void => {
+    const s = this.#sensors.get(name);
+    if (s === undefined) {
+      this.#client.logger.debug(`update for unknown sensor ${name}`);
+      return;
+    }
+    if (s.current === NONE) {
+      // Updates mean it is subscribed after all (with some strategy): set what we want.
+      s.current = undefined;
+      this.#updateNeed(s);
+    }
+    s.reading = { timestamp, status, value };
+    for (const w of s.watchers) {
+      try {
+        w.sensorUpdated(name, timestamp, status, value);
+      } catch (err) {
+        this.#client.logger.error(`a sensor watcher failed to handle an update of ${name}`, err);
+      }
+    }
+  };
+
+  readonly #onBadReading = (err: Error): void => {
+    this.#client.logger.warn(err.message);
+  };
+}
