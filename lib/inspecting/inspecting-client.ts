@@ -2,7 +2,8 @@
  * The inspecting client: katcp-python's `InspectingClientAsync` over our {@link Client}. It keeps
  * an index of the device's requests and sensors, re-inspects it when the device announces an
  * interface change, decodes sensor updates into sensor objects, and reports its progress as one
- * of five states through typed events and an awaited state callback.
+ * of five states through typed events and an awaited state callback. The state machine and
+ * the sync loop are in sync-loop.ts.
  * @module
  */
 import { EventEmitter } from 'eventemitter3';
@@ -10,32 +11,23 @@ import { Client } from '../client/client.js';
 import type { ClientOptions } from '../client/client.js';
 import type { Message } from '../codec/message.js';
 import type { ProtocolFlags } from '../codec/protocol-flags.js';
-import { ConnectionClosedError, KatcpError, NotConnectedError, SyncError } from '../errors.js';
+import { ConnectionClosedError, KatcpError, NotConnectedError } from '../errors.js';
 import type { Sensor } from '../sensor/sensor.js';
 import type { CallOptions } from '../util/abort.js';
-import { sleep, systemClock } from '../util/clock.js';
+import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
-import { deferred } from '../util/deferred.js';
-import type { Deferred } from '../util/deferred.js';
 import { ExponentialRandomBackoff } from './backoff.js';
-import type { ExponentialRandomBackoffOptions } from './backoff.js';
 import type { InspectingClientEvents, InspectingClientOptions, LookupOptions, SensorTarget, StateCallback } from './options.js';
-import { Inspector } from './inspector.js';
 import { DeviceModel } from './device-model.js';
-import { mergeModelChanges } from './model.js';
 import type { ModelChanges, RequestInfo, SensorInfo } from './model.js';
-import { parseInterfaceChanged } from './parse.js';
 import { defaultRequestFactory, defaultSensorFactory } from './sensor-values.js';
 import { UpdateRouter } from './sensor-updates.js';
 export type { InspectingClientEvents, InspectingClientOptions, LookupOptions, SensorTarget, StateCallback } from './options.js';
-import { InspectingState, formatState, isAllowedTransition } from './state.js';
+import { InspectingState } from './state.js';
 import type { InspectingStateName, InspectingStateValue } from './state.js';
+import { SyncLoop } from './sync-loop.js';
 import { SyncWork } from './work.js';
-import { Waiters, scoped } from './waiters.js';
-
-const S0 = InspectingState.Disconnected;
-const S1 = InspectingState.Connected;
-const S3 = InspectingState.Synced;
+import { scoped } from './waiters.js';
 
 /**
  * Inspects a KATCP device and keeps its model up to date.
@@ -66,10 +58,7 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
   /** Device port. */
   readonly port: number;
   readonly #clock: Clock;
-  readonly #initialInspection: boolean;
   readonly #autoReconnect: boolean;
-  readonly #syncTimeout: number;
-  readonly #backoffOptions: ExponentialRandomBackoffOptions;
   readonly #updateOnLookup: boolean;
   readonly #clientOptions: Omit<ClientOptions, 'autoReconnect' | 'presetFlags' | 'clock'>;
   #presetFlags: ProtocolFlags | string | undefined;
@@ -79,24 +68,13 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
   #unhook: (() => void)[] = [];
   #loop: Promise<void> | undefined;
   #closing = false;
-  /** The sync loop has finished (closed, or the client gave up). */
-  #ended = false;
   #closed: Promise<void> | undefined;
   readonly #closeCtl = new AbortController();
-  #wakeup: Deferred<void> = deferred<void>();
 
-  #state: InspectingStateValue = S0;
-  readonly #stateWaiters: Waiters<InspectingStateValue>;
   readonly #model: DeviceModel<S, R>;
   readonly #updates: UpdateRouter;
   readonly #work = new SyncWork();
-  #lostConnection = false;
-  #inspecting = false;
-  #undelivered: ModelChanges | undefined;
-  /** Passes started / completed; `#passWaiters` carries the last completed pass and its changes. */
-  #passSeq = 0;
-  #lastPass: { seq: number; changes: ModelChanges | undefined } = { seq: 0, changes: undefined };
-  readonly #passWaiters: Waiters<{ seq: number; changes: ModelChanges | undefined }>;
+  readonly #sync: SyncLoop<S, R>;
   /**
    * @param host device host name or address
    * @param port device port
@@ -107,12 +85,10 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
     this.host = host;
     this.port = port;
     this.#clock = opts.clock ?? systemClock;
-    this.#initialInspection = opts.initialInspection ?? true;
     this.#autoReconnect = opts.autoReconnect ?? true;
-    this.#syncTimeout = opts.syncTimeout ?? 20_000;
-    this.#backoffOptions = { delayInitial: 5_000, delayMax: 90_000, ...opts.resyncBackoff };
+    const backoff = { delayInitial: 5_000, delayMax: 90_000, ...opts.resyncBackoff };
     // Validate the backoff parameters now rather than inside the loop.
-    new ExponentialRandomBackoff(this.#backoffOptions);
+    new ExponentialRandomBackoff(backoff);
     this.#updateOnLookup = opts.updateOnLookup ?? true;
     this.#model = new DeviceModel<S, R>(
       opts.sensorFactory ?? (defaultSensorFactory as unknown as (info: SensorInfo) => S),
@@ -123,11 +99,11 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
       info: (name) => this.#model.sensors.get(name),
       target: (name) => this.#model.sensorObject(name),
       protocolMajor: () => this.#client?.protocolFlags?.major,
-      canLookUp: () => !this.#inspecting && this.#state.dataSynced,
+      canLookUp: () => !this.#sync.inspecting && this.#sync.state.dataSynced,
       updateOnLookup,
       lookUp: (name) => {
         this.#work.lookupSensor(name);
-        this.#wake();
+        this.#sync.wake();
       },
       updated: (name, reading) => this.#emitSafe('sensorUpdate', name, reading),
       warn: (err) => this.#warn(err),
@@ -135,29 +111,39 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
     this.#clientOptions = opts.client ?? {};
     this.#presetFlags = opts.presetProtocolFlags;
     this.#stateCallback = opts.stateCallback;
-    this.#stateWaiters = new Waiters(this.#clock);
-    this.#passWaiters = new Waiters(this.#clock);
+    this.#sync = new SyncLoop<S, R>({
+      clock: this.#clock,
+      initialInspection: opts.initialInspection ?? true,
+      syncTimeout: opts.syncTimeout ?? 20_000,
+      backoff,
+      model: this.#model,
+      work: this.#work,
+      updates: this.#updates,
+      closeSignal: this.#closeCtl.signal,
+      stateCallback: () => this.#stateCallback,
+      emit: (event, ...args) => this.#emitSafe(event, ...args),
+    });
     this.#work.all();
   }
 
   /** The current state (one of the five {@link InspectingState} values). */
   get state(): InspectingStateValue {
-    return this.#state;
+    return this.#sync.state;
   }
 
   /** True in the `synced` state. */
   get synced(): boolean {
-    return this.#state.synced;
+    return this.#sync.state.synced;
   }
 
   /** True when connected (states other than `disconnected`). */
   get connected(): boolean {
-    return this.#state.connected;
+    return this.#sync.state.connected;
   }
 
   /** True once the model is inspected on this connection. */
   get dataSynced(): boolean {
-    return this.#state.dataSynced;
+    return this.#sync.state.dataSynced;
   }
 
   /** The underlying client (undefined before {@link start}). */
@@ -167,7 +153,7 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
 
   /** True once {@link close} was called, or once the client gave up reconnecting. */
   get closed(): boolean {
-    return this.#closing || this.#ended;
+    return this.#closing || this.#sync.ended;
   }
 
   /** Names of the known requests. */
@@ -217,28 +203,8 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
     if (this.#presetFlags !== undefined) clientOpts.presetFlags = this.#presetFlags;
     const client = new Client(this.host, this.port, clientOpts);
     this.#client = client;
-    const onState = (): void => this.#wake();
-    const onDisconnected = (): void => {
-      this.#lostConnection = true;
-      this.#work.all();
-      this.#wake();
-    };
-    const onInterfaceChanged = (msg: Message): void => {
-      this.#work.add(parseInterfaceChanged(msg));
-      this.#wake();
-    };
-    client.on('stateChange', onState);
-    client.on('disconnected', onDisconnected);
-    client.on('interfaceChanged', onInterfaceChanged);
-    client.on('deviceChanged', onInterfaceChanged);
-    this.#unhook.push(
-      () => client.off('stateChange', onState),
-      () => client.off('disconnected', onDisconnected),
-      () => client.off('interfaceChanged', onInterfaceChanged),
-      () => client.off('deviceChanged', onInterfaceChanged),
-      client.addInformHandler('sensor-status', (msg) => this.#updates.onInform(msg)),
-    );
-    this.#loop = this.#run();
+    this.#unhook.push(...this.#sync.follow(client), client.addInformHandler('sensor-status', (msg) => this.#updates.onInform(msg)));
+    this.#loop = this.#sync.run();
   }
 
   /**
@@ -258,16 +224,14 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
   async #close(): Promise<void> {
     this.#closing = true;
     this.#closeCtl.abort(new ConnectionClosedError('inspecting client closed'));
-    this.#wake();
+    this.#sync.wake();
     try {
       await this.#client?.close();
     } finally {
       await this.#loop;
       for (const unhook of this.#unhook) unhook();
       this.#unhook = [];
-      const err = new ConnectionClosedError('inspecting client closed');
-      this.#stateWaiters.close(err);
-      this.#passWaiters.close(err);
+      this.#sync.closeWaits(new ConnectionClosedError('inspecting client closed'));
     }
   }
 
@@ -280,31 +244,27 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
     if (!Object.values(InspectingState).some((s) => s.name === name)) {
       return Promise.reject(new KatcpError(`unknown inspecting-client state ${JSON.stringify(name)}`, 'KATCP_ERR_ARGUMENT'));
     }
-    return this.#until((s) => s.name === name, opts, `waiting for state ${name}`);
+    return this.#sync.until((s) => s.name === name, opts, `waiting for state ${name}`);
   }
 
   /** Wait until connected (any state but `disconnected`). */
   untilConnected(opts?: CallOptions): Promise<InspectingStateValue> {
-    return this.#until((s) => s.connected, opts, 'waiting for the connection');
+    return this.#sync.until((s) => s.connected, opts, 'waiting for the connection');
   }
 
   /** Wait until the model is inspected (`dataSyncedChanged`, `dataSynced` or `synced`). */
   untilDataSynced(opts?: CallOptions): Promise<InspectingStateValue> {
-    return this.#until((s) => s.dataSynced, opts, 'waiting for data sync');
+    return this.#sync.until((s) => s.dataSynced, opts, 'waiting for data sync');
   }
 
   /** Wait until `synced`. */
   untilSynced(opts?: CallOptions): Promise<InspectingStateValue> {
-    return this.#until((s) => s.synced, opts, 'waiting for sync');
+    return this.#sync.until((s) => s.synced, opts, 'waiting for sync');
   }
 
   /** Wait until not synced (any state but `synced`); after close this resolves (the state is `disconnected`). */
   untilNotSynced(opts?: CallOptions): Promise<InspectingStateValue> {
-    return this.#until((s) => !s.synced, opts, 'waiting for loss of sync');
-  }
-
-  #until(test: (s: InspectingStateValue) => boolean, opts: CallOptions | undefined, what: string): Promise<InspectingStateValue> {
-    return this.#stateWaiters.wait(this.#state, test, { ...opts, what });
+    return this.#sync.until((s) => !s.synced, opts, 'waiting for loss of sync');
   }
 
   /**
@@ -340,11 +300,11 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
     if (index.has(name)) return true;
     if (!(update ?? this.#updateOnLookup)) return false;
     // Any pass started from now on includes this lookup.
-    const after = this.#passSeq;
+    const after = this.#sync.passesStarted;
     if (kind === 'sensor') this.#work.lookupSensor(name);
     else this.#work.lookupRequest(name);
-    this.#wake();
-    await this.#passWaiters.wait(this.#lastPass, (p) => p.seq > after, { signal });
+    this.#sync.wake();
+    await this.#sync.waitPassAfter(after, signal);
     return index.has(name);
   }
 
@@ -356,10 +316,10 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
   inspect(opts: CallOptions = {}): Promise<ModelChanges | undefined> {
     return scoped(opts, this.#clock, 'inspect()', async (signal) => {
       if (this.#closing) throw new ConnectionClosedError('inspecting client is closed');
-      const after = this.#passSeq;
+      const after = this.#sync.passesStarted;
       this.#work.all();
-      this.#wake();
-      const pass = await this.#passWaiters.wait(this.#lastPass, (p) => p.seq > after, { signal });
+      this.#sync.wake();
+      const pass = await this.#sync.waitPassAfter(after, signal);
       return pass.changes;
     });
   }
@@ -382,135 +342,6 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
    */
   applySensorInform(msg: Message): void {
     this.#updates.onInform(msg);
-  }
-
-  // ---- the sync loop ---------------------------------------------------------------------------
-
-  #wake(): void {
-    this.#wakeup.resolve();
-  }
-
-  get #isUp(): boolean {
-    return this.#client?.isConnected === true;
-  }
-
-  get #clientGone(): boolean {
-    return this.#client?.state === 'closed';
-  }
-
-  /** Wait until `test()` holds; false when the client is closing or its connection is gone for good. */
-  async #waitFor(test: () => boolean): Promise<boolean> {
-    for (;;) {
-      if (this.#closing || this.#clientGone) return false;
-      if (test()) return true;
-      this.#wakeup = deferred<void>();
-      await this.#wakeup.promise;
-    }
-  }
-
-  /** The only writer of the state. Stores it, releases waiters, emits, then awaits the callback. */
-  async #setState(next: InspectingStateValue, changes?: ModelChanges): Promise<void> {
-    const prev = this.#state;
-    if (next === prev) return;
-    if (!isAllowedTransition(prev, next)) {
-      throw new KatcpError(`invalid inspecting-client transition ${formatState(prev)} -> ${formatState(next)}`, 'KATCP_ERR_STATE');
-    }
-    this.#state = next;
-    this.#stateWaiters.update(next);
-    this.#emitSafe('stateChange', next, changes);
-    const cb = this.#stateCallback;
-    if (cb !== undefined) await cb(next, changes);
-  }
-
-  async #run(): Promise<void> {
-    const backoff = new ExponentialRandomBackoff(this.#backoffOptions);
-    let skipInspection = !this.#initialInspection;
-    while (!this.#closing && !this.#clientGone) {
-      try {
-        if (this.#lostConnection || !this.#isUp) {
-          this.#lostConnection = false;
-          await this.#setState(S0);
-          if (!(await this.#waitFor(() => this.#isUp))) break;
-          continue;
-        }
-        await this.#setState(S1);
-        if (skipInspection) {
-          skipInspection = false;
-          this.#work.take();
-        } else {
-          const changes = await this.#pass();
-          if (this.#lostConnection || !this.#isUp) continue;
-          await this.#setState(changes === undefined ? InspectingState.DataSynced : InspectingState.DataSyncedChanged, changes);
-          this.#undelivered = undefined;
-        }
-        if (this.#lostConnection || !this.#isUp) continue;
-        await this.#setState(S3);
-        backoff.success();
-        if (!(await this.#waitFor(() => !this.#work.empty || this.#lostConnection || !this.#isUp))) break;
-      } catch (err) {
-        if (this.#closing || this.#clientGone) break;
-        // A pass cut short by a lost connection is retried on reconnect, without a backoff.
-        if (err instanceof SyncError && (this.#lostConnection || !this.#isUp)) continue;
-        const delay = backoff.delay;
-        backoff.failed();
-        this.#emitSafe('syncError', err as Error, delay);
-        try {
-          await sleep(this.#clock, delay, this.#closeCtl.signal);
-        } catch {
-          break;
-        }
-      }
-    }
-    try {
-      await this.#setState(S0);
-    } catch (err) {
-      this.#warn(err as Error);
-    }
-    this.#ended = true;
-    if (!this.#closing) {
-      // The client gave up (no auto-reconnect): nothing will ever change again.
-      const err = new ConnectionClosedError('connection closed and not reconnecting');
-      this.#stateWaiters.close(err);
-      this.#passWaiters.close(err);
-    }
-    this.#emitSafe('closed');
-  }
-
-  /** One inspection pass over the work owed; applies it to the indexes and returns the changes to report. */
-  async #pass(): Promise<ModelChanges | undefined> {
-    const work = this.#work.take();
-    const seq = ++this.#passSeq;
-    this.#inspecting = true;
-    let changes: ModelChanges | undefined;
-    try {
-      changes = await this.#inspect(work);
-    } catch (err) {
-      this.#work.merge(work);
-      throw err;
-    } finally {
-      this.#inspecting = false;
-    }
-    this.#updates.afterPass(work.sensorsAll ? 'all' : new Set(work.sensors.keys()));
-    changes = mergeModelChanges(this.#undelivered, changes, {
-      requests: (n) => this.#model.requests.has(n),
-      sensors: (n) => this.#model.sensors.has(n),
-    });
-    this.#undelivered = changes;
-    this.#lastPass = { seq, changes };
-    this.#passWaiters.update(this.#lastPass);
-    return changes;
-  }
-
-  #inspect(work: SyncWork): Promise<ModelChanges | undefined> {
-    const client = this.#client!;
-    const inspector = new Inspector(client, {
-      clock: this.#clock,
-      budget: this.#syncTimeout,
-      timeoutHints: client.protocolFlags?.requestTimeoutHints ?? false,
-      signal: this.#closeCtl.signal,
-      warn: (err) => this.#warn(err),
-    });
-    return this.#model.inspect(work, inspector);
   }
 
   #warn(err: Error): void {
