@@ -8,6 +8,7 @@ import type { ConnectionOptions, ConnectionOwner } from '../lib/connection.js';
 import { Message } from '../lib/codec/message.js';
 import { ConnectionClosedError } from '../lib/errors.js';
 import type { KatcpSyntaxError } from '../lib/errors.js';
+import { tick } from './helpers/wait.js';
 
 /** An owner that records everything, in order. */
 class Recorder implements ConnectionOwner {
@@ -90,8 +91,11 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** A Connection on the accepting side of a loopback socket pair, and the raw peer. */
-async function pair(opts?: ConnectionOptions): Promise<{ conn: Connection; owner: Recorder; peer: Peer; server: Server; sock: Socket }> {
+/**
+ * A connected loopback socket pair on 127.0.0.1: `sock` is the accepted side, `client` the
+ * connecting one. Both sockets and the server are closed after the test.
+ */
+async function socketPair(): Promise<{ server: Server; client: Socket; sock: Socket }> {
   const server = createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -99,22 +103,28 @@ async function pair(opts?: ConnectionOptions): Promise<{ conn: Connection; owner
   assert.ok(addr !== null && typeof addr === 'object');
   const accepted = once(server, 'connection') as Promise<[Socket]>;
   const client = connect(addr.port, '127.0.0.1');
-  await once(client, 'connect');
-  const [sock] = await accepted;
+  const [[sock]] = await Promise.all([accepted, once(client, 'connect')]);
+  cleanups.push(async () => {
+    client.destroy();
+    sock.destroy();
+    server.close();
+    await once(server, 'close');
+  });
+  return { server, client, sock };
+}
+
+/** A Connection on the accepting side of a loopback socket pair, and the raw peer. */
+async function pair(opts?: ConnectionOptions): Promise<{ conn: Connection; owner: Recorder; peer: Peer; server: Server; sock: Socket }> {
+  const { server, client, sock } = await socketPair();
   const owner = new Recorder();
   const conn = new Connection(sock, owner, opts);
   const peer = new Peer(client);
   cleanups.push(async () => {
     conn.abort();
-    client.destroy();
     await conn.closed;
-    server.close();
-    await once(server, 'close');
   });
   return { conn, owner, peer, server, sock };
 }
-
-const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 describe('connection', () => {
   it('connection - writes a message in wire form', async () => {
@@ -382,14 +392,7 @@ describe('connection', () => {
   });
 
   it('connection - without onHandlerError a throwing owner is reported as a warning', async () => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const addr = server.address();
-    assert.ok(addr !== null && typeof addr === 'object');
-    const accepted = once(server, 'connection') as Promise<[Socket]>;
-    const client = connect(addr.port, '127.0.0.1');
-    const [sock] = await accepted;
+    const { client, sock } = await socketPair();
     let closes = 0;
     const conn = new Connection(sock, {
       onMessage() {
@@ -407,7 +410,6 @@ describe('connection', () => {
     client.destroy();
     await conn.closed;
     assert.equal(closes, 1);
-    server.close();
   });
 
   it('connection - works over any Duplex stream', async () => {

@@ -13,15 +13,7 @@ import { captureLogger } from './fixtures.js';
 import { FakePeer } from '../helpers/fake-peer.js';
 import type { PeerConnection } from '../helpers/fake-peer.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
-
-const tick = () => new Promise<void>((r) => setImmediate(r));
-async function until(cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 20_000; i++) {
-    if (cond()) return;
-    await tick();
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+import { tick, until } from '../helpers/wait.js';
 
 type ModelState = 'negotiating' | 'connected' | 'sleeping' | 'closed';
 interface Model {

@@ -12,15 +12,10 @@ import { Sensor } from '../../lib/sensor/index.js';
 import { FailReply } from '../../lib/errors.js';
 import { Address } from '../../lib/codec/address.js';
 import { captureLogger } from './fixtures.js';
+import { until } from '../helpers/wait.js';
 
-const tick = () => new Promise<void>((r) => setImmediate(r));
-async function until(cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 50_000; i++) {
-    if (cond()) return;
-    await tick();
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+/** Turns of the event loop a wait may take (mirroring thousands of sensors takes many). */
+const TURNS = 50_000;
 
 async function startDemo(extra = 20): Promise<DeviceServer> {
   const server = createDemoServer({ port: 0, sensors: extra, counterPeriod: 0, timeSync: false, fruitDelay: 0, console: captureLogger() });
@@ -84,18 +79,18 @@ test('client + server - the watcher mirrors the demo device, follows updates and
 
   const f = server.sensors.get('type.float') as Sensor<number>;
   f.setValue(99.5, { status: 'warn' });
-  await until(() => watcher.sensors.get('type.float')?.value === 99.5, 'the update');
+  await until(() => watcher.sensors.get('type.float')?.value === 99.5, 'the update', TURNS);
   assert.equal(watcher.sensors.get('type.float')?.status, 'warn');
 
   server.sensors.add(Sensor.integer({ name: 'runtime.added', description: 'Added at runtime', default: 5, initialStatus: 'nominal' }));
-  await until(() => watcher.sensors.get('runtime.added')?.value === 5, 'the new sensor');
+  await until(() => watcher.sensors.get('runtime.added')?.value === 5, 'the new sensor', TURNS);
   server.sensors.remove('type.float');
-  await until(() => !watcher.sensors.has('type.float'), 'the removal');
-  await until(() => watcher.state === SyncState.Synced, 'synced again');
+  await until(() => !watcher.sensors.has('type.float'), 'the removal', TURNS);
+  await until(() => watcher.state === SyncState.Synced, 'synced again', TURNS);
 
   const mirror = watcher.sensors.get('type.integer')!;
   await server.stop();
-  await until(() => watcher.state === SyncState.Disconnected || watcher.state === SyncState.Closed, 'disconnected');
+  await until(() => watcher.state === SyncState.Disconnected || watcher.state === SyncState.Closed, 'disconnected', TURNS);
   assert.equal(mirror.status, 'unreachable');
   await client.close();
 });
@@ -108,7 +103,7 @@ test('client + server - a watcher on a 10,000-sensor demo device syncs completel
   assert.equal(watcher.sensors.size, 10_000);
   const s = server.sensors.get('extra.01234') as Sensor<number>;
   s.setValue(12.25);
-  await until(() => watcher.sensors.get('extra.01234')?.value === 12.25, 'update');
+  await until(() => watcher.sensors.get('extra.01234')?.value === 12.25, 'update', TURNS);
   await client.close();
   await server.stop();
 });

@@ -10,15 +10,7 @@ import { captureLogger, connectedClient } from './fixtures.js';
 import { FakePeer } from '../helpers/fake-peer.js';
 import type { PeerConnection } from '../helpers/fake-peer.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
-
-const tick = () => new Promise<void>((r) => setImmediate(r));
-async function until(cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 20_000; i++) {
-    if (cond()) return;
-    await tick();
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+import { tick, until } from '../helpers/wait.js';
 
 const DEVICE_STATUS = '#sensor-list device-status Overall\\_status \\@ discrete ok degraded fail';
 

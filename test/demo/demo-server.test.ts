@@ -7,9 +7,9 @@ import { FRUITS } from '../../lib/demo/demo-sensors.js';
 import { clockStateName } from '../../lib/server/adjtimex.js';
 import type { DeviceServer } from '../../lib/server/device-server.js';
 import { compatibilityWarnings } from '../../lib/sensor/compat.js';
-import { RawClient } from '../helpers/raw-client.js';
+import type { RawClient } from '../helpers/raw-client.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
-import { RecordingConsole } from '../server/fixture.js';
+import { RecordingConsole, serve } from '../server/fixture.js';
 
 const fakeAdjtimex = (): ReturnType<NonNullable<DemoServerOptions['adjtimex']>> => ({
   code: 0,
@@ -30,20 +30,13 @@ interface Demo {
 async function demo(t: TestContext, opts: DemoServerOptions = {}): Promise<Demo> {
   const clock = new VirtualClock();
   const rec = new RecordingConsole();
-  const server = createDemoServer({ clock, console: rec, adjtimex: fakeAdjtimex, ...opts });
-  await server.start();
-  const clients: RawClient[] = [];
-  t.after(async () => {
-    for (const c of clients) c.destroy();
-    await server.stop().catch(() => undefined);
-  });
+  const f = await serve(t, createDemoServer({ clock, console: rec, adjtimex: fakeAdjtimex, ...opts }), rec);
   return {
-    server,
+    server: f.server,
     clock,
     console: rec,
     async connect() {
-      const c = await RawClient.connect(server.address.port, { greeting: false });
-      clients.push(c);
+      const c = await f.connect({ greeting: false });
       await c.expectLines([
         /^#version-connect katcp-protocol /,
         /^#version-connect katcp-library /,

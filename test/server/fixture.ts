@@ -29,7 +29,7 @@ export interface Fixture {
 }
 
 /**
- * Starts `server` (or a new one built from `opts`) and registers cleanup on `t`.
+ * Starts a new server built from `opts` and registers cleanup on `t`.
  * @param setup called before start, e.g. to add sensors and requests
  */
 export async function startServer(
@@ -40,6 +40,14 @@ export async function startServer(
   const rec = new RecordingConsole();
   const server = new DeviceServer({ version: 'test-1.0', buildState: 'test-1.0.1', console: rec, ...opts });
   setup?.(server);
+  return serve(t, server, rec);
+}
+
+/**
+ * Starts an already built `server` whose console is `rec`, and registers cleanup on `t`: the
+ * raw clients are destroyed and the server stopped when the test ends.
+ */
+export async function serve(t: TestContext, server: DeviceServer, rec: RecordingConsole): Promise<Fixture> {
   await server.start();
   const clients: RawClient[] = [];
   t.after(async () => {
