@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileRequest, defineRequest } from '../../lib/server/request.js';
-import type { RequestDefinition } from '../../lib/server/request.js';
+import type { ParamSpec, RequestDefinition } from '../../lib/server/request.js';
 import { Address } from '../../lib/codec/address.js';
 import { FailReply, KatcpError, KatcpTypeError } from '../../lib/errors.js';
 
@@ -128,6 +128,8 @@ describe('request results', () => {
 
 describe('request declarations are validated', () => {
   const handler = (): undefined => undefined;
+  /** Declares request `ok` with these parameters. */
+  const withParams = (params: readonly ParamSpec[]) => (): unknown => defineRequest({ name: 'ok', description: 'x', params, handler });
   it('request - bad names, missing descriptions and missing handlers are refused', () => {
     assert.throws(() => defineRequest({ name: 'bad_name', description: 'x', handler }), KatcpError);
     assert.throws(() => defineRequest({ name: '', description: 'x', handler }), KatcpError);
@@ -136,38 +138,14 @@ describe('request declarations are validated', () => {
   });
 
   it('request - unknown types, values on non-discrete types and bad defaults are refused', () => {
-    assert.throws(() => defineRequest({ name: 'ok', description: 'x', params: [{ type: 'carrot', name: 'a' }], handler }), KatcpTypeError);
-    assert.throws(() => defineRequest({ name: 'ok', description: 'x', params: [{ type: 'float', name: 'a', values: ['x'] }], handler }), /not discrete/);
-    assert.throws(() => defineRequest({ name: 'ok', description: 'x', params: [{ type: 'float', name: 'a', default: 'zz' }], handler }), /bad default/);
+    assert.throws(withParams([{ type: 'carrot', name: 'a' }]), KatcpTypeError);
+    assert.throws(withParams([{ type: 'float', name: 'a', values: ['x'] }]), /not discrete/);
+    assert.throws(withParams([{ type: 'float', name: 'a', default: 'zz' }]), /bad default/);
   });
 
   it('request - a rest parameter must be last and required parameters cannot follow optional ones', () => {
-    assert.throws(
-      () =>
-        defineRequest({
-          name: 'ok',
-          description: 'x',
-          params: [
-            { type: 'bytes', name: 'r', rest: true },
-            { type: 'float', name: 'a' },
-          ],
-          handler,
-        }),
-      /must be last/,
-    );
-    assert.throws(
-      () =>
-        defineRequest({
-          name: 'ok',
-          description: 'x',
-          params: [
-            { type: 'float', name: 'a', optional: true },
-            { type: 'float', name: 'b' },
-          ],
-          handler,
-        }),
-      /follows an optional one/,
-    );
+    assert.throws(withParams([{ type: 'bytes', name: 'r', rest: true }, { type: 'float', name: 'a' }]), /must be last/);
+    assert.throws(withParams([{ type: 'float', name: 'a', optional: true }, { type: 'float', name: 'b' }]), /follows an optional one/);
   });
 
   it('request - timeout hints must be non-negative seconds; the summary is the first line', () => {
