@@ -119,7 +119,7 @@ export class ClientCore extends OrderedEmitter<ClientEvents> {
     return this.#state === ClientState.Connected;
   }
 
-  /** The negotiated (or preset, or assumed) protocol of the latest connection. */
+  /** The negotiated (or preset, or assumed) protocol of the latest connection; preset flags from construction on. */
   get protocolFlags(): ProtocolFlags | undefined {
     return this.#negotiator.session.flags;
   }

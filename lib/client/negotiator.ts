@@ -45,9 +45,14 @@ export class Negotiator {
   constructor(settings: ClientSettings, host: NegotiatorHost) {
     this.#settings = settings;
     this.#host = host;
+    // Preset flags are the protocol before the first connection too (katcp-python sets them at once).
+    if (settings.preset !== undefined) this.#adoptFlags(settings.preset);
   }
 
-  /** Protocol facts of the latest connection: flags, `#version-connect` entries, timeout hints. */
+  /**
+   * Protocol facts of the latest connection: flags, `#version-connect` entries, timeout hints.
+   * Before the first connection: the preset flags, if any.
+   */
   get session(): ProtocolSession {
     return this.#session;
   }

@@ -161,6 +161,19 @@ test('client - a server that sends no banner is taken as v4 after bannerTimeout'
   await peer.close();
 });
 
+test('client - preset flags are the protocol from construction on, before any connection (katcp-python test_preset_protocol_flags)', async () => {
+  const clock = new VirtualClock();
+  const v4 = new Client('127.0.0.1', 1, { clock, logger: captureLogger(), presetFlags: '4.0' });
+  assert.equal(v4.protocolFlags?.toString(), '4.0');
+  assert.equal(v4.codecContext.protocolMajor, 4);
+  const v5 = new Client('127.0.0.1', 1, { clock, logger: captureLogger(), presetFlags: '5.0-I' });
+  assert.equal(v5.protocolFlags?.messageIds, true);
+  const negotiated = new Client('127.0.0.1', 1, { clock, logger: captureLogger() });
+  assert.equal(negotiated.protocolFlags, undefined);
+  await Promise.all([v4.close(), v5.close(), negotiated.close()]);
+  assert.equal(v4.protocolFlags?.toString(), '4.0');
+});
+
 test('client - preset flags skip negotiation; a disagreeing banner is logged and ignored', async () => {
   const peer = await FakePeer.start();
   const logger = captureLogger();

@@ -195,6 +195,28 @@ test('container - group wait with a quorum across members (upstream test_group_w
   await assert.rejects(g.wait('wait_sensor', 1, { quorum: 1.5 }), KatcpError);
 });
 
+test('container - each child preset protocol flags are on its client right after start() (upstream test_preset_protocol_flags)', async (t) => {
+  const [d] = await devices(t, 1);
+  const c = container(t, {
+    name: 'c',
+    clients: {
+      v4: child(d!, { presetProtocolFlags: '4.0' }),
+      m: child(d!, { presetProtocolFlags: '5.0-M' }),
+      i: child(d!, { presetProtocolFlags: '5.0-I' }),
+    },
+  });
+  c.start();
+  assert.deepEqual(
+    c.childList.map((ch) => [ch.name, ch.inspectingClient?.client?.protocolFlags?.toString()]),
+    [
+      ['v4', '4.0'],
+      ['m', '5.0-M'],
+      ['i', '5.0-I'],
+    ],
+  );
+  await c.stop();
+});
+
 test('container - a child added later is started and joins the namespaces', async (t) => {
   const [d1, d2] = await devices(t, 2);
   const c = container(t, { name: 'c', clients: { a: child(d1!) } });
