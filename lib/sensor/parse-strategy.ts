@@ -3,6 +3,7 @@
  * `?sensor-sampling name strategy [params...]`, {@link formatStrategy} gives those of the reply.
  * @module
  */
+import { bytesRepr } from '../codec/repr.js';
 import { formatFloat, getType } from '../codec/types.js';
 import { KatcpTypeError } from '../errors.js';
 import type { Sensor } from './sensor.js';
@@ -13,12 +14,17 @@ function text(arg: Uint8Array | string): string {
   return typeof arg === 'string' ? arg : Buffer.from(arg.buffer, arg.byteOffset, arg.byteLength).toString('utf8');
 }
 
-function decode(typeName: 'float' | 'integer', what: string, arg: Uint8Array | string | undefined): number {
-  const raw = typeof arg === 'string' ? Buffer.from(arg, 'utf8') : (arg ?? Buffer.alloc(0));
+function bytesOf(arg: Uint8Array | string | undefined): Uint8Array {
+  return typeof arg === 'string' ? Buffer.from(arg, 'utf8') : (arg ?? Buffer.alloc(0));
+}
+
+// The reason is the decoder's own text, exactly as aiokatcp replies it
+// (`could not convert string to float: b'x'`).
+function decode(typeName: 'float' | 'integer', arg: Uint8Array | string | undefined): number {
   try {
-    return Number(getType(typeName).decode(raw));
+    return Number(getType(typeName).decode(bytesOf(arg)));
   } catch (err) {
-    if (err instanceof KatcpTypeError) throw strategyError(`${what}: ${err.message}`, err);
+    if (err instanceof KatcpTypeError) throw strategyError(err.message, err);
     throw err;
   }
 }
@@ -29,14 +35,14 @@ function decode(typeName: 'float' | 'integer', what: string, arg: Uint8Array | s
  * sensor's type (an integer for integer sensors). The result is frozen and validated (see
  * `validateStrategy`). `auto` is returned as is: the sampler applies the sensor's `autoStrategy`.
  * @throws KatcpError (code `KATCP_ERR_INVALID_STRATEGY`) whose message is the reason for
- *   `!sensor-sampling fail`, e.g. `period must be positive`, `expected 2 strategy arguments, found 1`
+ *   `!sensor-sampling fail`, in aiokatcp's words where it has them: `b'carrot' is not a valid
+ *   value for Strategy`, `expected 2 strategy arguments, found 1`, `period must be positive`,
+ *   `could not convert string to float: b'x'`
  */
 export function parseStrategy(sensor: Sensor, args: readonly (Uint8Array | string)[]): SamplingStrategy {
   if (args.length === 0) throw strategyError('no sampling strategy given');
   const name = text(args[0]!);
-  if (!isStrategyName(name)) {
-    throw strategyError(`unknown sampling strategy ${JSON.stringify(name)} (expected one of ${Object.keys(STRATEGY_PARAM_COUNT).join(', ')})`);
-  }
+  if (!isStrategyName(name)) throw strategyError(`${bytesRepr(bytesOf(args[0]))} is not a valid value for Strategy`);
   const differential = name === 'differential' || name === 'differential-rate';
   if (differential && !supportsDifferential(sensor.type)) {
     throw strategyError('differential strategies only valid for integer, float and timestamp sensors');
@@ -53,20 +59,20 @@ export function parseStrategy(sensor: Sensor, args: readonly (Uint8Array | strin
       strategy = { strategy: name };
       break;
     case 'period':
-      strategy = { strategy: name, period: decode('float', 'period', params[0]) };
+      strategy = { strategy: name, period: decode('float', params[0]) };
       break;
     case 'differential':
-      strategy = { strategy: name, difference: decode(differenceType, 'difference', params[0]) };
+      strategy = { strategy: name, difference: decode(differenceType, params[0]) };
       break;
     case 'event-rate':
-      strategy = { strategy: name, shortest: decode('float', 'shortest period', params[0]), longest: decode('float', 'longest period', params[1]) };
+      strategy = { strategy: name, shortest: decode('float', params[0]), longest: decode('float', params[1]) };
       break;
     case 'differential-rate':
       strategy = {
         strategy: name,
-        difference: decode(differenceType, 'difference', params[0]),
-        shortest: decode('float', 'shortest period', params[1]),
-        longest: decode('float', 'longest period', params[2]),
+        difference: decode(differenceType, params[0]),
+        shortest: decode('float', params[1]),
+        longest: decode('float', params[2]),
       };
       break;
   }
