@@ -11,7 +11,7 @@ const discrete = Sensor.discrete({ name: 'type.discrete', values: ['idle', 'obse
 const timestamp = Sensor.timestamp({ name: 'type.timestamp' });
 
 /** Asserts that parsing fails with a KatcpError whose message (the reply's reason) matches. */
-function rejects(sensor: Sensor, args: string[], reason: RegExp | string): void {
+function rejects(sensor: Sensor, args: (string | Uint8Array)[], reason: RegExp | string): void {
   assert.throws(
     () => parseStrategy(sensor, args),
     (err: unknown) => {
