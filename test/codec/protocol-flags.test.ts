@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { KatcpTypeError } from '../../lib/errors.js';
 import { ProtocolFlags } from '../../lib/codec/protocol-flags.js';
 
@@ -63,4 +64,45 @@ describe('ProtocolFlags', () => {
     assert.ok(!ProtocolFlags.parse('5.0-MI').equals(ProtocolFlags.parse('5.0-M')));
     assert.ok(!ProtocolFlags.parse('5.0').equals('5.0'));
   });
+});
+
+interface FlagsVector {
+  text: string;
+  major?: number;
+  minor?: number;
+  flags?: string;
+  canonical?: string;
+  multiClient?: boolean;
+  messageIds?: boolean;
+  bulkSetSensorSampling?: boolean;
+  requestTimeoutHints?: boolean;
+  error?: string;
+}
+
+describe('ProtocolFlags - golden vectors (fixtures/codec/protocol-flags.json)', () => {
+  const file = new URL('../../fixtures/codec/protocol-flags.json', import.meta.url);
+  const vectors = (JSON.parse(readFileSync(file, 'utf8')) as { cases: FlagsVector[] }).cases;
+
+  it('golden - the fixture holds valid and invalid cases', () => {
+    assert.ok(vectors.filter((v) => v.error === undefined).length >= 10);
+    assert.ok(vectors.filter((v) => v.error !== undefined).length >= 10);
+  });
+
+  for (const v of vectors) {
+    if (v.error !== undefined) {
+      it(`golden - ${JSON.stringify(v.text)} is refused`, () => {
+        assert.throws(() => ProtocolFlags.parse(Buffer.from(v.text, 'latin1')), (e: unknown) => e instanceof KatcpTypeError && e.message === v.error);
+      });
+      continue;
+    }
+    it(`golden - ${JSON.stringify(v.text)} parses and formats back`, () => {
+      const f = ProtocolFlags.parse(v.text);
+      assert.deepEqual(
+        [f.major, f.minor, [...f.flags].join(''), f.multiClient, f.messageIds, f.bulkSetSensorSampling, f.requestTimeoutHints],
+        [v.major, v.minor, v.flags, v.multiClient, v.messageIds, v.bulkSetSensorSampling, v.requestTimeoutHints],
+      );
+      assert.equal(f.toString(), v.canonical ?? v.text);
+      assert.ok(ProtocolFlags.parse(f.toString()).equals(f));
+    });
+  }
 });
