@@ -1,5 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { AdjtimexCallError, STA, clockStateName } from '../../lib/server/adjtimex.js';
 import type { AdjtimexResult, Timex } from '../../lib/server/adjtimex.js';
 import { TimeSyncUpdater, clockStateStatus, createTimeSyncSensors, timeSyncTask } from '../../lib/server/time-sync.js';
@@ -109,5 +111,25 @@ describe('time-sync - sensors from adjtimex', () => {
     assert.equal(typeof sensors.maxerror.value, 'number');
     assert.ok(sensors.esterror.value >= 0);
     assert.ok(Math.abs(sensors.state.timestamp - Date.now() / 1000) < 5);
+  });
+
+  it('time-sync - on a platform without adjtimex, importing works and construction throws AdjtimexUnavailableError', () => {
+    // A fresh process that claims to be macOS before anything is loaded: importing the time-sync
+    // module (and the demo device built on it) must work; only constructing the updater fails.
+    const script = `
+      Object.defineProperty(process, 'platform', { value: 'darwin' });
+      const ts = await import('./lib/server/time-sync.ts');
+      const demo = await import('./lib/demo/demo-server.ts');
+      let outcome = 'constructed';
+      try { new ts.TimeSyncUpdater(ts.createTimeSyncSensors()); } catch (err) { outcome = err.name + ': ' + err.code + ': ' + err.message; }
+      const server = demo.createDemoServer({ counterPeriod: 0 });
+      const states = ['time.state', 'time.maxerror', 'time.esterror'].map((n) => server.sensors.get(n).status);
+      console.log(JSON.stringify({ outcome, states }));
+    `;
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+    const result = JSON.parse(out.trim().split('\n').at(-1)!) as { outcome: string; states: string[] };
+    assert.match(result.outcome, /^AdjtimexUnavailableError: KATCP_ERR_ADJTIMEX_UNAVAILABLE: adjtimex\(2\) is only available on Linux \(this is darwin\)$/);
+    assert.deepEqual(result.states, ['inactive', 'inactive', 'inactive']);
   });
 });
