@@ -162,6 +162,42 @@ describe('disconnect cleanup', () => {
     await tick();
   });
 
+  it('cleanup - thousands of period subscriptions, re-subscribed and then dropped mid-bulk, leave nothing behind', async (t) => {
+    const clock = new VirtualClock();
+    const n = 3000;
+    const sensors = Array.from({ length: n }, (_, i) => Sensor.float({ name: `p.${String(i).padStart(4, '0')}`, clock }));
+    const f = await startServer(t, { clock }, (server) => {
+      for (const s of sensors) server.sensors.add(s);
+    });
+    const baseline = clock.pending;
+    const names = sensors.map((s) => s.name).join(',');
+    const a = await f.connect();
+    a.send(`?sensor-sampling[1] ${names} period 0.5`);
+    await a.waitFor(/^!sensor-sampling\[1\] ok /);
+    assert.equal(clock.pending, baseline + n, 'one timer per period sampler');
+    // Replacing every strategy closes the old samplers.
+    a.send(`?sensor-sampling[2] ${names} event-rate 0.1 2`);
+    await a.waitFor(/^!sensor-sampling\[2\] ok /);
+    assert.equal(clock.pending, baseline + n);
+    assert.ok(sensors.every((s) => s.observerCount === 1));
+    await clock.advance(2000);
+    a.destroy();
+    await until(() => f.server.clientCount === 0 && sensors.every((s) => s.observerCount === 0), 'the first client to be dropped');
+    assert.equal(clock.pending, baseline);
+    // A second client starts a bulk subscription of them all and vanishes in the middle of it.
+    const b = await f.connect();
+    b.send(`?sensor-sampling[3] ${names} period 1`);
+    await until(() => sensors[0]!.observerCount > 0, 'the bulk subscription to start');
+    b.destroy();
+    await until(() => f.server.clientCount === 0, 'the server to drop the second client');
+    // The interrupted request finishes its current batch and stops; give it a few turns.
+    for (let i = 0; i < 20; i++) await tick();
+    assert.equal(sensors.filter((s) => s.observerCount !== 0).length, 0, 'no observer left');
+    assert.equal(clock.pending, baseline, 'no sampler timer left');
+    await clock.advance(10_000);
+    assert.equal(clock.pending, baseline);
+  });
+
   it('cleanup - a partial line at EOF is dropped and the connection closes', async (t) => {
     const f = await startServer(t);
     const c = await f.connect();
