@@ -139,7 +139,8 @@ export class Client extends ClientCore {
 
   /**
    * Call `handler` for every asynchronous `#name` inform (in registration order, after the
-   * client's own handling of built-in informs). Returns a function that unsubscribes.
+   * client's own handling of built-in informs). Returns a function that unsubscribes. Adding the
+   * same function twice for a name registers it once (katcp-python's `hook_inform`).
    */
   addInformHandler(name: string, handler: (msg: Message) => void): () => void {
     return this.informRouter.add(name, handler);

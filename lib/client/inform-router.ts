@@ -23,9 +23,14 @@ export class InformRouter {
     this.#logger = logger;
   }
 
-  /** Add a handler for `#name`; returns a function that removes it (idempotent). */
+  /**
+   * Add a handler for `#name`; returns a function that removes it (idempotent). Adding a handler
+   * that is already registered for `name` keeps the one registration (katcp-python's
+   * `hook_inform`), so it is still called once per inform; any of the returned functions removes it.
+   */
   add(name: string, handler: InformHandler): () => void {
-    this.#handlers.set(name, [...(this.#handlers.get(name) ?? []), handler]);
+    const current = this.#handlers.get(name) ?? [];
+    if (!current.includes(handler)) this.#handlers.set(name, [...current, handler]);
     let active = true;
     return () => {
       if (!active) return;

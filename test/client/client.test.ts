@@ -424,6 +424,33 @@ test('client - inform handlers, async iterators, unhandled informs and built-in 
   assert.deepEqual(await stream.next(), { value: undefined, done: true });
 });
 
+test('client - a handler added twice for a name is called once per inform (katcp-python hook_inform, scenario 25)', async () => {
+  const { conn, client, cleanup } = await connectedClient();
+  const calls: string[] = [];
+  const hook = (m: Message): void => void calls.push(m.toString());
+  const off1 = client.addInformHandler('help', hook);
+  const off2 = client.addInformHandler('help', hook);
+  const other = client.addInformHandler('sensor-list', hook);
+  client.addInformHandler('sensor-list', hook);
+  conn.send('#help watchdog Check', '#sensor-list an.int An\\_int count integer');
+  const p = client.request('ping');
+  await conn.expectLine('?ping[1]');
+  conn.send('!ping[1] ok');
+  await p;
+  assert.deepEqual(calls, ['#help watchdog Check', '#sensor-list an.int An\\_int count integer']);
+  // Either unsubscribe function removes the (single) registration; the other is then a no-op.
+  off1();
+  off2();
+  other();
+  conn.send('#help again', '#sensor-list again');
+  const q = client.request('ping');
+  await conn.expectLine('?ping[2]');
+  conn.send('!ping[2] ok');
+  await q;
+  assert.equal(calls.length, 2);
+  await cleanup();
+});
+
 test('client - sensorReading lists once, decodes by type, and sensorValue checks the status', async () => {
   const { conn, client, cleanup } = await connectedClient();
   const r1 = client.sensorReading<number>('temp');
