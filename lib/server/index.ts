@@ -6,7 +6,7 @@
 export { DeviceServer, ServerState } from './device-server.js';
 export type { DeviceServerOptions, ServiceTask } from './device-server.js';
 export { RequestContext } from './context.js';
-export { defineRequest } from './request.js';
+export { MAX_REST_ARGUMENTS, defineRequest } from './request.js';
 export type { HandlerArgs, HandlerResult, ParamSpec, ParamTypes, ParamValue, RequestDefinition } from './request.js';
 export type { ConsoleLike, KatcpLogger } from './logging.js';
 export { filterByName, isRegexFilter } from './sensor-filter.js';

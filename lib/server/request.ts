@@ -128,7 +128,10 @@ export interface CompiledRequest {
   readonly summary: string;
   /** Seconds, 0 when there is no hint. */
   readonly timeoutHint: number;
-  /** Decodes the raw arguments. @throws FailReply with aiokatcp's texts */
+  /**
+   * Decodes the raw arguments. @throws FailReply with aiokatcp's texts, or `too many arguments`
+   * beyond {@link MAX_REST_ARGUMENTS} for a rest parameter
+   */
   decode(args: readonly Buffer[]): unknown[];
   /** Encodes a handler's return value as reply arguments (after `ok`). @throws KatcpTypeError */
   encodeResult(result: unknown): Buffer[];
@@ -137,6 +140,14 @@ export interface CompiledRequest {
 }
 
 const NAME_RE = /^[A-Za-z][A-Za-z0-9-]*$/;
+
+/**
+ * Most arguments a rest parameter takes. A handler is a variadic JS function, and V8 cannot pass
+ * much more than 120,000 arguments in one call (it throws RangeError), while a 16 MiB line can
+ * carry millions; beyond this cap the request fails with a clear reason instead.
+ */
+export const MAX_REST_ARGUMENTS = 65_536;
+
 const compiledCache = new WeakMap<object, CompiledRequest>();
 
 /**
@@ -195,6 +206,9 @@ function buildCompiled(def: RequestDefinition): CompiledRequest {
 
   const decode = (args: readonly Buffer[]): unknown[] => {
     if (rest === undefined && args.length > fixed.length) throw new FailReply(`too many arguments for ${name}`);
+    if (rest !== undefined && args.length - fixed.length > MAX_REST_ARGUMENTS) {
+      throw new FailReply(`too many arguments for ${name} (${args.length - fixed.length}, at most ${MAX_REST_ARGUMENTS} for its rest parameter)`);
+    }
     if (args.length < required) throw new FailReply(`missing a required argument: '${fixed[args.length]!.name}'`);
     const out: unknown[] = [];
     for (let i = 0; i < fixed.length; i++) {

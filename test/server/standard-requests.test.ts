@@ -170,6 +170,20 @@ describe('user request handlers', () => {
     await c.request('?double bad', ["!double fail could\\_not\\_convert\\_string\\_to\\_float:\\_b'bad'"]);
   });
 
+  it('handler - more arguments than a JS call can take fail clearly; up to the cap a rest handler gets them all', async (t) => {
+    const f = await startServer(t, {}, addUserRequests);
+    const c = await f.connect();
+    const many = ' x'.repeat(60_000);
+    c.send(`?echo[1]${many}`);
+    assert.ok((await c.waitFor(/^!echo\[1\] /)) === `!echo[1] ok${many}`, 'all 60000 arguments echoed');
+    // A JS call cannot take ~125,000 arguments or more: beyond the cap the reply says so.
+    const tooMany = ' x'.repeat(300_000);
+    await c.request(`?echo[2]${tooMany}`, ['!echo[2] fail too\\_many\\_arguments\\_for\\_echo\\_(300000,\\_at\\_most\\_65536\\_for\\_its\\_rest\\_parameter)']);
+    await c.request(`?sensor-sampling[3] nosuch event${tooMany}`, [/^!sensor-sampling\[3\] fail too\\_many\\_arguments\\_for\\_sensor-sampling/]);
+    await c.request(`?watchdog[4]${tooMany}`, ['!watchdog[4] fail too\\_many\\_arguments\\_for\\_watchdog']);
+    assert.deepEqual(f.console.errors, [], 'nothing is an internal error');
+  });
+
   it('handler - FailReply, InvalidReply and other errors; the server survives and logs the crash', async (t) => {
     const f = await startServer(t, {}, (server) => {
       server.addRequest({ name: 'fail', description: 'Fail.', params: [{ type: 'string', name: 'msg' }], handler: (_c, msg) => {
