@@ -5,6 +5,7 @@
  * @module
  */
 import { KatcpTypeError } from '../errors.js';
+import { checkInput } from './input.js';
 import { bytesRepr } from './repr.js';
 
 /** Parses dotted-quad IPv4 text with Python's rules; returns the 32-bit value or undefined. */
@@ -150,6 +151,7 @@ export class Address {
    * @throws KatcpTypeError naming the offending bytes
    */
   static parse(text: string | Uint8Array): Address {
+    checkInput(text, 'address', 'Address.parse()', true);
     const str = typeof text === 'string' ? text : Buffer.from(text).toString('latin1');
     const fail = (): KatcpTypeError => {
       const raw = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;

@@ -4,6 +4,7 @@
  */
 import { KatcpSyntaxError, KatcpTypeError } from '../errors.js';
 import { formatMessage } from './format.js';
+import { checkInput } from './input.js';
 import { MAX_MID, ScanResult, ScanStatus, scanLine } from './scan.js';
 import { encodeArgument } from './types.js';
 
@@ -88,6 +89,7 @@ export class Message {
         throw new KatcpSyntaxError('bad-name', `invalid message name ${JSON.stringify(name)}: must match [A-Za-z][A-Za-z0-9-]*`, Buffer.from(String(name)));
       }
       checkMid(mid, `${mtype}${name}[${String(mid)}]`);
+      if (!Array.isArray(args)) throw new KatcpTypeError('bytes', `message arguments must be an array of Buffers, not ${typeof args}`);
       args = args.map(toBuffer);
     }
     this.mtype = mtype;
@@ -127,9 +129,10 @@ export class Message {
    * `line`.
    * @param opts `lenient`: accept what devices built on the C library send (see `LineParser`)
    * @throws KatcpSyntaxError for an invalid line (`empty` for a blank one, `internal-newline`
-   *   when there is more than one line)
+   *   when there is more than one line); KatcpTypeError when `line` is neither bytes nor a string
    */
   static parse(line: Buffer | Uint8Array | string, opts?: { lenient?: boolean }): Message {
+    checkInput(line, 'message', 'Message.parse()', true);
     const buf = typeof line === 'string' ? Buffer.from(line, 'utf8') : Buffer.from(line);
     let end = buf.length;
     if (end > 0 && buf[end - 1] === 0x0a) end--;

@@ -4,6 +4,7 @@
  * @module
  */
 import { KatcpSyntaxError } from '../errors.js';
+import { checkInput } from './input.js';
 import { createMessageUnchecked } from './message.js';
 import type { Message } from './message.js';
 import { ScanResult, ScanStatus, scanLine } from './scan.js';
@@ -78,9 +79,11 @@ export class LineParser {
 
   /**
    * Parse the next chunk of the stream. Returns the messages and syntax errors completed by
-   * this chunk, in stream order. Never throws on any input.
+   * this chunk, in stream order. Never throws on any bytes.
+   * @throws KatcpTypeError when `chunk` is not a Uint8Array (a string, null...)
    */
   feed(chunk: Uint8Array): (Message | KatcpSyntaxError)[] {
+    checkInput(chunk, 'bytes', 'LineParser.feed()', false);
     const out: (Message | KatcpSyntaxError)[] = [];
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const n = buf.length;

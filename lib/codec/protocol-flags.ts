@@ -5,6 +5,7 @@
  * @module
  */
 import { KatcpTypeError } from '../errors.js';
+import { checkInput } from './input.js';
 import { bytesRepr } from './repr.js';
 
 // Like katcp-python: digits '.' digits, then optionally '-' and one or more flag characters.
@@ -55,6 +56,7 @@ export class ProtocolFlags {
    * @throws KatcpTypeError naming the offending bytes
    */
   static parse(text: string | Uint8Array): ProtocolFlags {
+    checkInput(text, 'protocol-flags', 'ProtocolFlags.parse()', true);
     const str = typeof text === 'string' ? text : Buffer.from(text).toString('utf8');
     const m = FLAGS_RE.exec(str);
     if (m === null) {

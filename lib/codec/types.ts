@@ -12,6 +12,7 @@
 import { KatcpTypeError } from '../errors.js';
 import { Address } from './address.js';
 import { formatFloat } from './float.js';
+import { checkInput } from './input.js';
 import { describeValue, formatInteger } from './integer.js';
 import { booleanType, floatType, integerType, timestampOrNowType, timestampType } from './scalar-types.js';
 import {
@@ -89,7 +90,9 @@ export function encodeValue(type: string | TypeCodec<unknown>, value: unknown, c
  * @throws KatcpTypeError naming the type and the bytes
  */
 export function decodeValue(type: string | TypeCodec<unknown>, raw: Uint8Array | string, ctx?: CodecContext): unknown {
-  return resolve(type).decode(typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw, ctx);
+  const codec = resolve(type);
+  checkInput(raw, codec.name, 'decodeValue()', true);
+  return codec.decode(typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw, ctx);
 }
 
 /**

@@ -179,7 +179,11 @@ export class Sensor<T = unknown> {
     this.#statusFunc = statusFunc ?? (this.range === undefined ? nominal : (rangeStatusFunc(this.range) as (value: T) => SensorStatus));
 
     this.autoStrategy = checkAutoStrategy(name, type, opts.autoStrategy);
-    this.clock = opts.clock ?? systemClock;
+    const clock: unknown = opts.clock ?? systemClock;
+    if (typeof clock !== 'object' || clock === null || typeof (clock as Partial<Clock>).now !== 'function') {
+      throw invalid(`sensor ${name}: clock must be a Clock (with now(), monotonic(), setTimer(), clearTimer())`);
+    }
+    this.clock = clock as Clock;
 
     const initialStatus = opts.initialStatus ?? 'unknown';
     if (!isSensorStatus(initialStatus)) throw invalid(`sensor ${name}: invalid initial status ${JSON.stringify(initialStatus)}`);

@@ -124,6 +124,7 @@ describe('Sensor - construction', () => {
     assert.throws(() => new Sensor({ type: 'float', name: 'x', initialStatus: 'fine' as SensorStatus }), /invalid initial status/);
     assert.throws(() => new Sensor({ type: 'float', name: 'x', description: 5 as unknown as string }), isInvalidSensor);
     assert.throws(() => new Sensor(null as never), isInvalidSensor);
+    assert.throws(() => new Sensor({ type: 'float', name: 'x', clock: {} as never }), (err: unknown) => isInvalidSensor(err) && /clock must be a Clock/.test((err as Error).message));
     assert.throws(() => Sensor.discrete({ name: 'd', values: ['a', 'a'] }), KatcpTypeError);
   });
 
