@@ -32,9 +32,18 @@ export interface DispatcherDeps {
   beforeReply(): void;
 }
 
-/** The message of an error, or the thrown value as text. */
+/**
+ * The message of an error, or the thrown value as text, always encodable as UTF-8 (a lone
+ * surrogate becomes U+FFFD) and never throwing itself (a value without `toString` is described).
+ */
 export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  let text: string;
+  try {
+    text = err instanceof Error ? String(err.message) : String(err);
+  } catch {
+    text = 'an error that cannot be shown as text';
+  }
+  return text.replace(/\p{Cs}/gu, '\ufffd');
 }
 
 function isPromiseLike(x: unknown): x is PromiseLike<unknown> {
@@ -85,6 +94,26 @@ export class RequestDispatcher {
   }
 
   #finish(client: ClientConnection, ctx: RequestContext, req: CompiledRequest | undefined, value: unknown, error: unknown, failed: boolean): void {
+    try {
+      this.#reply(client, ctx, req, value, error, failed);
+    } catch (err) {
+      // Replying must not fail, but if it ever does the request still ends (below): a request
+      // stuck in flight would pause the client for good once maxPending were reached.
+      this.#logError(`could not reply to ?${ctx.name}:`, err);
+    }
+    // Like aiokatcp, a request stays counted until its client has taken most of the reply, so a
+    // client that does not read stops being read from.
+    if (client.backlog > DRAIN_HIGH_WATER && !client.isClosed) {
+      client.drain().then(
+        () => this.#done(client, ctx),
+        () => this.#done(client, ctx),
+      );
+    } else {
+      this.#done(client, ctx);
+    }
+  }
+
+  #reply(client: ClientConnection, ctx: RequestContext, req: CompiledRequest | undefined, value: unknown, error: unknown, failed: boolean): void {
     this.#deps.beforeReply();
     if (!ctx.cancelled) {
       if (failed) this.#replyError(client, ctx, error);
@@ -99,31 +128,22 @@ export class RequestDispatcher {
         }
       }
     }
-    // Like aiokatcp, a request stays counted until its client has taken most of the reply, so a
-    // client that does not read stops being read from.
-    if (client.backlog > DRAIN_HIGH_WATER && !client.isClosed) {
-      client.drain().then(
-        () => this.#done(client, ctx),
-        () => this.#done(client, ctx),
-      );
-    } else {
-      this.#done(client, ctx);
-    }
   }
 
   #replyError(client: ClientConnection, ctx: RequestContext, err: unknown): void {
-    let status = 'fail';
-    let text: string;
-    if (err instanceof FailReply) text = err.message;
-    else if (err instanceof InvalidReply) {
-      status = 'invalid';
-      text = err.message;
-    } else {
-      text = errorText(err);
-      this.#deps.console.error(`katcp server: uncaught error in handler of ?${ctx.name}:`, err);
-    }
+    const text = errorText(err);
     if (ctx.replied) this.#lateError(client, ctx, text);
-    else ctx.reply(status, text);
+    else ctx.reply(err instanceof InvalidReply ? 'invalid' : 'fail', text);
+    if (!(err instanceof FailReply) && !(err instanceof InvalidReply)) this.#logError(`uncaught error in handler of ?${ctx.name}:`, err);
+  }
+
+  /** Reports on the server's console; a console that throws cannot break request handling. */
+  #logError(what: string, err: unknown): void {
+    try {
+      this.#deps.console.error(`katcp server: ${what}`, err);
+    } catch {
+      // Nowhere left to report it.
+    }
   }
 
   /** An error after the reply was sent: tell the client out of band. */

@@ -210,6 +210,37 @@ describe('user request handlers', () => {
     assert.match(f.console.errors[0]!, /crash/);
   });
 
+  it('handler - an error whose text cannot be encoded (lone surrogate) still gets exactly one fail reply', async (t) => {
+    const rejections: unknown[] = [];
+    const onRejection = (r: unknown): void => {
+      rejections.push(r);
+    };
+    process.on('unhandledRejection', onRejection);
+    t.after(() => process.off('unhandledRejection', onRejection));
+    const f = await startServer(t, { maxPending: 2 }, (server) => {
+      server.addRequest({ name: 'bad-fail', description: 'Fail with broken text.', handler: () => {
+        throw new FailReply('broken \ud800 text');
+      } });
+      server.addRequest({ name: 'bad-crash', description: 'Crash later with broken text.', handler: async () => {
+        await Promise.resolve();
+        throw new Error('crash \udfff');
+      } });
+      server.addRequest({ name: 'odd-throw', description: 'Throw something that has no text.', handler: () => {
+        throw Object.create(null) as Error;
+      } });
+    });
+    const c = await f.connect();
+    for (let i = 1; i <= 3; i++) {
+      await c.request(`?bad-fail[${i}]`, [`!bad-fail[${i}] fail broken\\_\ufffd\\_text`.replace('\ufffd', '\xef\xbf\xbd')]);
+      await c.request(`?bad-crash[${i}]`, [`!bad-crash[${i}] fail crash\\_\xef\xbf\xbd`]);
+      await c.request(`?odd-throw[${i}]`, [`!odd-throw[${i}] fail an\\_error\\_that\\_cannot\\_be\\_shown\\_as\\_text`]);
+    }
+    // maxPending is 2: had any of those stayed in flight, reading would have paused.
+    await c.request('?watchdog', ['!watchdog ok']);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(rejections, []);
+  });
+
   it('handler - informs carry the mid and come before the reply; informs() replies with the count', async (t) => {
     const f = await startServer(t, {}, (server) => {
       server.addRequest({ name: 'progress', description: 'Informs.', handler: async (ctx) => {
