@@ -21,6 +21,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { Message } from '../codec/message.js';
 import { formatFloat } from '../codec/types.js';
+import { isWellFormedString } from '../codec/text-types.js';
 import { LogLevel, isLogLevel, logLevelEnabled } from '../codec/log-level.js';
 import { compatibilityWarnings } from '../sensor/compat.js';
 import type { Sensor } from '../sensor/sensor.js';
@@ -135,11 +136,17 @@ export class DeviceServer {
     this.buildState = opts.buildState ?? '';
     if (typeof this.version !== 'string' || this.version === '') throw new KatcpError('version must be a non-empty string');
     if (typeof this.buildState !== 'string') throw new KatcpError('buildState must be a string');
+    // Both go out in #version-connect on every connection, so they must encode as UTF-8.
+    for (const [what, text] of [['version', this.version], ['buildState', this.buildState]] as const) {
+      if (!isWellFormedString(text)) throw new KatcpError(`${what} ${JSON.stringify(text)} contains a lone UTF-16 surrogate`);
+    }
     this.clock = opts.clock ?? systemClock;
     this.maxPending = opts.maxPending ?? 100;
     if (!Number.isInteger(this.maxPending) || this.maxPending < 1) throw new KatcpError(`maxPending must be a positive integer, not ${String(opts.maxPending)}`);
     this.#maxLineLength = opts.maxLineLength ?? DEFAULT_MAX_LINE;
-    if (!(this.#maxLineLength > 0)) throw new KatcpError(`maxLineLength must be positive, not ${String(opts.maxLineLength)}`);
+    if (!(this.#maxLineLength >= 2)) {
+      throw new KatcpError(`maxLineLength must be at least 2 bytes (a name and a line end), not ${String(opts.maxLineLength)}`);
+    }
     this.maxBacklog = opts.maxBacklog ?? 2 * DEFAULT_MAX_LINE;
     if (!(this.maxBacklog > 0)) throw new KatcpError(`maxBacklog must be positive, not ${String(opts.maxBacklog)}`);
     this.#logLevel = opts.logLevel ?? LogLevel.Warn;

@@ -52,7 +52,12 @@ describe('server lifecycle', () => {
     assert.throws(() => new DeviceServer({ port: 70000 }), /invalid port/);
     assert.throws(() => new DeviceServer({ maxPending: 0 }), /maxPending/);
     assert.throws(() => new DeviceServer({ maxBacklog: -1 }), /maxBacklog/);
+    assert.throws(() => new DeviceServer({ maxLineLength: 1 }), /maxLineLength/);
+    assert.throws(() => new DeviceServer({ maxLineLength: Number.NaN }), /maxLineLength/);
     assert.throws(() => new DeviceServer({ version: '' }), /version/);
+    // Sent in #version-connect to every client: text that cannot be UTF-8 would fail each connection.
+    assert.throws(() => new DeviceServer({ version: 'dev\ud800' }), (err: unknown) => err instanceof KatcpError && /version .*lone UTF-16 surrogate/.test(err.message));
+    assert.throws(() => new DeviceServer({ buildState: '\udfff' }), (err: unknown) => err instanceof KatcpError && /buildState .*lone UTF-16 surrogate/.test(err.message));
     assert.throws(() => new DeviceServer({ logLevel: 'loud' as never }), /log level/);
     const server = new DeviceServer();
     assert.throws(() => {
