@@ -14,6 +14,7 @@ import {
 import { captureLogger, connectedClient } from './fixtures.js';
 import { FakePeer } from '../helpers/fake-peer.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
+import { until } from '../helpers/wait.js';
 
 test('client - Client.connect waits for the v5 banner and records flags and versions', async () => {
   const peer = await FakePeer.start();
@@ -190,6 +191,57 @@ test('client - preset flags skip negotiation; a disagreeing banner is logged and
   assert.equal(client.protocolFlags?.toString(), '4.0');
   await client.close();
   await peer.close();
+});
+
+test('client - a different banner after negotiation is logged and the connection kept (katcp-python disconnects for good, scenario 70)', async () => {
+  const { conn, client, logger, cleanup } = await connectedClient({ banner: '5.0-MI' });
+  const states: string[] = [];
+  client.on('stateChange', (s) => states.push(s));
+  conn.send('#build-state blah-5.21a3', '#version-connect katcp-protocol 5.1-MIB', '#version-connect katcp-protocol 5.0-MI');
+  const p = client.request('watchdog');
+  await conn.expectLine('?watchdog[1]');
+  conn.send('!watchdog[1] ok');
+  await p;
+  assert.deepEqual(states, []);
+  assert.equal(client.protocolFlags?.toString(), '5.0-MI');
+  assert.equal(logger.lines.filter((l) => l.startsWith('warn ignored protocol banner')).length, 2, logger.lines.join('\n'));
+  await cleanup();
+});
+
+test('client - #version-connect of something other than katcp-protocol is recorded but does not negotiate (scenario 72)', async () => {
+  const peer = await FakePeer.start();
+  const clock = new VirtualClock();
+  const client = new Client(peer.host, peer.port, { clock, logger: captureLogger(), bannerTimeout: Infinity });
+  const conn = await peer.accept();
+  conn.send('#version-connect not-katcp 5.71a3', '#version-connect katcp-library lib-1.0');
+  await until(() => client.versions.has('katcp-library'), 'versions recorded');
+  assert.deepEqual(client.versions.get('not-katcp'), ['5.71a3']);
+  assert.equal(client.state, ClientState.Negotiating);
+  assert.equal(client.protocolFlags, undefined);
+  conn.sendBanner('5.0-MI');
+  await client.waitConnected();
+  await client.close();
+  await peer.close();
+});
+
+test('client - message ids continue across reconnections (scenario 75)', async () => {
+  const { peer, conn, client, clock, cleanup } = await connectedClient({ reconnect: () => 100 });
+  for (const mid of [1, 2]) {
+    const p = client.request('watchdog');
+    await conn.expectLine(`?watchdog[${mid}]`);
+    conn.send(`!watchdog[${mid}] ok`);
+    await p;
+  }
+  conn.drop();
+  await until(() => client.state === ClientState.Sleeping, 'sleeping');
+  await clock.advance(100);
+  const conn2 = await peer.acceptWithBanner();
+  await client.waitConnected();
+  const p = client.request('watchdog');
+  await conn2.expectLine('?watchdog[3]');
+  conn2.send('!watchdog[3] ok');
+  await p;
+  await cleanup();
 });
 
 for (const version of ['6.0-MI', '3.1', 'notvalid']) {
