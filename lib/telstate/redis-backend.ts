@@ -15,6 +15,7 @@ import type { PubSubClient } from './redis-subscriber.js';
 import { ADD_MUTABLE, GET, GET_INDEXED, GET_RANGE, SET_IMMUTABLE, SET_INDEXED } from './redis-scripts.js';
 import type { LuaScript } from './redis-scripts.js';
 import { packMember, packQueryTimestamp, splitMember } from './timestamp.js';
+import { KatcpTimeoutError } from '../errors.js';
 import type { CallOptions } from '../util/abort.js';
 import { withCancel } from '../util/abort.js';
 import type { Clock } from '../util/clock.js';
@@ -40,6 +41,11 @@ export interface RedisBackendOptions {
   connectTimeout?: number;
   /** Longest pause between reconnection attempts, in ms (default 1000). */
   maxReconnectDelay?: number;
+  /**
+   * Milliseconds a command may take, including any time spent waiting for a lost connection to
+   * come back, before it fails with `TelstateConnectionError` (default 10000; Infinity waits).
+   */
+  commandTimeout?: number;
   /** Clock for retry pauses (tests). */
   clock?: Clock;
 }
@@ -65,8 +71,9 @@ export class RedisBackend implements Backend {
   readonly #client: Client;
   readonly #subscriber: RedisSubscriber;
   readonly #clock: Clock;
+  readonly #commandTimeout: number;
   #sub: Client | undefined;
-  #connecting: Promise<void> | undefined;
+  #started = false;
   #subConnecting: Promise<PubSubClient> | undefined;
   #closed = false;
   /** The last error node-redis reported (connection problems are retried, not thrown). */
@@ -76,6 +83,7 @@ export class RedisBackend implements Backend {
   constructor(target: string | RedisBackendOptions = {}) {
     const opts: RedisBackendOptions = typeof target === 'string' ? { url: target } : target;
     this.#clock = opts.clock ?? systemClock;
+    this.#commandTimeout = opts.commandTimeout ?? 10_000;
     const maxDelay = opts.maxReconnectDelay ?? 1000;
     const common = { connectTimeout: opts.connectTimeout ?? 5000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, maxDelay) };
     const socket = opts.path !== undefined ? { ...common, path: opts.path, tls: false as const } : { ...common, host: opts.host ?? '127.0.0.1', port: opts.port ?? 6379 };
@@ -112,20 +120,31 @@ export class RedisBackend implements Backend {
     return this.#subscriber.channelCount;
   }
 
-  async #ready(): Promise<void> {
+  /** Start connecting (once). Commands issued meanwhile wait in node-redis's offline queue. */
+  #start(): void {
     if (this.#closed) throw new TelstateError('the Redis backend is closed');
-    this.#connecting ??= this.#client.connect().then(() => undefined);
-    await this.#connecting;
+    if (this.#started) return;
+    this.#started = true;
+    // Connection failures are retried by node-redis and surface as command timeouts.
+    this.#client.connect().catch(() => undefined);
+  }
+
+  #timeoutError(err: unknown, what: string): unknown {
+    if (err instanceof Error && err.constructor.name === 'TimeoutError') {
+      return new TelstateConnectionError(`no answer from Redis within ${this.#commandTimeout} ms (${what})`, { cause: err });
+    }
+    return mapError(err);
   }
 
   async #command(args: readonly (string | Buffer)[]): Promise<Reply> {
+    const options = Number.isFinite(this.#commandTimeout) ? { ...BUFFERS, timeout: this.#commandTimeout } : BUFFERS;
     for (let attempt = 0; ; attempt++) {
-      await this.#ready();
+      this.#start();
       try {
-        return await this.#client.sendCommand<Reply>(args, BUFFERS);
+        return await this.#client.sendCommand<Reply>(args, options);
       } catch (err) {
         if (attempt === 0 && err instanceof Error && CONNECTION_ERRORS.has(err.constructor.name)) continue;
-        throw mapError(err);
+        throw this.#timeoutError(err, String(args[0]));
       }
     }
   }
@@ -147,7 +166,7 @@ export class RedisBackend implements Backend {
 
   async #pubsub(): Promise<PubSubClient> {
     this.#subConnecting ??= (async () => {
-      await this.#ready();
+      this.#start();
       const sub = this.#client.duplicate();
       sub.on('error', (err: Error) => {
         this.lastError = err;
@@ -253,13 +272,14 @@ export class RedisBackend implements Backend {
       }
     }
     if (expireAtMs !== undefined) batches.push(['PEXPIREAT', k, String(Math.trunc(expireAtMs))]);
-    await this.#ready();
+    this.#start();
     const multi = this.#client.multi();
     multi.addCommand(['UNLINK', k]);
     for (const b of batches) multi.addCommand(b);
     try {
-      await multi.exec();
+      await withCancel(multi.exec(), { timeout: this.#commandTimeout, what: 'loading a key into Redis', clock: this.#clock });
     } catch (err) {
+      if (err instanceof KatcpTimeoutError) throw new TelstateConnectionError(`no answer from Redis within ${this.#commandTimeout} ms (MULTI)`, { cause: err });
       throw mapError(err);
     }
   }
@@ -274,6 +294,6 @@ export class RedisBackend implements Backend {
     this.#closed = true;
     this.#subscriber.close();
     const clients = [this.#client, this.#sub].filter((c): c is Client => c !== undefined);
-    await Promise.all(clients.map(async (c) => (c.isOpen ? c.close() : c.destroy())).map((p) => p.catch(() => undefined)));
+    await Promise.all(clients.map(async (c) => (c.isReady ? c.close() : c.destroy())).map((p) => p.catch(() => undefined)));
   }
 }

@@ -93,6 +93,7 @@ export class RedisSubscriber {
   #chain: Promise<void> = Promise.resolve();
   #hooked = false;
   #closed = false;
+  readonly #stop = new AbortController();
 
   constructor(client: () => Promise<PubSubClient>, lookupType: TypeLookup, clock: Clock, retryMs = 1000) {
     this.#client = client;
@@ -137,6 +138,7 @@ export class RedisSubscriber {
   /** Stop everything (the connection itself is closed by the backend). */
   close(): void {
     this.#closed = true;
+    this.#stop.abort();
     for (const ch of this.#channels.values()) ch.active = false;
     this.#channels.clear();
   }
@@ -165,7 +167,7 @@ export class RedisSubscriber {
         return;
       } catch {
         // A SUBSCRIBE lost with its connection is not re-sent by node-redis: retry it.
-        await sleep(this.#clock, this.#retryMs);
+        await sleep(this.#clock, this.#retryMs, this.#stop.signal).catch(() => undefined);
       }
     }
   }

@@ -3,7 +3,6 @@
  * views with prefixes, range queries and waits, over any {@link Backend}.
  * @module
  */
-import { inspect } from 'node:util';
 import { KeyType } from './backend.js';
 import type { Backend, KeyUpdate } from './backend.js';
 import type { DecodeOptions } from './encoding.js';
@@ -12,10 +11,9 @@ import { DecodeError, EncodeError, ImmutableKeyError, InvalidTimestampError, Key
 import type { Key } from './keys.js';
 import { SEPARATOR, concatKey, displayKey, join, keyBytes, keyString } from './keys.js';
 import { MemoryBackend } from './memory-backend.js';
-import { NdArray } from './numpy.js';
 import { loadRdb } from './rdb-reader.js';
 import type { TelstateValue } from './values.js';
-import { Tuple } from './values.js';
+import { checkHashable, compareCodePoints, show } from './value-text.js';
 import { waitUntil } from './waiter.js';
 import type { CallOptions } from '../util/abort.js';
 import { isCallOptions } from '../util/abort.js';
@@ -68,28 +66,6 @@ export type Sample<T = TelstateValue> = [value: T, timestamp: number];
 export type KeyCondition = (value: TelstateValue, timestamp: number | undefined) => boolean | Promise<boolean>;
 /** `waitIndexed` condition on the sub-key's value. */
 export type IndexedCondition = (value: TelstateValue) => boolean | Promise<boolean>;
-
-const show = (v: unknown): string => inspect(v, { depth: 3, maxArrayLength: 8, maxStringLength: 80, breakLength: Infinity });
-
-/** Python refuses unhashable sub-keys (lists, dicts, arrays), so they could never be looked up. */
-function checkHashable(v: unknown): void {
-  if (Array.isArray(v) || v instanceof Map || v instanceof NdArray || (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype)) {
-    throw new EncodeError(`unhashable sub-key type: ${Array.isArray(v) ? 'list' : v instanceof NdArray ? 'numpy.ndarray' : 'dict'}`);
-  }
-  if (v instanceof Tuple) v.items.forEach(checkHashable);
-}
-
-function compareCodePoints(a: string, b: string): number {
-  const ia = a[Symbol.iterator]();
-  const ib = b[Symbol.iterator]();
-  for (;;) {
-    const x = ia.next();
-    const y = ib.next();
-    if (x.done === true || y.done === true) return (x.done === true ? 0 : 1) - (y.done === true ? 0 : 1);
-    const d = (x.value.codePointAt(0) ?? 0) - (y.value.codePointAt(0) ?? 0);
-    if (d !== 0) return d;
-  }
-}
 
 /**
  * A view of a telstate database. `new TelescopeState()` is an in-memory store; pass a
@@ -296,11 +272,20 @@ export class TelescopeState {
   async getIndexedEncoded(key: Key, subKey: unknown): Promise<Uint8Array | undefined> {
     const subEnc = encodeValue(subKey);
     for (const full of this.#full(key)) {
-      const raw = await this.#backend.getIndexed(full, subEnc);
+      const raw = await this.#lookupIndexed(full, subEnc);
       if (raw === undefined) continue;
       return raw ?? undefined;
     }
     return undefined;
+  }
+
+  async #lookupIndexed(full: Buffer, subEnc: Uint8Array): Promise<Uint8Array | null | undefined> {
+    try {
+      return await this.#backend.getIndexed(full, subEnc);
+    } catch (err) {
+      if (err instanceof ImmutableKeyError) throw new ImmutableKeyError(`${displayKey(full)} is not an indexed key`, { cause: err });
+      throw err;
+    }
   }
 
   /** True if the key exists under any prefix. */
@@ -382,7 +367,7 @@ export class TelescopeState {
         let raw: Uint8Array;
         if (update !== undefined && full.equals(update.key)) raw = update.value;
         else {
-          const found = await this.#backend.getIndexed(full, subEnc);
+          const found = await this.#lookupIndexed(full, subEnc);
           if (found === undefined) continue;
           if (found === null) return false;
           raw = found;
