@@ -3,7 +3,7 @@
  * @module
  */
 import { EventEmitter } from 'eventemitter3';
-import { KatcpError } from '../errors.js';
+import { ConnectionClosedError, KatcpError } from '../errors.js';
 import { Waiters } from '../inspecting/waiters.js';
 import type { CallOptions } from '../util/abort.js';
 import { systemClock } from '../util/clock.js';
@@ -70,6 +70,7 @@ export class KATCPClientResourceContainer extends EventEmitter<ContainerEvents> 
   readonly #waiters: Waiters<number>;
   #generation = 0;
   #started = false;
+  #active = true;
 
   /** @throws KatcpError for a bad spec (including a child's) or a group naming an unknown child */
   constructor(spec: ContainerSpec) {
@@ -105,16 +106,33 @@ export class KATCPClientResourceContainer extends EventEmitter<ContainerEvents> 
     return this.childList.every((c) => c.synced);
   }
 
+  /** False after `setActive(false)`: the children refuse requests. */
+  get active(): boolean {
+    return this.#active;
+  }
+
+  /** Allow or refuse requests on every child, and on children added later (katcp-python's `set_active`). */
+  setActive(active: boolean): void {
+    this.#active = active;
+    for (const c of this.childList) c.setActive(active);
+  }
+
   /** Start every child. */
   start(): void {
     this.#started = true;
+    this.#waiters.reopen();
     for (const c of this.childList) if (c.inspectingClient === undefined || c.inspectingClient.closed) c.start();
   }
 
-  /** Stop every child (one failing does not keep the others running); rejects with the first error. */
+  /**
+   * Stop every child (one failing does not keep the others running); rejects with the first
+   * error. Container waits still pending afterwards, and new ones until the next {@link start},
+   * reject with `ConnectionClosedError`.
+   */
   async stop(): Promise<void> {
     this.#started = false;
     const results = await Promise.allSettled(this.childList.map((c) => c.stop()));
+    this.#waiters.close(new ConnectionClosedError(`container ${this.name} stopped`));
     const failed = results.find((r) => r.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
   }
@@ -236,6 +254,7 @@ export class KATCPClientResourceContainer extends EventEmitter<ContainerEvents> 
       throw new KatcpError(`container ${this.name} already has a child ${JSON.stringify(name)}`, 'KATCP_ERR_ARGUMENT');
     }
     const child = new KATCPClientResource({ clock: this.#clock, ...spec, name }, { parent: this });
+    child.setActive(this.#active);
     this.#children.set(name, child);
     child.on('stateChange', (state, prev) => {
       this.#waiters.update(++this.#generation);

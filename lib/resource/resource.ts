@@ -186,7 +186,7 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
     return this.#active;
   }
 
-  /** Allow or refuse requests through `req` (katcp-python's `set_active`). */
+  /** Allow or refuse requests through `req` (katcp-python's `set_active`; a container sets all its children). */
   setActive(active: boolean): void {
     this.#active = active;
   }
@@ -217,15 +217,22 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
 
   /** The inspecting client is finished (stopped, or gave up reconnecting): nothing pending may hang. */
   #closed(ic: InspectingClient<ResourceSensor>): void {
-    if (ic !== this.#ic) return;
+    if (ic === this.#ic) this.#endWaits();
+  }
+
+  #endWaits(): void {
     const err = new ConnectionClosedError(`resource ${this.name} stopped`);
     this.#stateWaiters.close(err);
     for (const s of this.#objects.values()) s.shutdown(err);
   }
 
-  /** Disconnect. Pending waits reject with `ConnectionClosedError`; reading iterators end. */
+  /**
+   * Disconnect. Pending waits reject with `ConnectionClosedError` (also when the resource was
+   * never started), and so do new ones until the next {@link start}; reading iterators end.
+   */
   async stop(): Promise<void> {
-    await this.#ic?.close();
+    if (this.#ic === undefined) this.#endWaits();
+    else await this.#ic.close();
   }
 
   /** Wait for a state. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { KATCPClientResourceContainer, prefixedKey } from '../../lib/resource/container.js';
 import type { ContainerSpec } from '../../lib/resource/container.js';
 import type { ResourceSensor } from '../../lib/resource/resource-sensor.js';
-import { KatcpError, KatcpTimeoutError } from '../../lib/errors.js';
+import { ConnectionClosedError, KatcpError, KatcpTimeoutError } from '../../lib/errors.js';
 import { Device, quietClient, sorted } from '../inspecting/fixtures.js';
 
 const LONG = { timeout: 15_000 };
@@ -193,6 +193,39 @@ test('container - group wait with a quorum across members (upstream test_group_w
   const missing = await g.wait('no_such_sensor', 1, { timeout: 50, quorum: 1 });
   assert.equal(missing.succeeded, false);
   await assert.rejects(g.wait('wait_sensor', 1, { quorum: 1.5 }), KatcpError);
+});
+
+test('container - setActive propagates to every child, including one added later (upstream test_set_active)', async (t) => {
+  const [d1, d2] = await devices(t, 2);
+  const c = container(t, { name: 'c', clients: { a: child(d1!), b: child(d2!) } });
+  c.start();
+  await c.untilAllSynced(LONG);
+  assert.equal(c.active, true);
+  c.setActive(false);
+  assert.equal(c.active, false);
+  assert.deepEqual(c.childList.map((ch) => ch.active), [false, false]);
+  await assert.rejects(c.req.a_watchdog!(), (e: unknown) => e instanceof KatcpError && e.code === 'KATCP_ERR_RESOURCE_INACTIVE');
+  const late = c.addChild('late', child(d2!));
+  assert.equal(late.active, false);
+  c.setActive(true);
+  assert.deepEqual(c.childList.map((ch) => ch.active), [true, true, true]);
+  assert.ok((await c.req.b_watchdog!()).succeeded);
+});
+
+test('container - stop() ends pending container waits instead of leaving them pending; start() accepts new ones', async (t) => {
+  const [d] = await devices(t, 1);
+  const c = container(t, { name: 'c', clients: { a: child(d!) } });
+  const beforeStart = assert.rejects(c.untilAllSynced(), ConnectionClosedError);
+  await c.stop();
+  await beforeStart;
+  c.start();
+  await c.untilAllSynced(LONG);
+  const never = assert.rejects(c.untilAllInState('syncing'), ConnectionClosedError);
+  const notSynced = c.untilNotSynced();
+  await c.stop();
+  await never;
+  await notSynced;
+  await assert.rejects(c.untilAnySynced(), ConnectionClosedError);
 });
 
 test('container - each child preset protocol flags are on its client right after start() (upstream test_preset_protocol_flags)', async (t) => {

@@ -446,6 +446,18 @@ test('resource - stop: waits reject, iterators end, and the resource can be star
   assert.deepEqual(s.samplingStrategy, { strategy: 'event' });
 });
 
+test('resource - stop() before start() also ends pending waits; start() accepts new ones', async (t) => {
+  const { res } = await setup(t);
+  const pending = assert.rejects(res.untilSynced(), ConnectionClosedError);
+  const connected = assert.rejects(res.waitConnected(), ConnectionClosedError);
+  await res.stop();
+  await pending;
+  await connected;
+  await assert.rejects(res.untilState('syncing'), ConnectionClosedError);
+  res.start();
+  await res.untilSynced(LONG);
+});
+
 test('resource - a restarted resource drops the items the device no longer has', async (t) => {
   const { dev, res } = await setup(t);
   res.start();
