@@ -399,6 +399,28 @@ test('inspecting client - a state callback is awaited and sees states strictly i
   assert.ok(delivered !== undefined && delivered.sensors.added.size > 0);
 });
 
+test('inspecting client - #device-changed (any form) and bare #interface-changed re-inspect everything; sensor-list only the sensors', async (t) => {
+  const { dev, ic } = await setup(t);
+  ic.start();
+  await ic.untilSynced(LONG);
+  const counts = (): [number, number] => [dev.tap.sent(/^\?help\[\d+\]$/).length, dev.tap.sent(/^\?sensor-list\[\d+\]$/).length];
+  const resync = async (line: string): Promise<[number, number]> => {
+    const [h, s] = counts();
+    const states = recordStates(ic);
+    dev.tap.inject([line]);
+    await ic.untilNotSynced(LONG);
+    await ic.untilSynced(LONG);
+    assert.deepEqual(states.map((x) => x.name), ['connected', 'dataSynced', 'synced'], line);
+    const [h2, s2] = counts();
+    return [h2 - h, s2 - s];
+  };
+  assert.deepEqual(await resync('#device-changed'), [1, 1]);
+  assert.deepEqual(await resync('#device-changed sensor type.integer modified'), [1, 1]);
+  assert.deepEqual(await resync('#interface-changed'), [1, 1]);
+  assert.deepEqual(await resync('#interface-changed sensor-list'), [0, 1]);
+  assert.deepEqual(await resync('#interface-changed request-list'), [1, 0]);
+});
+
 test('inspecting client - inspect() runs a full pass through the state machine', async (t) => {
   const { dev, ic } = await setup(t);
   ic.start();
