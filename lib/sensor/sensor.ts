@@ -288,7 +288,10 @@ export class Sensor<T = unknown> {
 
   #coerce(value: unknown, what: string): T {
     try {
-      return this.codec.coerce(value);
+      const v = this.codec.coerce(value);
+      // A reading keeps its own bytes: a caller reusing one buffer for every read must not
+      // change earlier readings (nor hide changes from samplers comparing with the last sent).
+      return Buffer.isBuffer(v) ? (Buffer.from(v) as T) : v;
     } catch (err) {
       if (err instanceof KatcpTypeError) {
         throw new KatcpTypeError(err.typeName, `sensor ${this.name}: invalid ${what}: ${err.message}`, undefined, { cause: err });
@@ -344,7 +347,7 @@ export class Sensor<T = unknown> {
     return new Sensor<string>({ ...opts, type: 'string' });
   }
 
-  /** A sensor holding raw bytes (wire type `string`). */
+  /** A sensor holding raw bytes (wire type `string`); each value set is copied into its reading. */
   static bytes(opts: SensorFactoryOptions<Buffer>): Sensor<Buffer> {
     return new Sensor<Buffer>({ ...opts, type: 'bytes' });
   }

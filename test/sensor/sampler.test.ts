@@ -378,6 +378,20 @@ describe('sampler - engine details', () => {
     a.sampler.close();
   });
 
+  it('a bytes sensor set from one reused buffer: each reading keeps its own bytes, so event sees the changes', async () => {
+    const clock = new VirtualClock(START);
+    const sensor = Sensor.bytes({ name: 'b', clock, default: Buffer.from('aa'), initialStatus: 'nominal' });
+    const { set, log, sampler } = setup(sensor, { strategy: 'event' }, clock);
+    const buf = Buffer.from('xx');
+    await set(1, buf);
+    buf.write('yy'); // the device reuses its read buffer
+    await set(2, buf);
+    buf.write('yy');
+    await set(3, buf);
+    assert.deepEqual(log().map((x) => [x[0], String(x[3])]), [[0, 'aa'], [1, 'xx'], [2, 'yy']]);
+    sampler.close();
+  });
+
   it('many samplers created and closed leave no observers or timers behind', () => {
     const clock = new VirtualClock(START);
     const sensor = floatSensor(clock);
