@@ -6,7 +6,7 @@
  * connection dropped are retried once, which is safe because every command here is idempotent.
  * @module
  */
-import { createClient, RESP_TYPES } from 'redis';
+import { createClient, ErrorReply, RESP_TYPES } from 'redis';
 import { KeyType } from './backend.js';
 import type { Backend, GetResult, KeyMonitor, KeyUpdate, RawKeyData, RawSample } from './backend.js';
 import { ImmutableKeyError, TelstateConnectionError, TelstateError } from './errors.js';
@@ -54,12 +54,23 @@ type Client = ReturnType<typeof createClient>;
 type Reply = Buffer | number | null | Reply[];
 
 const BUFFERS = { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer, [RESP_TYPES.SIMPLE_STRING]: Buffer } };
-const CONNECTION_ERRORS = new Set(['SocketClosedUnexpectedlyError', 'ConnectionTimeoutError', 'SocketTimeoutError', 'DisconnectsClientError']);
 const IMPORT_BATCH = 10_000;
 
 function mapError(err: unknown): unknown {
   if (err instanceof Error && err.message.includes('WRONGTYPE')) return new ImmutableKeyError(err.message, { cause: err });
   return err;
+}
+
+/** Parse `redis://...` (kept as a URL) or `host[:port]` / `[ipv6][:port]`. */
+function parseEndpoint(endpoint: string): RedisBackendOptions {
+  if (endpoint.includes('://')) return { url: endpoint };
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]*))(?::(\d+))?$/.exec(endpoint);
+  const host = m?.[1] ?? m?.[2];
+  const port = m?.[3] === undefined ? 6379 : Number(m[3]);
+  if (m === null || host === undefined || host === '' || port < 1 || port > 65535) {
+    throw new TelstateError(`invalid Redis endpoint ${JSON.stringify(endpoint)} (expected host:port or a redis:// URL)`);
+  }
+  return { host, port };
 }
 
 function toBuffer(b: Uint8Array): Buffer {
@@ -76,12 +87,14 @@ export class RedisBackend implements Backend {
   #started = false;
   #subConnecting: Promise<PubSubClient> | undefined;
   #closed = false;
-  /** The last error node-redis reported (connection problems are retried, not thrown). */
-  lastError: Error | undefined;
+  #lastError: Error | undefined;
 
-  /** @param target a `redis://` URL or connection options */
+  /**
+   * @param target a `redis://host:port/db` URL, a `host:port` endpoint (`[::1]:6379` for IPv6,
+   *   port 6379 when omitted), or connection options
+   */
   constructor(target: string | RedisBackendOptions = {}) {
-    const opts: RedisBackendOptions = typeof target === 'string' ? { url: target } : target;
+    const opts: RedisBackendOptions = typeof target === 'string' ? parseEndpoint(target) : target;
     this.#clock = opts.clock ?? systemClock;
     this.#commandTimeout = opts.commandTimeout ?? 10_000;
     const maxDelay = opts.maxReconnectDelay ?? 1000;
@@ -94,7 +107,7 @@ export class RedisBackend implements Backend {
       ...(opts.password !== undefined ? { password: opts.password } : {}),
     });
     this.#client.on('error', (err: Error) => {
-      this.lastError = err;
+      this.#lastError = err;
     });
     this.#subscriber = new RedisSubscriber(() => this.#pubsub(), (key) => this.#typeName(key), this.#clock);
   }
@@ -113,6 +126,11 @@ export class RedisBackend implements Backend {
       throw new TelstateConnectionError(`cannot connect to Redis: ${(err as Error).message}`, { cause: err });
     }
     return backend;
+  }
+
+  /** The last connection error node-redis reported (such errors are retried, not thrown). */
+  get lastError(): Error | undefined {
+    return this.#lastError;
   }
 
   /** Number of pub/sub channels held for waiters (0 when nobody waits). */
@@ -143,7 +161,10 @@ export class RedisBackend implements Backend {
       try {
         return await this.#client.sendCommand<Reply>(args, options);
       } catch (err) {
-        if (attempt === 0 && err instanceof Error && CONNECTION_ERRORS.has(err.constructor.name)) continue;
+        // A transport failure (not a Redis error reply, not our own timeout) is retried once:
+        // every command here is idempotent, so a repeat is harmless.
+        const transport = err instanceof Error && !(err instanceof ErrorReply) && err.constructor.name !== 'TimeoutError';
+        if (attempt === 0 && transport && !this.#closed) continue;
         throw this.#timeoutError(err, String(args[0]));
       }
     }
@@ -169,7 +190,7 @@ export class RedisBackend implements Backend {
       this.#start();
       const sub = this.#client.duplicate();
       sub.on('error', (err: Error) => {
-        this.lastError = err;
+        this.#lastError = err;
       });
       this.#sub = sub;
       await sub.connect();

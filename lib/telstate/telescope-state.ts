@@ -11,6 +11,7 @@ import { DecodeError, EncodeError, ImmutableKeyError, InvalidTimestampError, Key
 import type { Key } from './keys.js';
 import { SEPARATOR, concatKey, displayKey, join, keyBytes, keyString } from './keys.js';
 import { MemoryBackend } from './memory-backend.js';
+import { RedisBackend } from './redis-backend.js';
 import { loadRdb } from './rdb-reader.js';
 import type { TelstateValue } from './values.js';
 import { checkHashable, compareCodePoints, show } from './value-text.js';
@@ -80,9 +81,12 @@ export class TelescopeState {
   /** Separator used by {@link TelescopeState.view} and {@link TelescopeState.join}. */
   static readonly SEPARATOR = SEPARATOR;
 
-  /** @param backend storage (default: a new `MemoryBackend`) */
-  constructor(backend: Backend = new MemoryBackend(), opts: TelescopeStateOptions = {}) {
-    this.#backend = backend;
+  /**
+   * @param backend storage: a backend, or an endpoint string for a `RedisBackend`
+   *   (`redis://host:port/db` or `host:port`; `''` means memory). Default: a new `MemoryBackend`.
+   */
+  constructor(backend: Backend | string = new MemoryBackend(), opts: TelescopeStateOptions = {}) {
+    this.#backend = typeof backend !== 'string' ? backend : backend === '' ? new MemoryBackend() : new RedisBackend(backend);
     this.#prefixes = Object.freeze((opts.prefixes ?? ['']).map(keyBytes));
     if (this.#prefixes.length === 0) throw new EncodeError('a telescope state needs at least one prefix');
     this.#clock = opts.clock ?? systemClock;

@@ -3,6 +3,7 @@
  * when a test advances the virtual clock; "the waiter has looked at an update" is observed
  * through the backend calls it makes, never through sleeps.
  */
+import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ImmutableKeyError } from '../../lib/telstate/index.js';
@@ -97,6 +98,18 @@ export function waitSuite(h: BackendHarness): void {
       await until(() => calls(c, 'monitorKeys') === 2);
       ac.abort(new Error('stop'));
       await assert.rejects(wait, (e: unknown) => e instanceof KatcpAbortError && (e.cause as Error).message === 'stop');
+      await assertReleased(c);
+    });
+
+    it('a finished wait leaves no abort listener and no timer behind', async () => {
+      const c = ctx();
+      const ac = new AbortController();
+      const wait = c.ts.waitKey('k', { signal: ac.signal, timeout: 60_000 });
+      await until(() => calls(c, 'monitorKeys') === 1);
+      assert.equal(getEventListeners(ac.signal, 'abort').length, 1);
+      await c.ts.set('k', 1);
+      await wait;
+      assert.equal(getEventListeners(ac.signal, 'abort').length, 0);
       await assertReleased(c);
     });
 

@@ -4,6 +4,7 @@ import { createClient } from 'redis';
 import {
   ImmutableKeyError,
   KeyType,
+  MemoryBackend,
   RedisBackend,
   TelescopeState,
   TelstateConnectionError,
@@ -207,7 +208,7 @@ describe('telstate on Redis', { skip: SKIP_REDIS }, () => {
       try {
         const a = new TelescopeState(await RedisBackend.connect(`redis://127.0.0.1:${port}/3`));
         const b = new TelescopeState(new RedisBackend({ host: '127.0.0.1', port, db: 3 }));
-        const c = new TelescopeState(new RedisBackend({ host: '127.0.0.1', port }));
+        const c = new TelescopeState(`127.0.0.1:${port}`);
         try {
           await a.set('in_db3', 1);
           assert.equal(await b.get('in_db3'), 1);
@@ -217,6 +218,25 @@ describe('telstate on Redis', { skip: SKIP_REDIS }, () => {
         }
       } finally {
         await tcp.cleanup();
+      }
+    });
+
+    it('parses host:port endpoints and refuses malformed ones', async () => {
+      for (const bad of ['host:port', 'host:0', 'a:b:c', ':6379', '[::1']) assert.throws(() => new RedisBackend(bad), TelstateError, bad);
+      await new RedisBackend('[::1]:6380').close();
+      await new RedisBackend('localhost').close();
+      assert.ok(new TelescopeState('').backend instanceof MemoryBackend);
+    });
+
+    it('a command survives the main connection being killed (reconnect and retry)', async () => {
+      const ts = new TelescopeState(new RedisBackend({ path: server.socket, maxReconnectDelay: 100 }));
+      try {
+        await ts.set('survivor', 1);
+        await admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes']);
+        assert.equal(await ts.get('survivor'), 1);
+        assert.ok(await ts.exists('survivor'));
+      } finally {
+        await ts.close();
       }
     });
 
