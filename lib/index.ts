@@ -64,7 +64,7 @@ export type { DeviceStatusSensorOptions, DeviceStatusAggregateOptions } from './
 export { DeviceServer, ServerState } from './server/device-server.js';
 export type { DeviceServerOptions, ServiceTask } from './server/device-server.js';
 export { RequestContext } from './server/context.js';
-export { defineRequest } from './server/request.js';
+export { MAX_REST_ARGUMENTS, defineRequest } from './server/request.js';
 export type { HandlerArgs, HandlerResult, ParamSpec, ParamTypes, ParamValue, RequestDefinition } from './server/request.js';
 export type { ConsoleLike, KatcpLogger } from './server/logging.js';
 export { filterByName, isRegexFilter } from './server/sensor-filter.js';
