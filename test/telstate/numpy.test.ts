@@ -45,6 +45,15 @@ describe('telstate numpy - .npy files', () => {
     assert.match(npyHeader(encodeNpy(NdArray.from([[1, 2]], { dtype: '|u1' }))), /'shape': \(1, 2\), \}/);
   });
 
+  it("encodes the upstream tests' 2x3 structured array with a sub-array field as a 260-byte ext16 body", () => {
+    const dtype = [['a', '<i4'], ['b', '<i2', [3, 3]]];
+    const zeros = new NdArray(dtype, [2, 3], new Uint8Array(6 * 22));
+    const enc = encodeValue(zeros);
+    assert.equal(Buffer.from(enc).subarray(0, 5).toString('hex'), 'ffc8010403', 'ext16, 0x0104 = 260 bytes, type 3');
+    assert.equal(npyHeader(enc.subarray(5)).trimEnd(), "{'descr': [('a', '<i4'), ('b', '<i2', (3, 3))], 'fortran_order': False, 'shape': (2, 3), }");
+    assert.ok((decodeValue(enc) as NdArray).equals(zeros));
+  });
+
   it('reads versions 2 and 3 and any padding', () => {
     const body = Buffer.from("{'descr': '<u2', 'fortran_order': False, 'shape': (2,)}\n");
     for (const [major, size] of [[2, 4], [3, 4], [1, 2]] as const) {

@@ -244,5 +244,4 @@ describe('telstate on Redis', { skip: SKIP_REDIS }, () => {
       await assert.rejects(RedisBackend.connect({ path: `${server.dir}/nothing.sock`, connectTimeout: 200 }, { timeout: 1000 }), TelstateConnectionError);
     });
   });
-}
-);
+});
