@@ -38,6 +38,9 @@ const NO_CHANGES: ModelChanges = { requests: { added: new Set(), removed: new Se
 /** Extra time (ms) over a request's timeout hint before its call times out. */
 const HINT_MARGIN = 1000;
 
+/** Default timeout (ms) of the resource-level {@link KATCPClientResource.wait}, as katcp-python's 5 s. */
+const DEFAULT_WAIT_TIMEOUT = 5000;
+
 /** The three resource states. */
 export const ResourceState = { Disconnected: 'disconnected', Syncing: 'syncing', Synced: 'synced' } as const;
 /** `disconnected`, `syncing` or `synced`. */
@@ -318,14 +321,15 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
 
   /**
    * Wait until sensor `sensorName` satisfies `condition`: resolves true, or false on timeout
-   * (katcp-python's resource-level `wait`). Rejects for an unknown sensor, a sensor without a
-   * strategy, or an abort.
+   * (katcp-python's resource-level `wait`; the timeout defaults to 5 000 ms as there, pass
+   * `Infinity` to wait for ever). Rejects for an unknown sensor, a sensor without a strategy,
+   * an abort, or `stop()`.
    */
   async wait<T = unknown>(sensorName: string, condition: WaitCondition<T, ResourceReading<T>>, opts: CallOptions = {}): Promise<boolean> {
     const sensor = this.getSensorObject(sensorName) as ResourceSensor<T> | undefined;
     if (sensor === undefined) throw new KatcpError(`resource ${this.name} has no sensor ${JSON.stringify(sensorName)}`, 'KATCP_ERR_UNKNOWN_SENSOR');
     try {
-      await sensor.wait(condition, opts);
+      await sensor.wait(condition, { timeout: opts.timeout ?? DEFAULT_WAIT_TIMEOUT, signal: opts.signal });
       return true;
     } catch (err) {
       if (err instanceof KatcpTimeoutError) return false;

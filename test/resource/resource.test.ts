@@ -7,6 +7,7 @@ import { parseResourceAddress } from '../../lib/resource/spec.js';
 import { ConnectionClosedError, FailReply, KatcpError, KatcpTimeoutError, NotConnectedError } from '../../lib/errors.js';
 import { Device, quietClient, sorted } from '../inspecting/fixtures.js';
 import { escapeName } from '../../lib/resource/namespace.js';
+import { VirtualClock } from '../helpers/virtual-clock.js';
 
 const LONG = { timeout: 15_000 };
 
@@ -397,6 +398,29 @@ test('resource - wait by sensor name resolves true, false on timeout, and reject
   assert.equal(await res.wait('type.integer', 43, { timeout: 50 }), false);
   await assert.rejects(res.wait('nope', 1), (e: unknown) => e instanceof KatcpError && e.code === 'KATCP_ERR_UNKNOWN_SENSOR');
   await assert.rejects(res.wait('type_float', 1), (e: unknown) => e instanceof KatcpError && e.code === 'KATCP_ERR_NO_STRATEGY');
+});
+
+test('resource - wait by sensor name gives up after 5 s unless told otherwise (katcp-python default)', async (t) => {
+  const clock = new VirtualClock();
+  const { res } = await setup(t, { clock });
+  res.start();
+  await res.untilSynced();
+  await res.setSamplingStrategy('type_integer', 'event');
+  let outcome: boolean | undefined;
+  const waiting = res.wait('type_integer', 43).then((v) => (outcome = v));
+  await clock.advance(4999);
+  assert.equal(outcome, undefined);
+  await clock.advance(1);
+  assert.equal(await waiting, false);
+  let settled = false;
+  const forever = assert.rejects(
+    res.wait('type_integer', 43, { timeout: Infinity }).finally(() => (settled = true)),
+    ConnectionClosedError,
+  );
+  await clock.advance(60_000);
+  assert.equal(settled, false);
+  await res.stop();
+  await forever;
 });
 
 test('resource - disconnect: requests fail as replies, the resource resyncs by itself, a changed device shows its new items (upstream test_disconnect)', async (t) => {
