@@ -8,7 +8,7 @@ import type { CallOptions } from '../util/abort.js';
 import { scoped } from '../inspecting/waiters.js';
 import type { Clock } from '../util/clock.js';
 import type { WaitCondition } from './condition.js';
-import { Namespace } from './namespace.js';
+import { Namespace, defaultingView } from './namespace.js';
 import type { NamespaceObject } from './namespace.js';
 import type { KatcpReply } from './reply.js';
 import type { KATCPClientResource } from './resource.js';
@@ -57,7 +57,10 @@ export class ClientGroup implements Iterable<KATCPClientResource> {
   readonly name: string;
   /** Members, in the order given. */
   readonly clients: readonly KATCPClientResource[];
-  /** Requests any member offers, by escaped name; each call fans out to the members. */
+  /**
+   * Requests any member offers, by escaped name; each call fans out to the members. When a
+   * member has `dummyUnknownRequests`, that member offers every name, and so does this namespace.
+   */
   readonly req: NamespaceObject<GroupRequest>;
   readonly #requests = new Namespace<GroupRequest>((n) => n);
   readonly #clock: Clock;
@@ -68,7 +71,7 @@ export class ClientGroup implements Iterable<KATCPClientResource> {
     this.name = name;
     this.clients = Object.freeze([...clients]);
     this.#clock = clock;
-    this.req = this.#requests.object;
+    this.req = this.clients.some((c) => c.dummyUnknownRequests) ? defaultingView(this.#requests.object, (key) => this.#call(key)) : this.#requests.object;
     for (const c of this.clients) {
       const refresh = (proxy: { identifier: string }): void => this.#refresh(proxy.identifier);
       c.on('requestAdded', refresh);
@@ -112,12 +115,18 @@ export class ClientGroup implements Iterable<KATCPClientResource> {
       return;
     }
     if (this.#requests.has(key)) return;
+    this.#requests.set(key, this.#call(key));
+  }
+
+  /** The group request `key`: every member that has it (a dummy-mode member has them all) is called. */
+  #call(key: string): GroupRequest {
     const call = async (...args: unknown[]): Promise<GroupResults<KatcpReply | undefined>> => {
-      const replies = await Promise.all(this.clients.map((c) => (Object.hasOwn(c.req, key) ? c.req[key]!(...args) : Promise.resolve(undefined))));
+      const has = (c: KATCPClientResource): boolean => Object.hasOwn(c.req, key) || c.dummyUnknownRequests;
+      const replies = await Promise.all(this.clients.map((c) => (has(c) ? c.req[key]!(...args) : Promise.resolve(undefined))));
       return new GroupResults(this.clients.map((c, i) => [c.name, replies[i]]));
     };
     Object.defineProperty(call, 'name', { value: key });
-    this.#requests.set(key, call);
+    return call;
   }
 
   /** Set a sensor's strategy on every member (see `KATCPClientResource.setSamplingStrategy`). */

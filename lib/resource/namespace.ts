@@ -155,3 +155,27 @@ export class Namespace<T> {
     Object.defineProperty(obj, key, { value, enumerable, configurable: true, writable: false });
   }
 }
+
+/** Keys a defaulting view never invents: promise resolution and JSON look for them. */
+const NEVER_DEFAULTED: ReadonlySet<string> = new Set(['then', 'toJSON']);
+
+/**
+ * A read-only view of a namespace object in which every string key the object lacks gives
+ * `make(key)` (made once per key and kept; not listed by `Object.keys()`), as katcp-python's
+ * default attribute dicts do in dummy mode. `then` and `toJSON` are never invented, so the view
+ * can be awaited, returned from async functions and passed to `JSON.stringify`.
+ */
+export function defaultingView<T>(object: NamespaceObject<T>, make: (key: string) => T): NamespaceObject<T> {
+  const made = new Map<string, T>();
+  return new Proxy(object, {
+    get(target, key, receiver) {
+      if (typeof key !== 'string' || Object.hasOwn(target, key) || NEVER_DEFAULTED.has(key)) return Reflect.get(target, key, receiver) as unknown;
+      let item = made.get(key);
+      if (item === undefined) {
+        item = make(key);
+        made.set(key, item);
+      }
+      return item;
+    },
+  });
+}

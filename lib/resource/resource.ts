@@ -5,7 +5,7 @@
  * @module
  */
 import { EventEmitter } from 'eventemitter3';
-import type { Message } from '../codec/message.js';
+import { Message } from '../codec/message.js';
 import { ConnectionClosedError, KatcpAbortError, KatcpError, KatcpSyntaxError, KatcpTimeoutError, KatcpTypeError, NotConnectedError } from '../errors.js';
 import { InspectingClient } from '../inspecting/inspecting-client.js';
 import type { InspectingStateValue } from '../inspecting/state.js';
@@ -18,7 +18,7 @@ import { isCallOptions } from '../util/abort.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
 import type { WaitCondition } from './condition.js';
-import { Namespace, escapeName } from './namespace.js';
+import { Namespace, defaultingView, escapeName } from './namespace.js';
 import type { NamespaceObject } from './namespace.js';
 import { KatcpReply } from './reply.js';
 import { createRequestProxy } from './request-proxy.js';
@@ -100,6 +100,8 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
   readonly port: number;
   /** True when every request is exposed (see {@link ResourceSpec.controlled}). */
   readonly controlled: boolean;
+  /** True when unknown `req` names give dummy requests (see {@link ResourceSpec.dummyUnknownRequests}). */
+  readonly dummyUnknownRequests: boolean;
   /** The owning container, if any. */
   readonly parent: object | undefined;
   /** Requests by escaped name (and by KATCP name, not enumerable). */
@@ -140,7 +142,8 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
     this.#clock = spec.clock ?? systemClock;
     this.#allowed = new Set((spec.alwaysAllowedRequests ?? []).map(escapeName));
     this.#excluded = new Set((spec.alwaysExcludedRequests ?? []).map(escapeName));
-    this.req = this.#requests.object;
+    this.dummyUnknownRequests = spec.dummyUnknownRequests ?? false;
+    this.req = this.dummyUnknownRequests ? defaultingView(this.#requests.object, (key) => this.#dummyRequest(key)) : this.#requests.object;
     this.sensor = this.#sensors.object;
     this.#stateWaiters = new Waiters(this.#clock);
     this.#manager = new SensorManager({
@@ -458,6 +461,15 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
     const ic = this.#ic;
     if (ic === undefined) return Promise.reject(new NotConnectedError(`resource ${this.name} not started`));
     return ic.simpleRequest(name, ...args);
+  }
+
+  /** katcp-python's `KATCPDummyRequest`: succeeds at once with `!fake ok`, sending nothing. */
+  #dummyRequest(key: string): RequestProxy {
+    const info: RequestInfo = { name: key, description: `Dummy request: ${this.name} does not offer ${key}.`, timeoutHint: undefined };
+    return createRequestProxy(info, key, () => {
+      if (!this.#active) return Promise.reject(new KatcpError(`resource ${this.name} is inactive`, 'KATCP_ERR_RESOURCE_INACTIVE'));
+      return Promise.resolve(new KatcpReply(Message.reply('fake', 'ok')));
+    });
   }
 
   async #issue(info: RequestInfo, args: unknown[]): Promise<KatcpReply> {

@@ -25,6 +25,12 @@ export interface ResourceSpec {
   alwaysAllowedRequests?: readonly string[];
   /** Requests never exposed (wins over `alwaysAllowedRequests`). */
   alwaysExcludedRequests?: readonly string[];
+  /**
+   * katcp-python's `dummy_unknown_requests`: `req.<any name>` the device does not offer is a
+   * request proxy that resolves at once with a succeeded `!fake ok` reply, sending nothing
+   * (default false: such names are `undefined`). Meant for scripts run against simulators.
+   */
+  dummyUnknownRequests?: boolean;
   /** Reconnect when the connection drops (default true). */
   autoReconnect?: boolean;
   /** Protocol flags to assume instead of waiting for `#version-connect` (e.g. `'5.0-IM'`). */

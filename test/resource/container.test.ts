@@ -137,6 +137,32 @@ test('container - group requests fan out; members without the request give undef
   assert.equal([...g].length, 2);
 });
 
+test('container - a group with a dummy-mode member offers every request name; a group without one does not (upstream test_dummy_requests)', async (t) => {
+  const [d1, d2] = await devices(t, 2);
+  const c = container(t, {
+    name: 'c',
+    clients: { nodummy: child(d1!), dummy: child(d2!, { dummyUnknownRequests: true }) },
+    groups: { mixed: ['nodummy', 'dummy'], plain: ['nodummy'] },
+  });
+  c.start();
+  await c.untilAllSynced(LONG);
+  const offered = new Promise<void>((resolve) => c.children.nodummy!.once('requestAdded', () => resolve()));
+  d1!.server.addRequest({ name: 'req-one', description: 'r1', handler: () => undefined });
+  await offered;
+  const mixed = c.groups.mixed!;
+  assert.equal(mixed.req.req_one!.name, 'req_one');
+  const one = await mixed.req.req_one!();
+  assert.equal(one.get('nodummy')?.succeeded, true);
+  assert.equal(one.get('dummy')?.reply.toString(), '!fake ok', 'a dummy-mode member has every request');
+  const blah = await mixed.req.blah!('x');
+  assert.equal(blah.get('nodummy'), undefined);
+  assert.equal(blah.get('dummy')?.succeeded, true);
+  assert.equal(mixed.req.blah, mixed.req.blah);
+  assert.ok(!Object.keys(mixed.req).includes('blah'));
+  assert.equal(c.groups.plain!.req.blah, undefined);
+  assert.ok(c.groups.plain!.req.req_one !== undefined);
+});
+
 test('container - strategies and listeners route to the child named by the prefix, also for children with a dash (katcp-python looks up the unescaped name and fails)', async (t) => {
   const [d1, d2] = await devices(t, 2);
   const c = container(t, { name: 'c', clients: { client1: child(d1!), 'client-2': child(d2!) } });

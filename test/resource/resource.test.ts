@@ -140,6 +140,30 @@ test('resource - an inactive resource refuses requests (upstream test_active)', 
   assert.ok((await res.req.watchdog!()).succeeded);
 });
 
+test('resource - dummyUnknownRequests: any unknown req name is a request that succeeds at once (upstream test_dummy_requests)', async (t) => {
+  const { dev, res } = await setup(t, { dummyUnknownRequests: true });
+  const plain = new KATCPClientResource({ name: 'plain', address: dev.address });
+  assert.equal(plain.req.blah, undefined);
+  assert.equal(plain.dummyUnknownRequests, false);
+  assert.equal(res.dummyUnknownRequests, true);
+  // Usable before the device is even connected.
+  const early = await res.req.blah!('abc', 'def', 123);
+  assert.equal(early.succeeded, true);
+  assert.equal(early.reply.toString(), '!fake ok');
+  assert.equal(res.req.blah, res.req.blah, 'the same proxy every time');
+  assert.equal(res.req.blah!.name, 'blah');
+  res.start();
+  await res.untilSynced(LONG);
+  assert.equal((await res.req.add!(3, 6)).float(0), 9, 'real requests stay real');
+  assert.ok(!Object.keys(res.req).includes('blah'), 'dummies are not listed');
+  assert.equal(await Promise.resolve(res.req), res.req, 'the namespace is not a thenable');
+  assert.equal(res.req.then, undefined);
+  assert.equal(res.req.toJSON, undefined);
+  assert.equal(dev.tap.sent(/^\?blah/).length, 0);
+  res.setActive(false);
+  await assert.rejects(res.req.blah!(), (e: unknown) => e instanceof KatcpError && e.code === 'KATCP_ERR_RESOURCE_INACTIVE');
+});
+
 test('resource - control filter: uncontrolled resources expose only always-allowed requests (upstream test_control)', async (t) => {
   const { res } = await setup(t, { controlled: false, alwaysAllowedRequests: ['pick_fruit', 'add', 'help'], alwaysExcludedRequests: ['help'] });
   res.start();
