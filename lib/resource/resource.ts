@@ -127,6 +127,7 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
   #active = true;
   #reapplyAll = true;
   #reconcile = false;
+  #lastConnectTime: number | undefined;
 
   /** @throws KatcpError for a spec without a name or with a bad address */
   constructor(spec: ResourceSpec, opts: ResourceOptions = {}) {
@@ -187,6 +188,30 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
     return this.#ic;
   }
 
+  /**
+   * The device's `#version-connect` entries of the latest connection (`katcp-protocol`,
+   * `katcp-library`, `katcp-device`, ...: name -> the remaining words); empty for v4 devices.
+   * @throws KatcpError (code `KATCP_ERR_STATE`) before {@link start}, as katcp-python does
+   */
+  get versions(): ReadonlyMap<string, readonly string[]> {
+    return this.#startedClient('versions')?.versions ?? new Map<string, readonly string[]>();
+  }
+
+  /**
+   * When the latest connection to the device was made (seconds since the epoch, from the
+   * resource's clock); undefined until the first one.
+   * @throws KatcpError (code `KATCP_ERR_STATE`) before {@link start}, as katcp-python does
+   */
+  get lastConnectTime(): number | undefined {
+    this.#startedClient('lastConnectTime');
+    return this.#lastConnectTime;
+  }
+
+  #startedClient(what: string): InspectingClient<ResourceSensor>['client'] {
+    if (this.#ic === undefined) throw new KatcpError(`resource ${this.name}: ${what} is only known after start()`, 'KATCP_ERR_STATE');
+    return this.#ic.client;
+  }
+
   /** False after `setActive(false)`: requests are then refused. */
   get active(): boolean {
     return this.#active;
@@ -218,7 +243,11 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
     this.#ic = ic;
     // A restarted resource reconciles its namespaces with what the device offers now.
     this.#reconcile = true;
+    this.#lastConnectTime = undefined;
     ic.start();
+    ic.client?.on('connected', () => {
+      if (this.#ic === ic) this.#lastConnectTime = this.#clock.now();
+    });
   }
 
   /** The inspecting client is finished (stopped, or gave up reconnecting): nothing pending may hang. */

@@ -74,6 +74,19 @@ test('resource - spec: address forms, defaults and errors (upstream test_init)',
   assert.throws(() => new KATCPClientResource({ name: '', address: 'a:1' }), KatcpError);
 });
 
+test('resource - versions and lastConnectTime come from the connection and are refused before start() (upstream test_versions)', async (t) => {
+  const { res } = await setup(t);
+  assert.throws(() => res.versions, (e: unknown) => e instanceof KatcpError && e.code === 'KATCP_ERR_STATE');
+  assert.throws(() => res.lastConnectTime, (e: unknown) => e instanceof KatcpError && e.code === 'KATCP_ERR_STATE');
+  const before = Date.now() / 1000;
+  res.start();
+  await res.untilSynced(LONG);
+  assert.match(res.versions.get('katcp-protocol')?.[0] ?? '', /^5\.1-/);
+  assert.ok(res.versions.has('katcp-device'));
+  const at = res.lastConnectTime!;
+  assert.ok(at >= before - 1 && at <= Date.now() / 1000 + 1, String(at));
+});
+
 test('resource - synced namespaces hold every request and sensor by escaped name (upstream test_requests / test_sensors)', async (t) => {
   const { dev, res } = await setup(t);
   res.start();
