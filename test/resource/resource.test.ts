@@ -8,6 +8,7 @@ import { ConnectionClosedError, FailReply, KatcpError, KatcpTimeoutError, NotCon
 import { Device, quietClient, sorted } from '../inspecting/fixtures.js';
 import { escapeName } from '../../lib/resource/namespace.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
+import { FakePeer } from '../helpers/fake-peer.js';
 
 const LONG = { timeout: 15_000 };
 
@@ -547,4 +548,46 @@ test('resource - without auto-reconnect a lost device ends every wait instead of
   assert.equal(res.state, 'disconnected');
   await assert.rejects(res.untilSynced(), ConnectionClosedError);
   assert.equal(res.inspectingClient?.closed, true);
+});
+
+test('resource - a KATCP v4 device: no mids, millisecond timestamps converted, strategy periods sent in ms', async (t) => {
+  const peer = await FakePeer.start();
+  const res = new KATCPClientResource({ name: 'v4', address: `${peer.host}:${peer.port}`, controlled: true, client: quietClient });
+  t.after(async () => {
+    await res.stop();
+    await peer.close();
+  });
+  res.start();
+  const conn = await peer.accept();
+  conn.send('#version 7.3', '#build-state blah-5.21a3');
+  const lists: Record<string, string> = { 'an.int': 'an.int An\\_int count integer -5 5', 'a.ts': 'a.ts A\\_ts \\@ timestamp' };
+  const values: Record<string, string> = { 'an.int': '3', 'a.ts': '1700000001500' };
+  void (async () => {
+    for (;;) {
+      let line: string;
+      try {
+        line = await conn.expectLine(undefined, 60_000);
+      } catch {
+        return;
+      }
+      const [name = '', ...args] = line.slice(1).split(' ');
+      if (name === 'help') conn.send('#help watchdog Check', '!help ok 1');
+      else if (name === 'sensor-list') {
+        const sel = args.length > 0 ? [lists[args[0]!]!] : Object.values(lists);
+        conn.send(...sel.map((b) => `#sensor-list ${b}`), `!sensor-list ok ${sel.length}`);
+      } else if (name === 'sensor-sampling') conn.send(`#sensor-status 1700000000250 1 ${args[0]} nominal ${values[args[0]!]}`, `!sensor-sampling ok ${args.join(' ')}`);
+      else if (name === 'sensor-value') conn.send(`#sensor-value 1700000000500 1 ${args[0]} warn ${values[args[0]!]}`, '!sensor-value ok 1');
+      else conn.send(`!${name} ok`);
+    }
+  })();
+  await res.untilSynced(LONG);
+  assert.equal(res.inspectingClient?.client?.protocolFlags?.toString(), '4.0');
+  assert.deepEqual(sorted(Object.keys(res.sensor)), ['a_ts', 'an_int']);
+  assert.equal(await res.sensor.an_int!.setStrategy('period', 0.5), true);
+  assert.deepEqual({ ...res.sensor.an_int!.reading, receivedTimestamp: 0 }, { timestamp: 1700000000.25, status: 'nominal', value: 3, receivedTimestamp: 0 });
+  await res.sensor.a_ts!.setStrategy('event');
+  assert.equal(res.sensor.a_ts!.value, 1700000001.5);
+  const polled = await res.sensor.a_ts!.getReading();
+  assert.deepEqual([polled.timestamp, polled.status, polled.value], [1700000000.5, 'warn', 1700000001.5]);
+  assert.deepEqual(conn.received, ['?help', '?sensor-list', '?sensor-sampling an.int period 500', '?sensor-sampling a.ts event', '?sensor-value a.ts']);
 });
