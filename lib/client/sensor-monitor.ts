@@ -26,7 +26,7 @@ import type { MonitorWatcher, RemoteSensor } from './sensor-registry.js';
 import { SyncState } from './sync-state.js';
 
 interface Plan {
-  args: string[];
+  args: readonly string[];
   sensors: RemoteSensor[];
 }
 
@@ -284,12 +284,11 @@ export class SensorMonitor {
     const subscribe = new Map<string, Plan>();
     const unsubscribe: RemoteSensor[] = [];
     for (const s of this.#registry.needSampling) {
-      const args = this.#registry.desired(s);
-      if (args[0] === NONE) {
+      const { args, key } = this.#registry.desired(s);
+      if (key === NONE) {
         unsubscribe.push(s);
         continue;
       }
-      const key = args.join(' ');
       let plan = subscribe.get(key);
       if (plan === undefined) subscribe.set(key, (plan = { args, sensors: [] }));
       plan.sensors.push(s);

@@ -30,6 +30,14 @@ export interface MonitorWatcher {
 /** The strategy key of an unsubscribed sensor. */
 export const NONE = 'none';
 
+/** `?sensor-sampling` arguments after the sensor name, and the same joined by spaces. */
+export interface WantedStrategy {
+  readonly args: readonly string[];
+  readonly key: string;
+}
+
+const UNSUBSCRIBED: WantedStrategy = Object.freeze({ args: Object.freeze([NONE]), key: NONE });
+
 /** One sensor of the device, as the monitor knows it. */
 export class RemoteSensor {
   /** Its description. */
@@ -54,6 +62,7 @@ export class SensorRegistry {
   #watchers: MonitorWatcher[] = [];
   readonly #sensors = new Map<string, RemoteSensor>();
   readonly #needSampling = new Set<RemoteSensor>();
+  readonly #formatted = new WeakMap<MonitorWatcher, Map<number, WantedStrategy>>();
   #inBatch = false;
 
   /**
@@ -135,23 +144,38 @@ export class SensorRegistry {
     }
   }
 
-  /** Strategy arguments wanted for `s` (the oldest interested watcher's), or ['none']. */
-  desired(s: RemoteSensor): string[] {
+  /**
+   * Strategy arguments wanted for `s` (the oldest interested watcher's), or ['none'], with
+   * their key (the arguments joined by spaces). Do not modify: the result is shared.
+   */
+  desired(s: RemoteSensor): WantedStrategy {
     for (const w of this.#watchers) {
-      if (!s.watchers.has(w)) continue;
-      const args = formatStrategy(w.strategy, { type: s.info.type === 'integer' ? 'integer' : 'float' });
-      if (this.#client.codecContext.protocolMajor === 4 && args[0] === 'period' && w.strategy.strategy === 'period') {
+      if (s.watchers.has(w)) return this.#wanted(w, s.info.type === 'integer', this.#client.codecContext.protocolMajor === 4);
+    }
+    return UNSUBSCRIBED;
+  }
+
+  /** The formatted strategy of a watcher, cached per kind of sensor: this runs several times per sensor during a sync. */
+  #wanted(w: MonitorWatcher, integer: boolean, v4: boolean): WantedStrategy {
+    let byKind = this.#formatted.get(w);
+    if (byKind === undefined) this.#formatted.set(w, (byKind = new Map<number, WantedStrategy>()));
+    const kind = (integer ? 1 : 0) + (v4 ? 2 : 0);
+    let wanted = byKind.get(kind);
+    if (wanted === undefined) {
+      const args = formatStrategy(w.strategy, { type: integer ? 'integer' : 'float' });
+      if (v4 && args[0] === 'period' && w.strategy.strategy === 'period') {
         // v4 devices take the period in milliseconds.
         args[1] = String(Math.round(w.strategy.period * 1000));
       }
-      return args;
+      wanted = Object.freeze({ args: Object.freeze(args), key: args.join(' ') });
+      byKind.set(kind, wanted);
     }
-    return [NONE];
+    return wanted;
   }
 
   #updateNeed(s: RemoteSensor): void {
     if (this.#sensors.get(s.info.name) !== s) return;
-    const wanted = this.desired(s).join(' ');
+    const wanted = this.desired(s).key;
     if (s.current === wanted) {
       this.#needSampling.delete(s);
       return;
