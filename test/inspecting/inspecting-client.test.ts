@@ -8,6 +8,8 @@ import { ConnectionClosedError, FailReply, KatcpTimeoutError, SyncError } from '
 import type { Reading } from '../../lib/sensor/status.js';
 import { Sensor } from '../../lib/sensor/sensor.js';
 import { Device, quietClient, recordStates, sorted } from './fixtures.js';
+import { VirtualClock } from '../helpers/virtual-clock.js';
+import { until } from '../helpers/wait.js';
 
 const LONG = { timeout: 15_000 };
 
@@ -359,6 +361,29 @@ test('inspecting client - the sync timeout budget turns a silent device into a S
   assert.ok(err.cause instanceof KatcpTimeoutError, String(err.cause));
   silent = false;
   await ic.untilSynced(LONG);
+});
+
+test('inspecting client - defaults: a 20 s sync budget, then katcp-python resync delays (5 s growing by 3 up to 90 s, 95 % random)', async (t) => {
+  const dev = await Device.start();
+  dev.tap.transform = (line) => (/^[!#]sensor-list/.test(line) ? null : line);
+  const clock = new VirtualClock();
+  const { ic } = await setup(t, { clock, resyncBackoff: { random: () => 0 } }, dev);
+  const errors: [Error, number][] = [];
+  ic.on('syncError', (e, delay) => errors.push([e, delay]));
+  ic.start();
+  await until(() => dev.tap.sent(/^\?sensor-list/).length === 1, 'the ?sensor-list');
+  await clock.advance(19_999);
+  assert.equal(errors.length, 0);
+  await clock.advance(1);
+  assert.equal(errors.length, 1);
+  assert.ok(errors[0]![0] instanceof SyncError);
+  // With U = 0 the first retry waits (1 - 0.95) * 5 s, the next (1 - 0.95) * 15 s.
+  assert.ok(Math.abs(errors[0]![1] - 250) < 1e-6, String(errors[0]![1]));
+  await clock.advance(251);
+  await until(() => dev.tap.sent(/^\?sensor-list/).length === 2, 'the retried ?sensor-list');
+  await clock.advance(20_000);
+  assert.equal(errors.length, 2);
+  assert.ok(Math.abs(errors[1]![1] - 750) < 1e-6, String(errors[1]![1]));
 });
 
 test('inspecting client - a state callback is awaited and sees states strictly in order; one that throws causes a retry with the same changes', async (t) => {
