@@ -143,8 +143,11 @@ export class Connection {
     return true;
   }
 
-  /** Send several messages as one write. Returns false (all dropped) when closed, like {@link write}. */
-  writeMany(msgs: readonly Message[]): boolean {
+  /**
+   * Send several messages as one write; an item that is bytes is an already formatted line (or
+   * lines) and is written as it is. Returns false (all dropped) when closed, like {@link write}.
+   */
+  writeMany(msgs: readonly (Message | Uint8Array)[]): boolean {
     if (!this.#writable) return false;
     if (msgs.length > 0) this.#send(formatMessages(msgs));
     return true;

@@ -94,14 +94,31 @@ export function formatMessage(msg: MessageLike): Buffer {
   return out;
 }
 
-/** Several messages formatted back to back into one buffer (one socket write). */
-export function formatMessages(msgs: readonly MessageLike[]): Buffer {
+/**
+ * A message to format, or bytes already in wire form (whole lines, each ending in `\n`), such as
+ * a line a server formatted once and sends to many clients.
+ */
+export type WireItem = MessageLike | Uint8Array;
+
+/**
+ * Several messages formatted back to back into one buffer (one socket write). Items that are
+ * bytes are taken as already formatted and copied as they are (a lone Buffer is returned as is).
+ */
+export function formatMessages(msgs: readonly WireItem[]): Buffer {
   const n = msgs.length;
-  if (n === 1) return formatMessage(msgs[0]!);
+  if (n === 1) {
+    const only = msgs[0]!;
+    if (!(only instanceof Uint8Array)) return formatMessage(only);
+    return Buffer.isBuffer(only) ? only : Buffer.from(only.buffer, only.byteOffset, only.byteLength);
+  }
   let size = 0;
   let at = 0;
   for (let i = 0; i < n; i++) {
     const msg = msgs[i]!;
+    if (msg instanceof Uint8Array) {
+      size += msg.length;
+      continue;
+    }
     size += measure(msg, at);
     at += msg.arguments.length;
   }
@@ -110,6 +127,11 @@ export function formatMessages(msgs: readonly MessageLike[]): Buffer {
   at = 0;
   for (let i = 0; i < n; i++) {
     const msg = msgs[i]!;
+    if (msg instanceof Uint8Array) {
+      out.set(msg, pos);
+      pos += msg.length;
+      continue;
+    }
     pos = writeInto(out, pos, msg, at);
     at += msg.arguments.length;
   }

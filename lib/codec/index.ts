@@ -6,7 +6,7 @@ export { Message, MessageType } from './message.js';
 export { LineParser, DEFAULT_MAX_LINE_LENGTH } from './parser.js';
 export type { LineParserOptions } from './parser.js';
 export { formatMessage, formatMessages } from './format.js';
-export type { MessageLike } from './format.js';
+export type { MessageLike, WireItem } from './format.js';
 export { escapeArgument, unescapeArgument } from './escape.js';
 export type { UnescapeOptions } from './escape.js';
 export {

@@ -85,6 +85,39 @@ function exceeds(a: unknown, b: unknown, d: number): boolean {
   return !sameValue(a, b);
 }
 
+/**
+ * `auto` on a sensor without an `autoStrategy`: every update is sent at once and no timer runs,
+ * so there is no state to keep beyond the subscription itself. A server subscribes thousands of
+ * sensors at a time this way, so this sampler is kept small (one object and one observer).
+ */
+class ImmediateSampler<T> implements Sampler {
+  readonly strategy: SamplingStrategy;
+  #sensor: Sensor<T> | undefined;
+  readonly #send: SendReading<T>;
+  readonly #observer: (sensor: Sensor<T>, reading: Reading<T>) => void;
+
+  constructor(sensor: Sensor<T>, strategy: SamplingStrategy, send: SendReading<T>) {
+    this.strategy = strategy;
+    this.#sensor = sensor;
+    this.#send = send;
+    // A sensor notifying from a snapshot of its observers may still call this once after close().
+    this.#observer = (s, reading) => {
+      if (this.#sensor !== undefined) send(s, reading);
+    };
+  }
+
+  start(): void {
+    const sensor = this.#sensor!;
+    sensor.attach(this.#observer);
+    this.#send(sensor, sensor.reading);
+  }
+
+  close(): void {
+    this.#sensor?.detach(this.#observer);
+    this.#sensor = undefined;
+  }
+}
+
 class SensorSampler<T> implements Sampler {
   readonly strategy: SamplingStrategy;
   #sensor: Sensor<T> | undefined;
@@ -103,9 +136,11 @@ class SensorSampler<T> implements Sampler {
   #pending = false;
   #timer: TimerHandle | undefined;
   #timerDue = 0;
+  // The timer callback, made on first use: most samplers never arm a timer.
+  #onTimer: (() => void) | undefined;
 
   constructor(sensor: Sensor<T>, strategy: SamplingStrategy, send: SendReading<T>, clock: Clock, opts: SamplerOptions | undefined) {
-    this.strategy = Object.isFrozen(strategy) ? strategy : Object.freeze({ ...strategy });
+    this.strategy = strategy;
     this.#sensor = sensor;
     this.#send = send;
     this.#clock = clock;
@@ -138,7 +173,7 @@ class SensorSampler<T> implements Sampler {
 
   #arm(due: number, now: number): void {
     this.#timerDue = due;
-    this.#timer = this.#clock.setTimer(this.#fire, due - now);
+    this.#timer = this.#clock.setTimer((this.#onTimer ??= () => this.#fire()), due - now);
   }
 
   // Records the send before calling `send`, so a throwing `send` leaves the sampler consistent.
@@ -156,7 +191,7 @@ class SensorSampler<T> implements Sampler {
     this.#send(sensor, reading);
   }
 
-  readonly #fire = (): void => {
+  #fire(): void {
     this.#timer = undefined;
     const sensor = this.#sensor;
     if (sensor === undefined) return;
@@ -167,7 +202,7 @@ class SensorSampler<T> implements Sampler {
       if (this.#onError === undefined) throw err;
       this.#onError(err);
     }
-  };
+  }
 
   readonly #onUpdate = (_sensor: Sensor<T>, reading: Reading<T>): void => {
     if (this.#pending || this.#sensor === undefined) return;
@@ -208,7 +243,9 @@ export function createSampler<T>(
 ): Sampler | undefined {
   validateStrategy(strategy, sensor.type);
   if (strategy.strategy === 'none') return undefined;
-  const sampler = new SensorSampler(sensor, strategy, send, clock, opts);
+  const frozen = Object.isFrozen(strategy) ? strategy : Object.freeze({ ...strategy });
+  const immediate = frozen.strategy === 'auto' && sensor.autoStrategy === undefined;
+  const sampler = immediate ? new ImmediateSampler(sensor, frozen, send) : new SensorSampler(sensor, frozen, send, clock, opts);
   try {
     sampler.start();
   } catch (err) {

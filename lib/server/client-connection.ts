@@ -16,7 +16,7 @@ import type { KatcpSyntaxError } from '../errors.js';
 import { ConnectionClosedError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
 import type { RequestChannel, RequestContext } from './context.js';
-import { sensorStatusMessage } from './wire.js';
+import { sensorStatusLine } from './wire.js';
 
 /** What a {@link ClientConnection} needs from its server. */
 export interface ClientOwner {
@@ -41,7 +41,8 @@ const NONE: SamplingStrategy = Object.freeze({ strategy: 'none' });
 export class ClientConnection implements ConnectionOwner, RequestChannel {
   readonly #owner: ClientOwner;
   readonly #conn: Connection;
-  #outbox: Message[] = [];
+  // Messages, and lines already in wire form (the cached `#sensor-status` lines).
+  #outbox: (Message | Buffer)[] = [];
   #outboxAsync = false;
   #flushQueued = false;
   readonly #samplers = new Map<Sensor, Sampler>();
@@ -54,10 +55,12 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
   readonly #parked: RequestContext[] = [];
   #parkedHead = 0;
   readonly #send = (sensor: Sensor, reading: Reading<unknown>): void => {
-    this.sendAsync(sensorStatusMessage(sensor, reading));
+    this.sendAsync(sensorStatusLine(sensor, reading));
   };
-  readonly #onSamplerError = (err: unknown): void => {
-    this.#owner.samplerError(this, err);
+  readonly #samplerOptions = {
+    onError: (err: unknown): void => {
+      this.#owner.samplerError(this, err);
+    },
   };
 
   /**
@@ -119,15 +122,21 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
 
   // Writing
 
-  /** Queues a message that answers a request (never counted against the backlog limit). */
-  send(msg: Message): void {
+  /**
+   * Queues a message that answers a request (never counted against the backlog limit), or bytes
+   * already in wire form (whole lines).
+   */
+  send(msg: Message | Buffer): void {
     if (this.#conn.isClosed) return;
     this.#outbox.push(msg);
     this.#scheduleFlush();
   }
 
-  /** Queues an asynchronous message (`#sensor-status`, `#log`, ...), subject to the backlog limit. */
-  sendAsync(msg: Message): void {
+  /**
+   * Queues an asynchronous message (`#sensor-status`, `#log`, ...), or its lines already in wire
+   * form, subject to the backlog limit.
+   */
+  sendAsync(msg: Message | Buffer): void {
     if (this.#conn.isClosed) return;
     this.#outbox.push(msg);
     this.#outboxAsync = true;
@@ -142,7 +151,8 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
     const checkBacklog = this.#outboxAsync && this.#samplingDepth === 0;
     this.#outboxAsync = false;
     if (this.#conn.isClosed) return;
-    if (batch.length === 1) this.#conn.write(batch[0]!);
+    const only = batch.length === 1 ? batch[0]! : undefined;
+    if (only !== undefined && !Buffer.isBuffer(only)) this.#conn.write(only);
     else this.#conn.writeMany(batch);
     if (checkBacklog) {
       const backlog = this.#conn.backlog;
@@ -230,7 +240,7 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
       this.#samplers.delete(sensor);
       old.close();
     }
-    const sampler = createSampler(sensor, strategy, this.#send, this.#owner.clock, { onError: this.#onSamplerError });
+    const sampler = createSampler(sensor, strategy, this.#send, this.#owner.clock, this.#samplerOptions);
     if (sampler === undefined) return;
     if (keep && !this.#conn.isClosed) this.#samplers.set(sensor, sampler);
     else sampler.close();

@@ -10,8 +10,8 @@ import { KatcpError } from '../errors.js';
 export interface RequestChannel {
   /** The client's `host:port`. */
   readonly address: string;
-  /** Queue a message for the client (order is preserved). */
-  send(msg: Message): void;
+  /** Queue a message, or already formatted lines, for the client (order is preserved). */
+  send(msg: Message | Buffer): void;
   /** Wait until the client's write backlog is small again. */
   drain(): Promise<void>;
 }
@@ -113,8 +113,11 @@ export class RequestContext {
     return n;
   }
 
-  /** Sends ready-made messages (already named and numbered for this request). @internal */
-  sendRaw(msgs: readonly Message[], final: boolean): void {
+  /**
+   * Sends ready-made messages, or already formatted lines, named and numbered for this request.
+   * @internal
+   */
+  sendRaw(msgs: readonly (Message | Buffer)[], final: boolean): void {
     if (!this.#checkOpen()) return;
     if (final) this.#state = RequestState.Replied;
     for (const m of msgs) this.#channel.send(m);

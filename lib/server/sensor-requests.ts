@@ -13,7 +13,7 @@ import { defineRequest } from './request.js';
 import type { RequestDefinition } from './request.js';
 import { filterByName } from './sensor-filter.js';
 import type { ServerHost } from './standard-requests.js';
-import { sensorListMessage, sensorValueMessage } from './wire.js';
+import { prefixedLines, sensorListTail, sensorValueTail } from './wire.js';
 
 /**
  * Sensors committed per batch by a bulk `?sensor-sampling` before the server yields to other
@@ -33,14 +33,12 @@ function lookup(host: ServerHost, name: string): Sensor {
   return s;
 }
 
-/** Sends one reply inform per sensor plus `!name ok <n>` in one batch. */
-function sendSensorInforms(ctx: RequestContext, sensors: readonly Sensor[], build: (s: Sensor, mid: number | undefined) => Message): void {
-  const mid = ctx.mid;
+/** Sends one reply inform per sensor (its cached wire form) plus `!name ok <n>` in one batch. */
+function sendSensorInforms(ctx: RequestContext, sensors: readonly Sensor[], tailOf: (s: Sensor) => Buffer): void {
   const n = sensors.length;
-  const msgs = new Array<Message>(n + 1);
-  for (let i = 0; i < n; i++) msgs[i] = build(sensors[i]!, mid);
-  msgs[n] = new Message('!', ctx.name, [OK, Buffer.from(String(n))], mid);
-  ctx.sendRaw(msgs, true);
+  const tails = new Array<Buffer>(n);
+  for (let i = 0; i < n; i++) tails[i] = tailOf(sensors[i]!);
+  ctx.sendRaw([prefixedLines(ctx.name, ctx.mid, tails), new Message('!', ctx.name, [OK, Buffer.from(String(n))], ctx.mid)], true);
 }
 
 /** Builds the sensor request declarations bound to `host`. */
@@ -56,7 +54,7 @@ export function sensorRequests(host: ServerHost): RequestDefinition[] {
         '[params...], sorted by name.',
       params: [{ type: 'string', name: 'name', optional: true }],
       handler: (ctx, filter) => {
-        sendSensorInforms(ctx, select(filter), sensorListMessage);
+        sendSensorInforms(ctx, select(filter), sensorListTail);
       },
     }),
     defineRequest({
@@ -67,7 +65,7 @@ export function sensorRequests(host: ServerHost): RequestDefinition[] {
         'timestamp 1 name status value.',
       params: [{ type: 'string', name: 'name', optional: true }],
       handler: (ctx, filter) => {
-        sendSensorInforms(ctx, select(filter), sensorValueMessage);
+        sendSensorInforms(ctx, select(filter), sensorValueTail);
       },
     }),
     defineRequest({

@@ -1,31 +1,26 @@
 /**
- * Pre-encoded wire pieces of sensors, so `?sensor-list`, `?sensor-value` and `#sensor-status`
- * build their messages from cached argument buffers instead of re-encoding constant fields.
+ * Pre-encoded wire pieces of sensors. A sensor's `#sensor-list` arguments are formatted once, and
+ * each reading once (the first time a client needs it), so `?sensor-list`, `?sensor-value` and
+ * `#sensor-status` are copies of cached bytes behind a per-request `#name[mid]` prefix, shared by
+ * every client, instead of messages formatted again for each request and client.
  * @module
  */
-import { Message } from '../codec/message.js';
+import { ESCAPE_LETTER, escapedLength, writeEscaped } from '../codec/escape.js';
 import { formatFloat } from '../codec/types.js';
 import type { Sensor } from '../sensor/sensor.js';
-import type { Reading, SensorStatus } from '../sensor/status.js';
+import type { Reading } from '../sensor/status.js';
 
-const ONE = Buffer.from('1');
-const STATUS_BYTES: Readonly<Record<SensorStatus, Buffer>> = Object.freeze({
-  unknown: Buffer.from('unknown'),
-  nominal: Buffer.from('nominal'),
-  warn: Buffer.from('warn'),
-  error: Buffer.from('error'),
-  failure: Buffer.from('failure'),
-  unreachable: Buffer.from('unreachable'),
-  inactive: Buffer.from('inactive'),
-});
+/** A `#sensor-status` line is this prefix followed by the reading's tail. */
+const STATUS_PREFIX = '#sensor-status';
+const BACKSLASH = 0x5c;
+const AT = 0x40;
 
 interface SensorWire {
-  readonly name: Buffer;
-  /** `name description units type params...` */
-  readonly list: Buffer[];
-  /** The last reading encoded, reused while the sensor keeps that reading. */
+  /** ` name description units type params...\n`, escaped (formatted on first use). */
+  listTail: Buffer | undefined;
+  /** The last reading sent, and its `#sensor-status` line, reused while the sensor keeps it. */
   lastReading: Reading<unknown> | undefined;
-  lastArgs: Buffer[] | undefined;
+  lastLine: Buffer | undefined;
 }
 
 const cache = new WeakMap<Sensor, SensorWire>();
@@ -33,47 +28,128 @@ const cache = new WeakMap<Sensor, SensorWire>();
 function wireOf(sensor: Sensor): SensorWire {
   let w = cache.get(sensor);
   if (w === undefined) {
-    const name = Buffer.from(sensor.name, 'latin1');
-    const list = [name, Buffer.from(sensor.description, 'utf8'), Buffer.from(sensor.units, 'utf8'), Buffer.from(sensor.wireType, 'latin1')];
-    for (const p of sensor.params) list.push(Buffer.from(p, 'utf8'));
-    w = { name, list, lastReading: undefined, lastArgs: undefined };
+    w = { listTail: undefined, lastReading: undefined, lastLine: undefined };
     cache.set(sensor, w);
   }
   return w;
 }
 
-/** The `#sensor-list` arguments of a sensor: name, description, units, type, params. */
-export function sensorListArgs(sensor: Sensor): Buffer[] {
-  return wireOf(sensor).list;
+/** Escaped length of an ASCII string, or -1 when it is not ASCII (it goes through UTF-8 bytes then). */
+function escapedAsciiLength(s: string): number {
+  const n = s.length;
+  if (n === 0) return 2;
+  let len = n;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return -1;
+    if (ESCAPE_LETTER[c] !== 0) len++;
+  }
+  return len;
 }
 
-/** The arguments `timestamp 1 name status value` for a reading of `sensor`. */
-export function readingArgs(sensor: Sensor, reading: Reading<unknown>): Buffer[] {
+function writeEscapedAscii(out: Buffer, pos: number, s: string): number {
+  const n = s.length;
+  if (n === 0) {
+    out[pos] = BACKSLASH;
+    out[pos + 1] = AT;
+    return pos + 2;
+  }
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    const letter = ESCAPE_LETTER[c]!;
+    if (letter === 0) out[pos++] = c;
+    else {
+      out[pos++] = BACKSLASH;
+      out[pos++] = letter;
+    }
+  }
+  return pos;
+}
+
+// Escaped field lengths of the line being built (building is synchronous).
+let lens = new Int32Array(16);
+
+/**
+ * `prefix` (ASCII, written as is), then ` field` for each field, escaped, then `\n`. An ASCII
+ * string is escaped straight from its characters (no intermediate Buffer); others go as UTF-8.
+ */
+function wireLine(prefix: string, fields: (string | Buffer)[]): Buffer {
+  const n = fields.length;
+  if (n > lens.length) lens = new Int32Array(n);
+  let size = prefix.length + 1;
+  for (let i = 0; i < n; i++) {
+    const f = fields[i]!;
+    let len: number;
+    if (typeof f === 'string') {
+      len = escapedAsciiLength(f);
+      if (len < 0) {
+        const bytes = Buffer.from(f, 'utf8');
+        fields[i] = bytes;
+        len = escapedLength(bytes);
+      }
+    } else {
+      len = escapedLength(f);
+    }
+    lens[i] = len;
+    size += len + 1;
+  }
+  const out = Buffer.allocUnsafe(size);
+  let pos = 0;
+  for (let i = 0; i < prefix.length; i++) out[pos++] = prefix.charCodeAt(i);
+  for (let i = 0; i < n; i++) {
+    out[pos++] = 0x20;
+    const f = fields[i]!;
+    pos = typeof f === 'string' ? writeEscapedAscii(out, pos, f) : writeEscaped(out, pos, f, lens[i]!);
+  }
+  out[pos] = 0x0a;
+  return out;
+}
+
+/** ` name description units type params...\n`: a `#sensor-list` inform after its `#name[mid]`. */
+export function sensorListTail(sensor: Sensor): Buffer {
   const w = wireOf(sensor);
-  if (w.lastReading === reading && w.lastArgs !== undefined) return w.lastArgs;
-  const args = [
-    Buffer.from(formatFloat(reading.timestamp), 'latin1'),
-    ONE,
-    w.name,
-    STATUS_BYTES[reading.status],
-    sensor.codec.encode(reading.value),
-  ];
+  if (w.listTail === undefined) {
+    const fields: (string | Buffer)[] = [sensor.name, sensor.description, sensor.units, sensor.wireType];
+    for (const p of sensor.params) fields.push(p);
+    w.listTail = wireLine('', fields);
+  }
+  return w.listTail;
+}
+
+/** `#sensor-status <timestamp> 1 <name> <status> <value>\n` for a reading of `sensor` (asynchronous, no mid). */
+export function sensorStatusLine(sensor: Sensor, reading: Reading<unknown>): Buffer {
+  const w = wireOf(sensor);
+  if (w.lastReading === reading && w.lastLine !== undefined) return w.lastLine;
+  const line = wireLine(STATUS_PREFIX, [formatFloat(reading.timestamp), '1', sensor.name, reading.status, sensor.codec.encode(reading.value)]);
   w.lastReading = reading;
-  w.lastArgs = args;
-  return args;
+  w.lastLine = line;
+  return line;
 }
 
-/** `#sensor-status <timestamp> 1 <name> <status> <value>` (asynchronous, no mid). */
-export function sensorStatusMessage(sensor: Sensor, reading: Reading<unknown>): Message {
-  return new Message('#', 'sensor-status', readingArgs(sensor, reading));
+/** ` <timestamp> 1 <name> <status> <value>\n`: a `#sensor-value` inform of the current reading after its `#name[mid]`. */
+export function sensorValueTail(sensor: Sensor): Buffer {
+  return sensorStatusLine(sensor, sensor.reading).subarray(STATUS_PREFIX.length);
 }
 
-/** `#sensor-value[mid] <timestamp> 1 <name> <status> <value>` (reply inform). */
-export function sensorValueMessage(sensor: Sensor, mid: number | undefined): Message {
-  return new Message('#', 'sensor-value', readingArgs(sensor, sensor.reading), mid);
-}
-
-/** `#sensor-list[mid] <name> <description> <units> <type> [params...]` (reply inform). */
-export function sensorListMessage(sensor: Sensor, mid: number | undefined): Message {
-  return new Message('#', 'sensor-list', sensorListArgs(sensor), mid);
+/**
+ * The informs `#<name>[mid]<tail>` for each tail, back to back in one buffer (`name` must be a
+ * valid message name and `mid` a valid message id).
+ */
+export function prefixedLines(name: string, mid: number | undefined, tails: readonly Buffer[]): Buffer {
+  const prefix = Buffer.from(mid === undefined ? `#${name}` : `#${name}[${mid}]`, 'latin1');
+  const p = prefix.length;
+  const n = tails.length;
+  let size = n * p;
+  for (let i = 0; i < n; i++) size += tails[i]!.length;
+  const out = Buffer.allocUnsafe(size);
+  let pos = 0;
+  for (let i = 0; i < n; i++) {
+    const tail = tails[i]!;
+    // A byte loop beats a native copy for a prefix this short.
+    for (let k = 0; k < p; k++) out[pos + k] = prefix[k]!;
+    pos += p;
+    out.set(tail, pos);
+    pos += tail.length;
+  }
+  return out;
 }

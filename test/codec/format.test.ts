@@ -50,6 +50,15 @@ describe('format', () => {
     assert.equal(wire(out), '!ok \\_\n');
   });
 
+  it('format - formatMessages copies already formatted lines as they are, in order with messages', () => {
+    const line = Buffer.from('#sensor-status 1.5 1 x nominal 2\n');
+    const msgs = [Message.parse('#a[1] x'), line, new Uint8Array(Buffer.from('#raw \\_\n')), Message.parse('!c ok 2')];
+    assert.equal(wire(formatMessages(msgs)), '#a[1] x\n#sensor-status 1.5 1 x nominal 2\n#raw \\_\n!c ok 2\n');
+    assert.equal(formatMessages([line]), line, 'a lone Buffer goes out as it is, without a copy');
+    const bytes = Buffer.from('xx#v\n').subarray(2);
+    assert.equal(wire(formatMessages([new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length)])), '#v\n', 'a lone plain Uint8Array view');
+  });
+
   it('format - formatMessages writes a batch back to back in one buffer', () => {
     const msgs = [Message.parse('#a[1] x'), Message.inform('b', ''), Message.reply('c', 'ok', 2)];
     assert.equal(wire(formatMessages(msgs)), '#a[1] x\n#b \\@\n!c ok 2\n');

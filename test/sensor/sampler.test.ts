@@ -254,6 +254,22 @@ describe('sampler - engine details', () => {
     assert.equal(sent.length, 1);
   });
 
+  it('auto closed by an earlier observer of the same update sends nothing more (the sensor notifies from a snapshot)', async () => {
+    const clock = new VirtualClock(START);
+    const sensor = floatSensor(clock);
+    sensor.attach((_s, r) => {
+      if (r.value === 2) sampler?.close();
+    });
+    const sent: number[] = [];
+    const sampler = createSampler(sensor, { strategy: 'auto' }, (_s, r) => sent.push(r.value), clock);
+    sensor.setValue(1);
+    sensor.setValue(2);
+    sensor.setValue(3);
+    assert.deepEqual(sent, [0, 1]);
+    assert.equal(sensor.observerCount, 1);
+    assert.equal(clock.pending, 0);
+  });
+
   it('none creates no sampler, sends nothing and attaches nothing', () => {
     const clock = new VirtualClock(START);
     const sensor = floatSensor(clock);

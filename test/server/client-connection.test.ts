@@ -46,6 +46,21 @@ describe('client connection', () => {
     client.abort();
   });
 
+  it('client - lines already in wire form keep their place among messages, in one write', async () => {
+    const slow: number[] = [];
+    const { stream, writes } = stuckPeer();
+    const client = new ClientConnection(stream, owner(20, slow), {});
+    client.send(Message.inform('a', 1));
+    client.send(Buffer.from('#b[1] x\n#b[1] y\n'));
+    client.sendAsync(Buffer.from('#sensor-status 1.0 1 s nominal 2\n'));
+    client.send(Message.reply('b', 'ok', 2));
+    await flushMicrotasks();
+    assert.equal(writes.length, 1);
+    assert.equal(String(writes[0]), '#a 1\n#b[1] x\n#b[1] y\n#sensor-status 1.0 1 s nominal 2\n!b ok 2\n');
+    assert.equal(slow.length, 1, 'asynchronous lines count against the backlog limit');
+    client.abort();
+  });
+
   it('client - only asynchronous messages are checked against the backlog limit', async () => {
     const slow: number[] = [];
     const { stream } = stuckPeer();

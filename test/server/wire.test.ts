@@ -1,0 +1,57 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { formatMessage } from '../../lib/codec/format.js';
+import { Message } from '../../lib/codec/message.js';
+import { formatFloat } from '../../lib/codec/types.js';
+import { Sensor } from '../../lib/sensor/sensor.js';
+import { makeReading } from '../../lib/sensor/status.js';
+import { prefixedLines, sensorListTail, sensorStatusLine, sensorValueTail } from '../../lib/server/wire.js';
+import { VirtualClock } from '../helpers/virtual-clock.js';
+
+const text = (b: Buffer): string => b.toString('latin1');
+
+/** What the codec formats for `#name[mid] args...`. */
+function formatted(name: string, mid: number | undefined, args: Buffer[]): string {
+  return text(formatMessage(new Message('#', name, args, mid)));
+}
+
+describe('server wire cache', () => {
+  it('wire - a #sensor-list tail is the codec formatting of the description, whatever the text (property)', () => {
+    const field = fc.string({ unit: fc.constantFrom('a', ' ', '\\', '\t', '\n', '\r', '\0', '\x1b', 'é', '€', '😀', '@', '.') });
+    fc.assert(
+      fc.property(field, field, fc.boolean(), (description, units, discrete) => {
+        const sensor = discrete
+          ? Sensor.discrete({ name: 'd.x', description, units, values: ['one value', 'two'] })
+          : Sensor.integer({ name: 'i-x', description, units, range: { nominal: [0, 10] } });
+        const args = [sensor.name, description, units, sensor.wireType, ...sensor.params].map((s) => Buffer.from(s, 'utf8'));
+        assert.equal(text(sensorListTail(sensor)), formatted('x', undefined, args).slice(2));
+        assert.equal(text(prefixedLines('sensor-list', 7, [sensorListTail(sensor)])), formatted('sensor-list', 7, args));
+      }),
+    );
+  });
+
+  it('wire - a #sensor-status line is the codec formatting of the reading, and is formatted once per reading', () => {
+    const clock = new VirtualClock(1_700_000_000.25);
+    const sensor = Sensor.string({ name: 's', clock, default: 'a b\\c é', initialStatus: 'warn' });
+    const line = sensorStatusLine(sensor, sensor.reading);
+    const args = [formatFloat(1_700_000_000.25), '1', 's', 'warn', 'a b\\c é'].map((s) => Buffer.from(s, 'utf8'));
+    assert.equal(text(line), formatted('sensor-status', undefined, args));
+    assert.equal(sensorStatusLine(sensor, sensor.reading), line, 'the same reading reuses the same bytes');
+    assert.equal(text(sensorValueTail(sensor)), text(line).slice('#sensor-status'.length));
+    sensor.setValue('');
+    const empty = sensorStatusLine(sensor, sensor.reading);
+    assert.notEqual(empty, line);
+    assert.match(text(empty), / s nominal \\@\n$/);
+    // An older reading (a delayed send) is formatted again, not confused with the cached one.
+    const old = makeReading(5, 'error', 'x');
+    assert.equal(text(sensorStatusLine(sensor, old)), '#sensor-status 5.0 1 s error x\n');
+  });
+
+  it('wire - prefixedLines puts #name or #name[mid] before each tail, back to back', () => {
+    const tails = [Buffer.from(' a\n'), Buffer.from(' b c\n'), Buffer.alloc(0)];
+    assert.equal(text(prefixedLines('x-y', undefined, tails)), '#x-y a\n#x-y b c\n#x-y');
+    assert.equal(text(prefixedLines('v', 2147483647, tails.slice(0, 2))), '#v[2147483647] a\n#v[2147483647] b c\n');
+    assert.equal(prefixedLines('v', 1, []).length, 0);
+  });
+});
