@@ -4,6 +4,7 @@
  * @module
  */
 import type { Message } from '../codec/message.js';
+import { decodeSimpleDecimal } from '../codec/float.js';
 import { getType } from '../codec/types.js';
 import type { CodecContext } from '../codec/types.js';
 import { KatcpError } from '../errors.js';
@@ -77,31 +78,6 @@ export function statusFromBytes(raw: Buffer): SensorStatus | undefined {
   return STATUSES.has(lower) ? (lower as SensorStatus) : undefined;
 }
 
-const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
-
-/**
- * Plain unsigned decimal (`1234`, `1700000000.25`) fast path; undefined for anything else.
- * With at most 2^53 as the digits' integer value, `digits / 10^k` is one correctly rounded
- * division of two exact doubles, hence identical to `Number(text)`.
- */
-function simpleDecimal(raw: Buffer): number | undefined {
-  const n = raw.length;
-  if (n === 0 || n > 30) return undefined;
-  let mantissa = 0;
-  let dot = -1;
-  for (let i = 0; i < n; i++) {
-    const c = raw[i] as number;
-    if (c === 0x2e) {
-      if (dot >= 0 || i === 0 || i === n - 1) return undefined;
-      dot = i;
-    } else if (c < 0x30 || c > 0x39) return undefined;
-    else mantissa = mantissa * 10 + (c - 0x30);
-  }
-  const k = dot < 0 ? 0 : n - dot - 1;
-  if (mantissa > Number.MAX_SAFE_INTEGER || k > 22) return Number(raw.toString('latin1'));
-  return k === 0 ? mantissa : mantissa / (POW10[k] as number);
-}
-
 /** Digits only, at most 9 of them (a reading count); -1 for anything else. */
 function smallCount(raw: Buffer): number {
   const len = raw.length;
@@ -116,7 +92,7 @@ function smallCount(raw: Buffer): number {
 }
 
 function decodeTimestamp(raw: Buffer, ctx: CodecContext): number {
-  const fast = simpleDecimal(raw);
+  const fast = decodeSimpleDecimal(raw);
   if (fast === undefined) return timestampCodec.decode(raw, ctx) as number;
   return ctx.protocolMajor === 4 ? fast / 1000 : fast;
 }

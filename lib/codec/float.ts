@@ -40,6 +40,36 @@ export function formatFloat(x: number): string {
 const FINITE_RE = /^[+-]?(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?$/;
 const SPECIAL_RE = /^([+-]?)(?:(inf|infinity)|nan)$/i;
 
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/**
+ * The value of a plain decimal `[-]digits[.digits]` (`0.0`, `-12.5`, `1700000000.25`), or
+ * undefined for anything else (signs, exponents, underscores, spaces, long mantissas...). With
+ * the digits' integer value at most 2^53 and at most 22 fraction digits, `digits / 10^k` is one
+ * correctly rounded division of two exact doubles, hence exactly what `Number(text)` gives.
+ */
+export function decodeSimpleDecimal(raw: Uint8Array): number | undefined {
+  const n = raw.length;
+  if (n === 0 || n > 40) return undefined;
+  const neg = raw[0] === 0x2d;
+  const start = neg ? 1 : 0;
+  if (start === n) return undefined;
+  let mantissa = 0;
+  let dot = -1;
+  for (let i = start; i < n; i++) {
+    const c = raw[i]!;
+    if (c === 0x2e) {
+      if (dot >= 0 || i === start || i === n - 1) return undefined;
+      dot = i;
+    } else if (c < 0x30 || c > 0x39) return undefined;
+    else mantissa = mantissa * 10 + (c - 0x30);
+  }
+  const k = dot < 0 ? 0 : n - dot - 1;
+  if (mantissa > Number.MAX_SAFE_INTEGER || k > 22) return undefined;
+  const value = k === 0 ? mantissa : mantissa / POW10[k]!;
+  return neg ? -value : value;
+}
+
 /**
  * Parses a float with Python's `float()` rules: surrounding ASCII whitespace, a leading `+`,
  * `_` digit groups, `.5`, `5.`, exponents, and `inf`/`infinity`/`nan` in any case (so JavaScript's
@@ -48,6 +78,8 @@ const SPECIAL_RE = /^([+-]?)(?:(inf|infinity)|nan)$/i;
  */
 export function decodeFloat(raw: Uint8Array | string, typeName = 'float'): number {
   const bytes = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
+  const simple = decodeSimpleDecimal(bytes);
+  if (simple !== undefined) return simple;
   const text = trimmedLatin1(bytes);
   if (FINITE_RE.test(text)) return Number(text.includes('_') ? text.replaceAll('_', '') : text);
   const m = SPECIAL_RE.exec(text);

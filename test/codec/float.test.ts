@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { KatcpTypeError } from '../../lib/errors.js';
-import { decodeFloat, formatFloat } from '../../lib/codec/float.js';
+import { decodeFloat, decodeSimpleDecimal, formatFloat } from '../../lib/codec/float.js';
 
 const table = (JSON.parse(readFileSync(new URL('../../fixtures/codec/float-repr.json', import.meta.url), 'utf8')) as {
   cases: { bits: string; repr: string }[];
@@ -50,6 +50,24 @@ describe('formatFloat', () => {
 });
 
 describe('decodeFloat', () => {
+  it('property: the plain-decimal fast path gives exactly Number(text), bit for bit, or steps aside', () => {
+    const digits = fc.string({ unit: fc.constantFrom('0', '1', '2', '3', '4', '5', '6', '7', '8', '9'), minLength: 1, maxLength: 20 });
+    const plain = fc.tuple(fc.boolean(), digits, fc.option(digits)).map(([neg, int, frac]) => `${neg ? '-' : ''}${int}${frac === null ? '' : '.' + frac}`);
+    fc.assert(
+      fc.property(plain, (text) => {
+        const fast = decodeSimpleDecimal(Buffer.from(text));
+        if (fast !== undefined) assert.ok(Object.is(fast, Number(text)), text);
+        assert.ok(Object.is(decodeFloat(text), Number(text)), text);
+      }),
+      { numRuns: 20000 },
+    );
+    assert.ok(Object.is(decodeSimpleDecimal(Buffer.from('-0.0')), -0));
+    assert.equal(decodeSimpleDecimal(Buffer.from('1700000000.25')), 1700000000.25);
+    for (const other of ['', '-', '.5', '5.', '1.2.3', '+5', ' 5', '1e3', '1_0', '-.5', 'nan', '9007199254740993', '0.00000000000000000000001']) {
+      assert.equal(decodeSimpleDecimal(Buffer.from(other)), undefined, other);
+    }
+  });
+
   it('accepts Python forms', () => {
     const cases: [string, number][] = [
       ['+5', 5], ['1_000.5', 1000.5], ['.5', 0.5], ['5.', 5], [' 3.25\t', 3.25], ['1e3', 1000], ['1E-2', 0.01], ['1_0e1_0', 1e11],
