@@ -7,17 +7,16 @@
 import { Message } from '../codec/message.js';
 import { NotConnectedError } from '../errors.js';
 import type { Reading } from '../sensor/index.js';
-import type { CallOptions } from '../util/abort.js';
 import { ClientCore } from './client-core.js';
 import type { InformStream, InformStreamOptions } from './inform-stream.js';
-import type { CallbackRequestHandlers, ConnectOptions } from './options.js';
+import type { CallbackRequestHandlers, ConnectOptions, RequestOptions } from './options.js';
 import { appendCallerStack, interpretReply, splitCallOptions } from './reply.js';
 import type { RawRequestResult, RequestResult } from './reply.js';
 import { readSensor, readSensorValue } from './sensor-reading.js';
 import type { SensorReadingOptions } from './sensor-reading.js';
 import { ClientState } from './state.js';
 
-export type { CallbackRequestHandlers, ClientEvents, ClientOptions, ConnectOptions } from './options.js';
+export type { CallbackRequestHandlers, ClientEvents, ClientOptions, ConnectOptions, RequestOptions } from './options.js';
 
 /**
  * A KATCP client: connects in the background (and reconnects with a randomised backoff),
@@ -62,8 +61,9 @@ export class Client extends ClientCore {
 
   /**
    * Send `?name args...` and resolve with the arguments after `ok` and the request's informs.
-   * A trailing plain object is taken as `{timeout, signal}`; the default timeout is the
-   * `requestTimeout` option, or the server's timeout hint for `name` plus `timeoutHintMargin`.
+   * A trailing plain object is taken as {@link RequestOptions} `{timeout, signal, onInform}`; the
+   * default timeout is the `requestTimeout` option, or the server's timeout hint for `name` plus
+   * `timeoutHintMargin`. With `onInform` the informs go to it as they arrive instead.
    * @throws FailReply / InvalidReply (with `requestName` and `reply`), NotConnectedError,
    *   ConnectionClosedError, KatcpTimeoutError, KatcpAbortError, KatcpTypeError (bad argument)
    */
@@ -89,11 +89,23 @@ export class Client extends ClientCore {
     return new NotConnectedError(`cannot send ?${name}: not connected to ${this.host}:${this.port} (state ${this.state})`, { cause: this.lastError });
   }
 
-  #start(msg: Message, opts: CallOptions): Promise<RawRequestResult> {
+  #start(msg: Message, opts: RequestOptions): Promise<RawRequestResult> {
+    const onInform = opts.onInform;
+    const logger = this.logger;
     return new Promise<RawRequestResult>((resolve, reject) => {
       this.startTracked(
         msg,
         {
+          onInform:
+            onInform === undefined
+              ? undefined
+              : (inform) => {
+                  try {
+                    onInform(inform);
+                  } catch (err) {
+                    logger.error(`the onInform callback of ?${msg.name} threw`, err);
+                  }
+                },
           onDone: (err, reply, informs) => {
             if (err !== undefined) reject(err);
             else resolve({ reply: reply as Message, informs });

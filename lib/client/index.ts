@@ -3,7 +3,7 @@
  * @module
  */
 export { Client } from './client.js';
-export type { CallbackRequestHandlers, ClientEvents, ClientOptions, ConnectOptions } from './client.js';
+export type { CallbackRequestHandlers, ClientEvents, ClientOptions, ConnectOptions, RequestOptions } from './client.js';
 export { ClientState, canTransition, clientTransitions } from './state.js';
 export { defaultReconnectPolicy, exponentialBackoff } from './backoff.js';
 export type { ExponentialBackoffOptions, ReconnectPolicy } from './backoff.js';

@@ -89,6 +89,19 @@ export interface ClientEvents {
   syntaxError: [error: KatcpSyntaxError];
 }
 
+/**
+ * Per-call options of `Client.request()` / `requestRaw()` (a trailing plain object): a timeout,
+ * an abort signal, and optionally a callback that takes the request's informs as they arrive.
+ */
+export interface RequestOptions extends CallOptions {
+  /**
+   * Called with each inform of the request as it arrives (in order, before the reply); the
+   * informs are then not kept, so the result's `informs` is empty. Suits long listings that can
+   * be handled piece by piece. An exception thrown here is logged; the request carries on.
+   */
+  onInform?: ((inform: Message) => void) | undefined;
+}
+
 /** Handlers of {@link Client.callbackRequest} (katcp-python's callback client). */
 export interface CallbackRequestHandlers extends CallOptions {
   /**

@@ -5,7 +5,7 @@
 import type { Message } from '../codec/message.js';
 import { FailReply, InvalidReply } from '../errors.js';
 import { isCallOptions } from '../util/abort.js';
-import type { CallOptions } from '../util/abort.js';
+import type { RequestOptions } from './options.js';
 
 /** A reply whose first argument was `ok`: the remaining arguments and the request's informs. */
 export interface RequestResult {
@@ -35,7 +35,7 @@ export function interpretReply(requestName: string, reply: Message, informs: Mes
 }
 
 /** Split `...args` into KATCP arguments and trailing per-call options (a plain object). */
-export function splitCallOptions(rest: unknown[]): [unknown[], CallOptions] {
+export function splitCallOptions(rest: unknown[]): [unknown[], RequestOptions] {
   const last = rest[rest.length - 1];
   if (rest.length > 0 && isCallOptions(last)) return [rest.slice(0, -1), last];
   return [rest, {}];

@@ -59,6 +59,27 @@ test('client - informs with the request mid are collected for that request', asy
   await cleanup();
 });
 
+test('client - request onInform takes the informs as they arrive and keeps none; a throwing callback is logged', async () => {
+  const { conn, client, logger, cleanup } = await connectedClient();
+  const seen: string[] = [];
+  const p = client.request('help', 'x', {
+    onInform: (m: Message) => {
+      seen.push(m.toString());
+      if (m.arg(0) === 'bad') throw new Error('callback failed');
+    },
+  });
+  await conn.expectLine('?help[1] x');
+  conn.send('#help[1] a A');
+  await until(() => seen.length === 1, 'the first inform before the reply');
+  conn.send('#help[1] bad B', '#help[1] c C', '!help[1] ok 3');
+  const { reply, informs } = await p;
+  assert.deepEqual(seen, ['#help[1] a A', '#help[1] bad B', '#help[1] c C']);
+  assert.deepEqual(informs, []);
+  assert.deepEqual(reply.map(String), ['3']);
+  assert.ok(logger.lines.some((l) => l.startsWith('error the onInform callback of ?help threw')));
+  await cleanup();
+});
+
 test('client - fail and invalid replies become FailReply / InvalidReply with the request, reply and caller stack', async () => {
   const { conn, client, cleanup } = await connectedClient();
   async function callerFunctionName(): Promise<unknown> {
