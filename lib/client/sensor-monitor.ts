@@ -18,6 +18,8 @@ import type { Message } from '../codec/message.js';
 import { FailReply, InvalidReply } from '../errors.js';
 import type { TimerHandle } from '../util/clock.js';
 import type { Client } from './client.js';
+import { EarlySampling } from './early-sampling.js';
+import type { SamplingPlan } from './early-sampling.js';
 import { chunkByName, MAX_IN_FLIGHT, settleLimited } from './sampling.js';
 import { parseSensorListInform } from './sensor-informs.js';
 import type { RemoteSensorInfo } from './sensor-informs.js';
@@ -25,10 +27,6 @@ import { NONE, SensorRegistry } from './sensor-registry.js';
 import type { MonitorWatcher, RemoteSensor } from './sensor-registry.js';
 import { SyncState } from './sync-state.js';
 
-interface Plan {
-  args: readonly string[];
-  sensors: RemoteSensor[];
-}
 
 const monitors = new WeakMap<Client, SensorMonitor>();
 
@@ -56,6 +54,7 @@ export class SensorMonitor {
   #running = false;
   #generation = 0;
   #failures = 0;
+  #listings = 0;
   #retryTimer: TimerHandle | undefined;
   readonly #detach: (() => void)[] = [];
 
@@ -174,12 +173,15 @@ export class SensorMonitor {
         if (this.#needFullList) {
           this.#needFullList = false;
           this.#needNames.clear();
+          let samplingError: Error | undefined;
           try {
-            await this.#listAll(gen);
+            samplingError = await this.#listAll(gen);
           } catch (err) {
             this.#needFullList = true;
             throw err;
           }
+          // The list is in; a subscription made while it arrived failed (not by a reply).
+          if (samplingError !== undefined) throw samplingError;
         } else if (this.#needNames.size > 0) {
           const names = [...this.#needNames];
           this.#needNames.clear();
@@ -223,20 +225,48 @@ export class SensorMonitor {
 
   // ------------------------------------------------------------ listing
 
-  async #listAll(gen: number): Promise<void> {
-    const { informs } = await this.#client.request('sensor-list');
-    if (gen !== this.#generation) return;
+  /**
+   * `?sensor-list` of everything, parsed as it arrives and applied in one batch once complete.
+   * With bulk sampling, listed sensors are subscribed meanwhile (see early-sampling.ts). Resolves
+   * once the list and those subscriptions are done, with the first subscription failure that
+   * was not a reply, if any.
+   * @throws whatever failed the list request
+   */
+  async #listAll(gen: number): Promise<Error | undefined> {
     const registry = this.#registry;
-    registry.batch(() => {
-      const seen = new Set<string>();
-      for (const inform of informs) {
-        const info = this.#parseInfo(inform);
-        if (info === undefined) continue;
-        seen.add(info.name);
-        registry.apply(info);
+    const client = this.#client;
+    const early = client.protocolFlags?.bulkSetSensorSampling === true ? new EarlySampling((plan) => this.#setSampling(plan, gen)) : undefined;
+    const infos: RemoteSensorInfo[] = [];
+    const onInform = (inform: Message): void => {
+      if (gen !== this.#generation || this.#state === SyncState.Closed) return;
+      const info = this.#parseInfo(inform);
+      if (info === undefined) return;
+      infos.push(info);
+      const s = early === undefined ? undefined : registry.incoming(info);
+      if (s !== undefined) early!.add(s, registry.desired(s));
+    };
+    let listError: unknown;
+    try {
+      await client.request('sensor-list', { onInform });
+      if (gen === this.#generation) {
+        const listing = ++this.#listings;
+        registry.batch(() => {
+          for (const info of infos) registry.apply(info).listing = listing;
+          const gone: RemoteSensor[] = [];
+          for (const s of registry.sensors.values()) if (s.listing !== listing) gone.push(s);
+          for (const s of gone) registry.remove(s);
+        });
+        early?.flush();
       }
-      for (const [name, s] of registry.sensors) if (!seen.has(name)) registry.remove(s);
-    });
+    } catch (err) {
+      listError = err;
+    } finally {
+      registry.clearIncoming();
+    }
+    // Subscriptions already requested are waited for, so that #updateSampling never overlaps them.
+    const samplingError = early === undefined ? undefined : await early.settle();
+    if (listError !== undefined) throw listError as Error;
+    return samplingError;
   }
 
   async #listSome(names: string[], gen: number): Promise<void> {
@@ -281,7 +311,7 @@ export class SensorMonitor {
   // ------------------------------------------------------------ sampling
 
   async #updateSampling(gen: number): Promise<void> {
-    const subscribe = new Map<string, Plan>();
+    const subscribe = new Map<string, SamplingPlan>();
     const unsubscribe: RemoteSensor[] = [];
     for (const s of this.#registry.needSampling) {
       const { args, key } = this.#registry.desired(s);
@@ -305,7 +335,7 @@ export class SensorMonitor {
     }
   }
 
-  async #setSampling(plan: Plan, gen: number): Promise<void> {
+  async #setSampling(plan: SamplingPlan, gen: number): Promise<void> {
     const key = plan.args.join(' ');
     const client = this.#client;
     let single = plan.sensors;

@@ -42,10 +42,15 @@ const UNSUBSCRIBED: WantedStrategy = Object.freeze({ args: Object.freeze([NONE])
 export class RemoteSensor {
   /** Its description. */
   readonly info: RemoteSensorInfo;
-  /** The watchers that want it. */
-  readonly watchers = new Set<MonitorWatcher>();
+  /**
+   * The watchers that want it (rarely more than one, so a list rather than a set). Replaced, not
+   * modified, when a watcher leaves: a delivery in progress goes on over the list it started with.
+   */
+  watchers: MonitorWatcher[] = [];
   /** Strategy key in force on the server: 'none', a strategy, or undefined when unknown. */
   current: string | undefined = NONE;
+  /** The last full listing (the monitor's count) that included it. */
+  listing = 0;
   /** The latest reading (kept for watchers that come later). */
   reading: { timestamp: number; status: SensorStatus; value: Buffer } | undefined;
 
@@ -62,6 +67,9 @@ export class SensorRegistry {
   #watchers: MonitorWatcher[] = [];
   readonly #sensors = new Map<string, RemoteSensor>();
   readonly #needSampling = new Set<RemoteSensor>();
+  // New sensors of a full list still arriving, subscribed early (see incoming()), with the
+  // watcher list their `watchers` were worked out against.
+  readonly #incoming = new Map<string, { sensor: RemoteSensor; against: readonly MonitorWatcher[] }>();
   readonly #formatted = new WeakMap<MonitorWatcher, Map<number, WantedStrategy>>();
   #inBatch = false;
 
@@ -94,7 +102,7 @@ export class SensorRegistry {
       for (const s of this.#sensors.values()) {
         if (!this.#wants(w, s.info)) continue;
         w.sensorAdded(s.info);
-        s.watchers.add(w);
+        s.watchers.push(w);
         const r = s.reading;
         if (r !== undefined) w.sensorUpdated(s.info.name, r.timestamp, r.status, r.value);
         this.#updateNeed(s);
@@ -106,7 +114,11 @@ export class SensorRegistry {
   removeWatcher(w: MonitorWatcher): void {
     if (!this.#watchers.includes(w)) return;
     this.#watchers = this.#watchers.filter((x) => x !== w);
-    for (const s of this.#sensors.values()) if (s.watchers.delete(w)) this.#updateNeed(s);
+    for (const s of this.#sensors.values()) {
+      if (!s.watchers.includes(w)) continue;
+      s.watchers = s.watchers.filter((x) => x !== w);
+      this.#updateNeed(s);
+    }
   }
 
   /** Tell every watcher the new synchronisation state. */
@@ -123,6 +135,7 @@ export class SensorRegistry {
   /** Forget every sensor and watcher (the monitor closed). */
   clear(): void {
     this.#sensors.clear();
+    this.#incoming.clear();
     this.#needSampling.clear();
     this.#watchers = [];
   }
@@ -150,7 +163,7 @@ export class SensorRegistry {
    */
   desired(s: RemoteSensor): WantedStrategy {
     for (const w of this.#watchers) {
-      if (s.watchers.has(w)) return this.#wanted(w, s.info.type === 'integer', this.#client.codecContext.protocolMajor === 4);
+      if (s.watchers.includes(w)) return this.#wanted(w, s.info.type === 'integer', this.#client.codecContext.protocolMajor === 4);
     }
     return UNSUBSCRIBED;
   }
@@ -213,16 +226,51 @@ export class SensorRegistry {
     }
   }
 
-  /** A new or possibly changed sensor description. */
-  apply(info: RemoteSensorInfo): void {
+  /**
+   * A sensor of a full list that is still arriving (see early-sampling.ts). Returns the sensor to
+   * subscribe already, if any: a known, unchanged sensor whose strategy is not the wanted one,
+   * or a new sensor some watcher wants. A new sensor stays invisible to the watchers until
+   * {@link apply} takes it with the list; a reading for it is kept until then.
+   */
+  incoming(info: RemoteSensorInfo): RemoteSensor | undefined {
     const old = this.#sensors.get(info.name);
-    if (old !== undefined && sameSensorInfo(old.info, info)) return;
+    if (old !== undefined) return sameSensorInfo(old.info, info) && this.#needSampling.has(old) ? old : undefined;
+    if (this.#incoming.has(info.name)) return undefined;
     const s = new RemoteSensor(info);
-    for (const w of this.#watchers) {
-      if (this.#wants(w, info)) {
-        this.#safe(() => w.sensorAdded(info));
-        s.watchers.add(w);
-      } else if (old?.watchers.has(w) === true) {
+    const against = this.#watchers;
+    for (let i = 0; i < against.length; i++) if (this.#wants(against[i]!, info)) s.watchers.push(against[i]!);
+    if (s.watchers.length === 0) return undefined;
+    this.#incoming.set(info.name, { sensor: s, against });
+    return s;
+  }
+
+  /** The list is in (or failed): forget the sensors {@link incoming} announced that {@link apply} did not take. */
+  clearIncoming(): void {
+    this.#incoming.clear();
+  }
+
+  /** A new or possibly changed sensor description. Returns the sensor now known under its name. */
+  apply(info: RemoteSensorInfo): RemoteSensor {
+    const old = this.#sensors.get(info.name);
+    const early = this.#incoming.size === 0 ? undefined : this.#incoming.get(info.name);
+    if (early !== undefined) this.#incoming.delete(info.name);
+    if (old !== undefined && sameSensorInfo(old.info, info)) return old;
+    const taken = early !== undefined && old === undefined && sameSensorInfo(early.sensor.info, info);
+    const s = taken ? early.sensor : new RemoteSensor(info);
+    const watchers = this.#watchers;
+    // The watchers' filters already ran for an early sensor, unless the watchers changed since.
+    const known = taken && early.against === watchers;
+    if (!known) s.watchers = [];
+    for (let i = 0; i < watchers.length; i++) {
+      const w = watchers[i]!;
+      if (known ? s.watchers.includes(w) : this.#wants(w, info)) {
+        try {
+          w.sensorAdded(info);
+        } catch (err) {
+          this.#client.logger.error('a sensor watcher callback threw', err);
+        }
+        if (!known) s.watchers.push(w);
+      } else if (old?.watchers.includes(w) === true) {
         this.#safe(() => w.sensorRemoved(info.name));
       }
     }
@@ -232,7 +280,13 @@ export class SensorRegistry {
       this.#needSampling.delete(old);
       s.current = undefined;
     }
+    // A reading that came with an early subscription goes out with the sensor, and is kept for
+    // later watchers (#updateNeed forgets readings of sensors not known to be subscribed).
+    const reading = s.reading;
+    if (reading !== undefined) for (const w of s.watchers) this.#deliver(w, info.name, reading);
     this.#updateNeed(s);
+    if (reading !== undefined) s.reading = reading;
+    return s;
   }
 
   /** The sensor is gone from the device. */
@@ -246,7 +300,10 @@ export class SensorRegistry {
   /** The server now applies strategy `key` to these sensors. */
   mark(sensors: readonly RemoteSensor[], key: string): void {
     for (const s of sensors) {
-      if (this.#sensors.get(s.info.name) !== s) continue;
+      if (this.#sensors.get(s.info.name) !== s) {
+        if (this.#incoming.get(s.info.name)?.sensor === s) s.current = key;
+        continue;
+      }
       s.current = key;
       this.#updateNeed(s);
     }
@@ -276,7 +333,14 @@ export class SensorRegistry {
   readonly #onReading = (name: string, status: SensorStatus, value: Buffer, timestamp: number): void => {
     const s = this.#sensors.get(name);
     if (s === undefined) {
-      this.#client.logger.debug(`update for unknown sensor ${name}`);
+      const early = this.#incoming.get(name)?.sensor;
+      if (early !== undefined) {
+        // Kept for apply(); as below, an update means the sensor is subscribed (somehow).
+        early.reading = { timestamp, status, value };
+        if (early.current === NONE) early.current = undefined;
+      } else {
+        this.#client.logger.debug(`update for unknown sensor ${name}`);
+      }
       return;
     }
     if (s.current === NONE) {
@@ -284,15 +348,19 @@ export class SensorRegistry {
       s.current = undefined;
       this.#updateNeed(s);
     }
-    s.reading = { timestamp, status, value };
-    for (const w of s.watchers) {
-      try {
-        w.sensorUpdated(name, timestamp, status, value);
-      } catch (err) {
-        this.#client.logger.error(`a sensor watcher failed to handle an update of ${name}`, err);
-      }
-    }
+    const reading = { timestamp, status, value };
+    s.reading = reading;
+    const watchers = s.watchers;
+    for (let i = 0; i < watchers.length; i++) this.#deliver(watchers[i]!, name, reading);
   };
+
+  #deliver(w: MonitorWatcher, name: string, r: { timestamp: number; status: SensorStatus; value: Buffer }): void {
+    try {
+      w.sensorUpdated(name, r.timestamp, r.status, r.value);
+    } catch (err) {
+      this.#client.logger.error(`a sensor watcher failed to handle an update of ${name}`, err);
+    }
+  }
 
   readonly #onBadReading = (err: Error): void => {
     this.#client.logger.warn(err.message);

@@ -142,6 +142,8 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
   }
 
   #emitSafe<K extends keyof SensorWatcherEvents>(event: K, ...args: SensorWatcherEvents[K]): void {
+    // Most events usually have no listener (batches come with every update).
+    if (this.listenerCount(event) === 0) return;
     try {
       (this.emit as (e: K, ...a: SensorWatcherEvents[K]) => boolean)(event, ...args);
     } catch (err) {
@@ -199,7 +201,9 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
     }
     this.#removed(info.name);
     const mirrors: Sensor[] = [];
-    for (const localName of this.#localNames(info.name)) {
+    const names = this.#rewrite === undefined ? undefined : this.#localNames(info.name);
+    for (let i = 0; i < (names === undefined ? 1 : names.length); i++) {
+      const localName = names === undefined ? info.name : (names[i] as string);
       let sensor: Sensor;
       try {
         sensor = new Sensor({

@@ -63,6 +63,11 @@ export class SensorSet implements Iterable<Sensor> {
     if (!(sensor instanceof Sensor)) throw new KatcpError('only Sensor objects can be added to a SensorSet', 'KATCP_ERR_INVALID_SENSOR');
     const old = this.#sensors.get(sensor.name);
     if (old === sensor) return this;
+    if (old === undefined && this.#onAdd.length === 0) {
+      // The common case when a set is filled: nothing to replace and nobody to tell.
+      this.#sensors.set(sensor.name, sensor);
+      return this;
+    }
     const errors: unknown[] = [];
     if (old !== undefined) {
       this.#sensors.delete(old.name);

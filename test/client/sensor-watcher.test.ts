@@ -330,6 +330,64 @@ test('sensor watcher - 10,000 sensors: chunked bulk subscription and a complete 
   await cleanup();
 });
 
+test('sensor watcher - a long list is subscribed chunk by chunk while it arrives, and mirrored only once complete', async () => {
+  const { conn, client, cleanup } = await connectedClient();
+  const watcher = new SensorWatcher(client);
+  const events: string[] = [];
+  watcher.on('sensorAdded', (s) => s.name === 's00000' && events.push('+s00000'));
+  watcher.on('sensorUpdated', (s, r) => s.name === 's00000' && events.push(`s00000=${String(r.value)}`));
+  const names = Array.from({ length: 2500 }, (_, i) => `s${String(i).padStart(5, '0')}`);
+  const body = (n: string): string => `#sensor-list[1] ${n} Sensor \\@ integer`;
+  await conn.expectLine('?sensor-list[1]');
+  conn.send(...names.slice(0, 1200).map(body));
+  const first = /^\?sensor-sampling\[2\] (\S+) auto$/.exec(await conn.expectLine());
+  assert.deepEqual(first?.[1]?.split(','), names.slice(0, 1000), 'the first full chunk goes before the list is complete');
+  assert.equal(watcher.sensors.size, 0, 'nothing is mirrored before the list is complete');
+  // Its first readings arrive before the rest of the list: kept, then delivered with the sensors.
+  conn.send(`#sensor-status 1 1000 ${names.slice(0, 1000).map((n) => `${n} nominal 7`).join(' ')}`, `!sensor-sampling[2] ok ${first?.[1] ?? ''} auto`);
+  await tick();
+  assert.equal(watcher.sensors.size, 0);
+  conn.send(...names.slice(1200).map(body), '!sensor-list[1] ok 2500');
+  const rest = await conn.expectLines(2);
+  const chunks = rest.map((line) => /^\?sensor-sampling\[(\d)\] (\S+) auto$/.exec(line)!);
+  assert.deepEqual(chunks.map((m) => m[2]!.split(',')), [names.slice(1000, 2000), names.slice(2000)]);
+  for (const m of chunks) {
+    const chunk = m[2]!.split(',');
+    conn.send(`#sensor-status 2 ${chunk.length} ${chunk.map((n) => `${n} warn 8`).join(' ')}`, `!sensor-sampling[${m[1]}] ok ${m[2]} auto`);
+  }
+  await watcher.untilSynced();
+  assert.equal(watcher.sensors.size, 2500);
+  assert.deepEqual(events, ['+s00000', 's00000=7'], 'the early reading follows the sensor');
+  assert.ok(names.slice(0, 1000).every((n) => watcher.sensors.get(n)?.value === 7));
+  assert.ok(names.slice(1000).every((n) => watcher.sensors.get(n)?.value === 8 && watcher.sensors.get(n)?.status === 'warn'));
+  const late = new SensorWatcher(client);
+  assert.equal(late.sensors.get('s00000')?.value, 7, 'a later watcher gets the early reading too');
+  await cleanup();
+});
+
+test('sensor watcher - a list that fails after early subscriptions mirrors nothing and is retried in full', async () => {
+  const { conn, client, clock, logger, cleanup } = await connectedClient();
+  const watcher = new SensorWatcher(client);
+  const names = Array.from({ length: 1000 }, (_, i) => `s${String(i).padStart(5, '0')}`);
+  const body = (tag: string) => (n: string): string => `#sensor-list${tag} ${n} Sensor \\@ integer`;
+  await conn.expectLine('?sensor-list[1]');
+  conn.send(...names.map(body('[1]')));
+  await conn.expectLine(`?sensor-sampling[2] ${names.join(',')} auto`);
+  conn.send(`#sensor-status 1 1 ${names[0]} nominal 7`, `!sensor-sampling[2] ok ${names.join(',')} auto`, '!sensor-list[1] fail device\\_busy');
+  await until(() => logger.lines.some((l) => l.startsWith('warn sensor sync failed (retrying in 500 ms): device busy')), 'a retry is scheduled');
+  assert.equal(watcher.sensors.size, 0);
+  assert.equal(watcher.state, SyncState.Syncing);
+  await clock.advance(500);
+  await conn.expectLine('?sensor-list[3]');
+  conn.send(...names.map(body('[3]')), '!sensor-list[3] ok 1000');
+  await conn.expectLine(`?sensor-sampling[4] ${names.join(',')} auto`);
+  conn.send(`#sensor-status 2 1 ${names[0]} nominal 9`, `!sensor-sampling[4] ok ${names.join(',')} auto`);
+  await watcher.untilSynced();
+  assert.equal(watcher.sensors.size, 1000);
+  assert.equal(watcher.sensors.get(names[0]!)?.value, 9);
+  await cleanup();
+});
+
 test('sampling - chunks respect both the name count and the byte bound', () => {
   const names = Array.from({ length: 2500 }, (_, i) => `n${i}`);
   assert.deepEqual(

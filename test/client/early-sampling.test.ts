@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EarlySampling } from '../../lib/client/early-sampling.js';
+import type { SamplingPlan } from '../../lib/client/early-sampling.js';
+import { BULK_CHUNK_BYTES, BULK_CHUNK_NAMES } from '../../lib/client/sampling.js';
+import { RemoteSensor } from '../../lib/client/sensor-registry.js';
+import type { WantedStrategy } from '../../lib/client/sensor-registry.js';
+
+const AUTO: WantedStrategy = { args: ['auto'], key: 'auto' };
+const EVENT: WantedStrategy = { args: ['event'], key: 'event' };
+const NONE: WantedStrategy = { args: ['none'], key: 'none' };
+
+const sensor = (name: string): RemoteSensor => new RemoteSensor({ name, description: '', units: '', type: 'integer', params: [] });
+
+function recorder(fail?: (plan: SamplingPlan) => Error | undefined): { plans: [string, string[]][]; early: EarlySampling } {
+  const plans: [string, string[]][] = [];
+  const early = new EarlySampling(async (plan) => {
+    plans.push([plan.args.join(' '), plan.sensors.map((s) => s.info.name)]);
+    const err = fail?.(plan);
+    if (err !== undefined) throw err;
+  });
+  return { plans, early };
+}
+
+test('early sampling - a chunk goes out as soon as it is full, per strategy; flush sends the rest sorted', () => {
+  const { plans, early } = recorder();
+  const names = Array.from({ length: BULK_CHUNK_NAMES + 2 }, (_, i) => `s${String(i).padStart(5, '0')}`).reverse();
+  for (const n of names) early.add(sensor(n), AUTO);
+  early.add(sensor('e2'), EVENT);
+  early.add(sensor('e1'), EVENT);
+  early.add(sensor('x'), NONE);
+  assert.equal(plans.length, 1, 'one full chunk so far');
+  assert.equal(plans[0]![1].length, BULK_CHUNK_NAMES);
+  assert.deepEqual(plans[0]![1], [...plans[0]![1]].sort(), 'sorted by name');
+  early.flush();
+  assert.deepEqual(plans.slice(1), [
+    ['auto', ['s00000', 's00001']],
+    ['event', ['e1', 'e2']],
+  ]);
+  assert.equal(early.started, 3);
+  early.flush();
+  assert.equal(early.started, 3, 'nothing left to send');
+});
+
+test('early sampling - chunks keep under the byte bound and a sensor is taken once', () => {
+  const { plans, early } = recorder();
+  const long = 'y'.repeat(20_000);
+  const sensors = [0, 1, 2, 3].map((i) => sensor(`${long}${i}`));
+  for (const s of sensors) early.add(s, AUTO);
+  early.add(sensors[0]!, AUTO);
+  early.flush();
+  assert.deepEqual(
+    plans.map(([, names]) => names.length),
+    [3, 1],
+  );
+  assert.ok(plans.every(([, names]) => names.join(',').length <= BULK_CHUNK_BYTES));
+});
+
+test('early sampling - settle waits for every chunk and reports the first failure', async () => {
+  const boom = new Error('connection lost');
+  const { early } = recorder((plan) => (plan.args[0] === 'event' ? boom : undefined));
+  early.add(sensor('a'), AUTO);
+  early.add(sensor('b'), EVENT);
+  early.flush();
+  assert.equal(await early.settle(), boom);
+  const ok = recorder();
+  ok.early.add(sensor('a'), AUTO);
+  ok.early.flush();
+  assert.equal(await ok.early.settle(), undefined);
+  assert.equal(await new EarlySampling(async () => undefined).settle(), undefined, 'nothing requested');
+});
