@@ -18,9 +18,16 @@ export interface SamplingPlan {
 }
 
 interface Pending {
+  readonly key: string;
   readonly args: readonly string[];
   sensors: RemoteSensor[];
   bytes: number;
+}
+
+/** UTF-8 length of a sensor name, without a native call for the usual ASCII name. */
+function byteLength(name: string): number {
+  for (let i = 0; i < name.length; i++) if (name.charCodeAt(i) >= 0x80) return Buffer.byteLength(name);
+  return name.length;
 }
 
 const byName = (a: RemoteSensor, b: RemoteSensor): number => (a.info.name < b.info.name ? -1 : a.info.name > b.info.name ? 1 : 0);
@@ -33,8 +40,9 @@ const byName = (a: RemoteSensor, b: RemoteSensor): number => (a.info.name < b.in
 export class EarlySampling {
   readonly #subscribe: (plan: SamplingPlan) => Promise<void>;
   readonly #pending = new Map<string, Pending>();
-  readonly #taken = new Set<RemoteSensor>();
   readonly #started: Promise<void>[] = [];
+  // The strategy of the previous sensor: sensors of one kind come in long runs.
+  #last: Pending | undefined;
 
   /** @param subscribe sets the strategy of one chunk (rejects only on failures other than a reply) */
   constructor(subscribe: (plan: SamplingPlan) => Promise<void>) {
@@ -46,13 +54,16 @@ export class EarlySampling {
     return this.#started.length;
   }
 
-  /** Queue `s` for `wanted` (ignored for `none`, or when already queued). */
+  /** Queue `s` for `wanted` (ignored for `none`). The caller queues each sensor once. */
   add(s: RemoteSensor, wanted: WantedStrategy): void {
-    if (wanted.key === NONE || this.#taken.has(s)) return;
-    this.#taken.add(s);
-    let p = this.#pending.get(wanted.key);
-    if (p === undefined) this.#pending.set(wanted.key, (p = { args: wanted.args, sensors: [], bytes: 0 }));
-    const len = Buffer.byteLength(s.info.name);
+    if (wanted.key === NONE) return;
+    let p = this.#last;
+    if (p === undefined || p.key !== wanted.key) {
+      p = this.#pending.get(wanted.key);
+      if (p === undefined) this.#pending.set(wanted.key, (p = { key: wanted.key, args: wanted.args, sensors: [], bytes: 0 }));
+      this.#last = p;
+    }
+    const len = byteLength(s.info.name);
     if (p.sensors.length > 0 && p.bytes + 1 + len > BULK_CHUNK_BYTES) this.#send(p);
     p.bytes += (p.sensors.length > 0 ? 1 : 0) + len;
     p.sensors.push(s);

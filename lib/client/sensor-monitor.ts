@@ -237,19 +237,22 @@ export class SensorMonitor {
     const client = this.#client;
     const early = client.protocolFlags?.bulkSetSensorSampling === true ? new EarlySampling((plan) => this.#setSampling(plan, gen)) : undefined;
     const infos: RemoteSensorInfo[] = [];
+    const listing = ++this.#listings;
     const onInform = (inform: Message): void => {
       if (gen !== this.#generation || this.#state === SyncState.Closed) return;
       const info = this.#parseInfo(inform);
       if (info === undefined) return;
       infos.push(info);
       const s = early === undefined ? undefined : registry.incoming(info);
-      if (s !== undefined) early!.add(s, registry.desired(s));
+      // The stamp keeps a sensor listed twice (a device bug) out of a second chunk.
+      if (s === undefined || s.listing === listing) return;
+      s.listing = listing;
+      early!.add(s, registry.desired(s));
     };
     let listError: unknown;
     try {
       await client.request('sensor-list', { onInform });
       if (gen === this.#generation) {
-        const listing = ++this.#listings;
         registry.batch(() => {
           for (const info of infos) registry.apply(info).listing = listing;
           const gone: RemoteSensor[] = [];

@@ -71,6 +71,8 @@ export class SensorRegistry {
   // watcher list their `watchers` were worked out against.
   readonly #incoming = new Map<string, { sensor: RemoteSensor; against: readonly MonitorWatcher[] }>();
   readonly #formatted = new WeakMap<MonitorWatcher, Map<number, WantedStrategy>>();
+  // The last answer of #wanted: sensors of one kind come in long runs.
+  #lastWanted: { watcher: MonitorWatcher; kind: number; wanted: WantedStrategy } | undefined;
   #inBatch = false;
 
   /**
@@ -114,10 +116,11 @@ export class SensorRegistry {
   removeWatcher(w: MonitorWatcher): void {
     if (!this.#watchers.includes(w)) return;
     this.#watchers = this.#watchers.filter((x) => x !== w);
+    if (this.#lastWanted?.watcher === w) this.#lastWanted = undefined;
     for (const s of this.#sensors.values()) {
       if (!s.watchers.includes(w)) continue;
       s.watchers = s.watchers.filter((x) => x !== w);
-      this.#updateNeed(s);
+      this.#reconsider(s);
     }
   }
 
@@ -137,6 +140,7 @@ export class SensorRegistry {
     this.#sensors.clear();
     this.#incoming.clear();
     this.#needSampling.clear();
+    this.#lastWanted = undefined;
     this.#watchers = [];
   }
 
@@ -144,7 +148,7 @@ export class SensorRegistry {
   resetSubscriptions(): void {
     for (const s of this.#sensors.values()) {
       s.current = NONE;
-      this.#updateNeed(s);
+      this.#reconsider(s);
     }
   }
 
@@ -162,7 +166,9 @@ export class SensorRegistry {
    * their key (the arguments joined by spaces). Do not modify: the result is shared.
    */
   desired(s: RemoteSensor): WantedStrategy {
-    for (const w of this.#watchers) {
+    const watchers = this.#watchers;
+    for (let i = 0; i < watchers.length; i++) {
+      const w = watchers[i]!;
       if (s.watchers.includes(w)) return this.#wanted(w, s.info.type === 'integer', this.#client.codecContext.protocolMajor === 4);
     }
     return UNSUBSCRIBED;
@@ -170,9 +176,11 @@ export class SensorRegistry {
 
   /** The formatted strategy of a watcher, cached per kind of sensor: this runs several times per sensor during a sync. */
   #wanted(w: MonitorWatcher, integer: boolean, v4: boolean): WantedStrategy {
+    const kind = (integer ? 1 : 0) + (v4 ? 2 : 0);
+    const last = this.#lastWanted;
+    if (last !== undefined && last.watcher === w && last.kind === kind) return last.wanted;
     let byKind = this.#formatted.get(w);
     if (byKind === undefined) this.#formatted.set(w, (byKind = new Map<number, WantedStrategy>()));
-    const kind = (integer ? 1 : 0) + (v4 ? 2 : 0);
     let wanted = byKind.get(kind);
     if (wanted === undefined) {
       const args = formatStrategy(w.strategy, { type: integer ? 'integer' : 'float' });
@@ -183,11 +191,17 @@ export class SensorRegistry {
       wanted = Object.freeze({ args: Object.freeze(args), key: args.join(' ') });
       byKind.set(kind, wanted);
     }
+    this.#lastWanted = { watcher: w, kind, wanted };
     return wanted;
   }
 
+  /** #reconsider() for `s` unless it left the registry (watcher callbacks ran since it was looked up). */
   #updateNeed(s: RemoteSensor): void {
-    if (this.#sensors.get(s.info.name) !== s) return;
+    if (this.#sensors.get(s.info.name) === s) this.#reconsider(s);
+  }
+
+  /** Whether `s`, known to be in the registry, needs a new strategy on the device. */
+  #reconsider(s: RemoteSensor): void {
     const wanted = this.desired(s).key;
     if (s.current === wanted) {
       this.#needSampling.delete(s);
@@ -253,7 +267,6 @@ export class SensorRegistry {
   apply(info: RemoteSensorInfo): RemoteSensor {
     const old = this.#sensors.get(info.name);
     const early = this.#incoming.size === 0 ? undefined : this.#incoming.get(info.name);
-    if (early !== undefined) this.#incoming.delete(info.name);
     if (old !== undefined && sameSensorInfo(old.info, info)) return old;
     const taken = early !== undefined && old === undefined && sameSensorInfo(early.sensor.info, info);
     const s = taken ? early.sensor : new RemoteSensor(info);
@@ -305,7 +318,7 @@ export class SensorRegistry {
         continue;
       }
       s.current = key;
-      this.#updateNeed(s);
+      this.#reconsider(s);
     }
   }
 
@@ -316,7 +329,13 @@ export class SensorRegistry {
     const nested = this.#inBatch;
     if (!nested) {
       this.#inBatch = true;
-      for (let i = 0; i < watchers.length; i++) this.#safe((watchers[i] as MonitorWatcher).batchStart);
+      for (let i = 0; i < watchers.length; i++) {
+        try {
+          watchers[i]!.batchStart();
+        } catch (err) {
+          this.#client.logger.error('a sensor watcher callback threw', err);
+        }
+      }
     }
     try {
       forEachSensorReading(msg, this.#client.codecContext, this.#onReading, this.#onBadReading);
@@ -324,7 +343,13 @@ export class SensorRegistry {
       this.#client.logger.warn((err as Error).message);
     } finally {
       if (!nested) {
-        for (let i = 0; i < watchers.length; i++) this.#safe((watchers[i] as MonitorWatcher).batchStop);
+        for (let i = 0; i < watchers.length; i++) {
+          try {
+            watchers[i]!.batchStop();
+          } catch (err) {
+            this.#client.logger.error('a sensor watcher callback threw', err);
+          }
+        }
         this.#inBatch = false;
       }
     }
@@ -344,9 +369,11 @@ export class SensorRegistry {
       return;
     }
     if (s.current === NONE) {
-      // Updates mean it is subscribed after all (with some strategy): set what we want.
+      // Updates mean it is subscribed after all (with some strategy): set what we want. A sensor
+      // already waiting for its strategy (typically the first reading of a subscription whose
+      // reply is still to come) needs nothing more.
       s.current = undefined;
-      this.#updateNeed(s);
+      if (!this.#needSampling.has(s)) this.#reconsider(s);
     }
     const reading = { timestamp, status, value };
     s.reading = reading;

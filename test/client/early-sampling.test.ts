@@ -42,18 +42,24 @@ test('early sampling - a chunk goes out as soon as it is full, per strategy; flu
   assert.equal(early.started, 3, 'nothing left to send');
 });
 
-test('early sampling - chunks keep under the byte bound and a sensor is taken once', () => {
+test('early sampling - chunks keep under the byte bound, counting UTF-8 bytes', () => {
   const { plans, early } = recorder();
   const long = 'y'.repeat(20_000);
-  const sensors = [0, 1, 2, 3].map((i) => sensor(`${long}${i}`));
-  for (const s of sensors) early.add(s, AUTO);
-  early.add(sensors[0]!, AUTO);
+  for (const i of [0, 1, 2, 3]) early.add(sensor(`${long}${i}`), AUTO);
   early.flush();
   assert.deepEqual(
     plans.map(([, names]) => names.length),
     [3, 1],
   );
   assert.ok(plans.every(([, names]) => names.join(',').length <= BULK_CHUNK_BYTES));
+  // 'é' is two bytes: 21,000 of them do not fit three to a chunk.
+  const wide = recorder();
+  for (const i of [0, 1, 2]) wide.early.add(sensor(`${'é'.repeat(11_000)}${i}`), AUTO);
+  wide.early.flush();
+  assert.deepEqual(
+    wide.plans.map(([, names]) => names.length),
+    [2, 1],
+  );
 });
 
 test('early sampling - settle waits for every chunk and reports the first failure', async () => {
