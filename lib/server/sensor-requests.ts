@@ -33,12 +33,30 @@ function lookup(host: ServerHost, name: string): Sensor {
   return s;
 }
 
-/** Sends one reply inform per sensor (its cached wire form) plus `!name ok <n>` in one batch. */
-function sendSensorInforms(ctx: RequestContext, sensors: readonly Sensor[], tailOf: (s: Sensor) => Buffer): void {
+/**
+ * Informs per `?sensor-list` / `?sensor-value` batch: a longer listing goes out in batches with
+ * a yield between them, so the client can start on the first ones while the rest are formatted,
+ * and other clients are not held up by a very long listing.
+ */
+export const LIST_BATCH = 1000;
+
+/** Sends one reply inform per sensor (its cached wire form), in batches, then `!name ok <n>`. */
+async function sendSensorInforms(ctx: RequestContext, sensors: readonly Sensor[], tailOf: (s: Sensor) => Buffer): Promise<void> {
   const n = sensors.length;
-  const tails = new Array<Buffer>(n);
-  for (let i = 0; i < n; i++) tails[i] = tailOf(sensors[i]!);
-  ctx.sendRaw([prefixedLines(ctx.name, ctx.mid, tails), new Message('!', ctx.name, [OK, Buffer.from(String(n))], ctx.mid)], true);
+  for (let start = 0; start < n || start === 0; start += LIST_BATCH) {
+    const end = Math.min(n, start + LIST_BATCH);
+    const tails = new Array<Buffer>(end - start);
+    for (let i = start; i < end; i++) tails[i - start] = tailOf(sensors[i]!);
+    const informs = prefixedLines(ctx.name, ctx.mid, tails);
+    if (end === n) {
+      ctx.sendRaw([informs, new Message('!', ctx.name, [OK, Buffer.from(String(n))], ctx.mid)], true);
+      return;
+    }
+    ctx.sendRaw([informs], false);
+    // Nothing more for a client that went away (the request was cancelled).
+    if (ctx.cancelled) return;
+    await yieldToLoop();
+  }
 }
 
 /** Builds the sensor request declarations bound to `host`. */
@@ -53,9 +71,7 @@ export function sensorRequests(host: ServerHost): RequestDefinition[] {
         'names contain a match. One #sensor-list inform per sensor: name description units type\n' +
         '[params...], sorted by name.',
       params: [{ type: 'string', name: 'name', optional: true }],
-      handler: (ctx, filter) => {
-        sendSensorInforms(ctx, select(filter), sensorListTail);
-      },
+      handler: (ctx, filter) => sendSensorInforms(ctx, select(filter), sensorListTail),
     }),
     defineRequest({
       name: 'sensor-value',
@@ -64,9 +80,7 @@ export function sensorRequests(host: ServerHost): RequestDefinition[] {
         'The argument selects sensors as for ?sensor-list. One #sensor-value inform per sensor:\n' +
         'timestamp 1 name status value.',
       params: [{ type: 'string', name: 'name', optional: true }],
-      handler: (ctx, filter) => {
-        sendSensorInforms(ctx, select(filter), sensorValueTail);
-      },
+      handler: (ctx, filter) => sendSensorInforms(ctx, select(filter), sensorValueTail),
     }),
     defineRequest({
       name: 'sensor-sampling',

@@ -4,6 +4,7 @@ import type { TestContext } from 'node:test';
 import { Sensor } from '../../lib/sensor/sensor.js';
 import type { DeviceServer } from '../../lib/server/device-server.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
+import { LIST_BATCH } from '../../lib/server/sensor-requests.js';
 import { startServer } from './fixture.js';
 import type { Fixture } from './fixture.js';
 
@@ -61,6 +62,47 @@ describe('?sensor-list', () => {
     await c.request('?sensor-list[9] /(/', [/^!sensor-list\[9\] fail .*missing\\_closing\\_\)/]);
     // A regex needs its backslashes escaped on the wire.
     await c.request('?sensor-list /^str\\\\-/', [/ str-sensor /, '!sensor-list ok 1']);
+  });
+});
+
+describe('long listings', () => {
+  it('sensor-list / sensor-value - a listing longer than one batch is complete and in order, and other requests are answered meanwhile', async (t) => {
+    const f = await setup(t);
+    const n = LIST_BATCH * 2 + 500;
+    for (let i = n - 1; i >= 0; i--) f.server.sensors.add(Sensor.float({ name: `long.${String(i).padStart(5, '0')}`, description: `long ${i}`, default: i, initialStatus: 'nominal', clock: f.clock }));
+    const total = n + 5;
+    const c = await f.connect();
+    for (const [req, inform] of [
+      ['sensor-list', /^#sensor-list\[1\] (\S+) /],
+      ['sensor-value', /^#sensor-value\[1\] 1700000000\.0 1 (\S+) /],
+    ] as const) {
+      c.sendRaw(`?${req}[1]\n?watchdog[2]\n`);
+      const names: string[] = [];
+      let watchdogAt = -1;
+      for (;;) {
+        const line = await c.nextLine();
+        if (line === '!watchdog[2] ok') watchdogAt = names.length;
+        else if (line.startsWith(`!${req}[1]`)) {
+          assert.equal(line, `!${req}[1] ok ${total}`);
+          break;
+        } else names.push(inform.exec(line)![1]!);
+      }
+      assert.equal(names.length, total);
+      assert.deepEqual(names, [...names].sort(), 'sorted by name');
+      assert.ok(watchdogAt > 0 && watchdogAt < total, `?watchdog answered during the listing (after ${watchdogAt} informs)`);
+    }
+  });
+
+  it('sensor-list - a client leaving in the middle of a long listing is no trouble', async (t) => {
+    const f = await setup(t);
+    for (let i = 0; i < LIST_BATCH * 3; i++) f.server.sensors.add(Sensor.float({ name: `long.${String(i).padStart(5, '0')}`, clock: f.clock }));
+    const c = await f.connect();
+    c.send('?sensor-list[1]');
+    await c.expect(/^#sensor-list\[1\] /);
+    c.destroy();
+    const d = await f.connect();
+    await d.request('?watchdog[1]', ['!watchdog[1] ok']);
+    assert.deepEqual(f.console.errors, []);
   });
 });
 
