@@ -132,7 +132,8 @@ export function forEachSensorReading(
       onError?.(new KatcpError(`#${msg.name}: sensor ${JSON.stringify(msg.arg(base))} has unknown status ${JSON.stringify(msg.arg(base + 1))}`, 'KATCP_ERR_BAD_INFORM'));
       continue;
     }
-    onReading((args[base] as Buffer).toString('utf8'), status, args[base + 2] as Buffer, timestamp);
+    // toString() without arguments: UTF-8 through Node's shortest path.
+    onReading((args[base] as Buffer).toString(), status, args[base + 2] as Buffer, timestamp);
   }
   return timestamp;
 }

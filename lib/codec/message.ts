@@ -178,7 +178,8 @@ export class Message {
   /** Argument `i` decoded as UTF-8, or `''` when there is no such argument. */
   arg(i: number): string {
     const a = this.arguments[i];
-    return a === undefined ? '' : a.toString('utf8');
+    // toString() without arguments is UTF-8 through Node's shortest path.
+    return a === undefined ? '' : a.toString();
   }
 
   /** True for a reply whose first argument is exactly `ok`. */
