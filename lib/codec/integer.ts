@@ -25,6 +25,8 @@ const MAX_DIGITS = MAX_INTEGER_DIGITS;
  */
 export function decodeInteger(raw: Uint8Array | string, typeName = 'integer'): IntegerValue {
   const bytes = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
+  const plain = plainInteger(bytes);
+  if (plain !== undefined) return plain;
   let text = trimmedLatin1(bytes);
   if (!INT_RE.test(text)) {
     throw new KatcpTypeError(typeName, `invalid literal for int() with base 10: ${bytesRepr(bytes)}`, bytes);
@@ -39,6 +41,25 @@ export function decodeInteger(raw: Uint8Array | string, typeName = 'integer'): I
   if (text.length <= 15) return Number(text) + 0;
   const big = BigInt(text);
   return big <= MAX_SAFE && big >= -MAX_SAFE ? Number(big) : big;
+}
+
+/**
+ * `[-]digits` with at most 15 digits (always a safe integer), computed without a string; undefined
+ * for anything else (signs, underscores, spaces, longer numbers), which the full parser handles.
+ */
+function plainInteger(raw: Uint8Array): number | undefined {
+  const n = raw.length;
+  const neg = n > 0 && raw[0] === 0x2d;
+  const start = neg ? 1 : 0;
+  if (n === start || n - start > 15) return undefined;
+  let v = 0;
+  for (let i = start; i < n; i++) {
+    const d = raw[i]! - 0x30;
+    if (d < 0 || d > 9) return undefined;
+    v = v * 10 + d;
+  }
+  // `+ 0` turns -0 into 0, as Number('-0') + 0 does.
+  return (neg ? -v : v) + 0;
 }
 
 /** True when `value` is an integer-valued `number` or a `bigint`. */

@@ -41,6 +41,20 @@ describe('decodeInteger', () => {
     });
   });
 
+  it('property: plain digit strings (the fast path up to 15 digits, the full parser beyond) decode exactly', () => {
+    const digits = fc.string({ unit: fc.constantFrom('0', '1', '2', '5', '9'), minLength: 1, maxLength: 20 });
+    fc.assert(
+      fc.property(fc.boolean(), digits, (neg, d) => {
+        const text = `${neg ? '-' : ''}${d}`;
+        const big = BigInt(text);
+        const want = big <= BigInt(Number.MAX_SAFE_INTEGER) && big >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
+        const got = decodeInteger(Buffer.from(text));
+        assert.ok(Object.is(got, want === 0 ? 0 : want), text);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
   it('property: decode(format(n)) is n for any bigint, normalised to number when safe', () => {
     fc.assert(fc.property(fc.bigInt({ min: -(2n ** 200n), max: 2n ** 200n }), (n) => {
       const v = decodeInteger(formatInteger(n));
