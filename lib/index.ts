@@ -30,7 +30,7 @@ export { Message, MessageType } from './codec/message.js';
 export { LineParser, DEFAULT_MAX_LINE_LENGTH } from './codec/parser.js';
 export type { LineParserOptions } from './codec/parser.js';
 export { formatMessage, formatMessages } from './codec/format.js';
-export type { MessageLike } from './codec/format.js';
+export type { MessageLike, WireItem } from './codec/format.js';
 export { escapeArgument, unescapeArgument } from './codec/escape.js';
 export type { UnescapeOptions } from './codec/escape.js';
 export { registerType, getType, hasType, typeNames, encodeValue, decodeValue, encodeArgument, discreteType, formatFloat } from './codec/types.js';
@@ -85,7 +85,7 @@ export type { DemoRequestDeps } from './demo/demo-requests.js';
 
 // The low-level client and sensor watcher.
 export { Client } from './client/client.js';
-export type { CallbackRequestHandlers, ClientEvents, ClientOptions, ConnectOptions } from './client/client.js';
+export type { CallbackRequestHandlers, ClientEvents, ClientOptions, ConnectOptions, RequestOptions } from './client/client.js';
 export { ClientState, canTransition, clientTransitions } from './client/state.js';
 export { defaultReconnectPolicy, exponentialBackoff } from './client/backoff.js';
 export type { ExponentialBackoffOptions, ReconnectPolicy } from './client/backoff.js';
