@@ -2,8 +2,7 @@
 // the codec and the sensor core do no I/O, and there are no import cycles.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-import { importX } from 'eslint-plugin-import-x';
-import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import importX from 'eslint-plugin-import-x';
 
 const noIo = [
   { group: ['node:net', 'net', 'node:tls', 'tls', 'node:dgram', 'dgram', 'node:fs', 'fs', 'node:fs/*', 'node:timers', 'timers', 'node:timers/*', 'node:child_process'], message: 'this layer does no I/O and keeps no timers' },
@@ -22,7 +21,7 @@ export default tseslint.config(
     settings: {
       // import-x must parse the TypeScript files it follows, or no-cycle silently sees nothing.
       ...importX.flatConfigs.typescript.settings,
-      'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
+      'import-x/resolver': { typescript: { project: './tsconfig.json' } },
     },
     rules: {
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
