@@ -9,27 +9,27 @@ import { Message } from '../codec/message.js';
 import { ConnectionClosedError, KatcpAbortError, KatcpError, KatcpSyntaxError, KatcpTimeoutError, KatcpTypeError, NotConnectedError } from '../errors.js';
 import { InspectingClient } from '../inspecting/inspecting-client.js';
 import type { InspectingStateValue } from '../inspecting/state.js';
-import type { ModelChanges, RequestInfo, SensorInfo } from '../inspecting/model.js';
+import type { ModelChanges, RequestInfo } from '../inspecting/model.js';
 import { Waiters } from '../inspecting/waiters.js';
-import { clientSensorType } from '../inspecting/sensor-values.js';
-import type { SamplingStrategy } from '../sensor/strategy.js';
 import type { CallOptions } from '../util/abort.js';
 import { isCallOptions } from '../util/abort.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
 import type { WaitCondition } from './condition.js';
-import { Namespace, defaultingView, escapeName } from './namespace.js';
+import { defaultingView, escapeName } from './namespace.js';
 import type { NamespaceObject } from './namespace.js';
 import { KatcpReply } from './reply.js';
 import { createRequestProxy } from './request-proxy.js';
 import type { RequestProxy } from './request-proxy.js';
-import { ResourceSensor } from './resource-sensor.js';
+import { ResourceModel } from './resource-model.js';
+import type { ResourceSensor } from './resource-sensor.js';
 import type { ResourceReading, SensorListener } from './resource-sensor.js';
 import { SensorManager } from './sensor-manager.js';
 import { checkSpec } from './spec.js';
 import type { ResourceSpec } from './spec.js';
-import { normalizeStrategy } from './strategy.js';
 import type { StrategyInput } from './strategy.js';
+import { ResourceState } from './resource-events.js';
+import type { ResourceEvents, ResourceOptions } from './resource-events.js';
 import { selectSensors } from './select.js';
 import type { ListSensorsOptions, SensorFilter } from './select.js';
 
@@ -41,35 +41,8 @@ const HINT_MARGIN = 1000;
 /** Default timeout (ms) of the resource-level {@link KATCPClientResource.wait}, as katcp-python's 5 s. */
 const DEFAULT_WAIT_TIMEOUT = 5000;
 
-/** The three resource states. */
-export const ResourceState = { Disconnected: 'disconnected', Syncing: 'syncing', Synced: 'synced' } as const;
-/** `disconnected`, `syncing` or `synced`. */
-export type ResourceState = (typeof ResourceState)[keyof typeof ResourceState];
-
-/** Events of a {@link KATCPClientResource}. */
-export interface ResourceEvents {
-  stateChange: [state: ResourceState, previous: ResourceState];
-  /** A sensor appeared in `sensor` (also on the first sync). */
-  sensorAdded: [sensor: ResourceSensor];
-  /** A sensor left `sensor` (the device removed it). */
-  sensorRemoved: [sensor: ResourceSensor];
-  /** A request appeared in `req`. */
-  requestAdded: [request: RequestProxy];
-  /** A request left `req`. */
-  requestRemoved: [request: RequestProxy];
-  /** The device refused a cached strategy when it was re-applied (it is no longer cached). */
-  strategyError: [sensor: ResourceSensor, strategy: SamplingStrategy, error: Error];
-  /** An inspection failed (the inspecting client retries after a backoff). */
-  syncError: [error: Error];
-  /** Something was dropped or a listener threw. */
-  warning: [error: Error];
-}
-
-/** Options besides the spec. */
-export interface ResourceOptions {
-  /** The container owning this resource. */
-  parent?: object;
-}
+export { ResourceState } from './resource-events.js';
+export type { ResourceEvents, ResourceOptions } from './resource-events.js';
 
 /**
  * A KATCP device as a resource (katcp-python's `KATCPClientResource`).
@@ -113,20 +86,13 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
   readonly #clock: Clock;
   readonly #allowed: ReadonlySet<string>;
   readonly #excluded: ReadonlySet<string>;
-  readonly #requests = new Namespace<RequestProxy>();
-  readonly #sensors = new Namespace<ResourceSensor>();
-  /** Sensor objects by KATCP name: those present, and removed ones still in use. */
-  readonly #objects = new Map<string, ResourceSensor>();
-  /** Strategies and listeners set by name before the sensor existed, by escaped name. */
-  readonly #presetStrategies = new Map<string, StrategyInput>();
-  readonly #presetListeners = new Map<string, SensorListener[]>();
+  readonly #model: ResourceModel;
   readonly #manager: SensorManager;
   readonly #stateWaiters: Waiters<ResourceState>;
   #ic: InspectingClient<ResourceSensor> | undefined;
   #state: ResourceState = ResourceState.Disconnected;
   #active = true;
   #reapplyAll = true;
-  #reconcile = false;
   #lastConnectTime: number | undefined;
 
   /** @throws KatcpError for a spec without a name or with a bad address */
@@ -144,9 +110,6 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
     this.#allowed = new Set((spec.alwaysAllowedRequests ?? []).map(escapeName));
     this.#excluded = new Set((spec.alwaysExcludedRequests ?? []).map(escapeName));
     this.dummyUnknownRequests = spec.dummyUnknownRequests ?? false;
-    this.req = this.dummyUnknownRequests ? defaultingView(this.#requests.object, (key) => this.#dummyRequest(key)) : this.#requests.object;
-    this.sensor = this.#sensors.object;
-    this.#stateWaiters = new Waiters(this.#clock);
     this.#manager = new SensorManager({
       clock: this.#clock,
       request: (name, ...args) => this.#rawRequest(name, args),
@@ -156,6 +119,16 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
       strategyRejected: (sensor, strategy, err) => this.#emitSafe('strategyError', sensor, strategy, err),
       warn: (err) => this.#emitSafe('warning', err),
     });
+    this.#model = new ResourceModel({
+      name: this.name,
+      manager: this.#manager,
+      isAllowed: (name) => this.#isAllowed(name),
+      issue: (info, args) => this.#issue(info, args),
+      emit: (event, ...args) => this.#emitSafe(event, ...(args as ResourceEvents[typeof event])),
+    });
+    this.req = this.dummyUnknownRequests ? defaultingView(this.#model.requests.object, (key) => this.#dummyRequest(key)) : this.#model.requests.object;
+    this.sensor = this.#model.sensors.object;
+    this.#stateWaiters = new Waiters(this.#clock);
   }
 
   /** `[host, port]`. */
@@ -234,7 +207,7 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
       resyncBackoff: this.#spec.resyncBackoff,
       clock: this.#clock,
       client: this.#spec.client,
-      sensorFactory: (info) => this.#sensorFor(info),
+      sensorFactory: (info) => this.#model.sensorFor(info),
       stateCallback: (state, changes) => this.#onState(state, changes),
     });
     ic.on('syncError', (err) => this.#emitSafe('syncError', err));
@@ -242,7 +215,7 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
     ic.on('closed', () => this.#closed(ic));
     this.#ic = ic;
     // A restarted resource reconciles its namespaces with what the device offers now.
-    this.#reconcile = true;
+    this.#model.restarted();
     this.#lastConnectTime = undefined;
     ic.start();
     ic.client?.on('connected', () => {
@@ -258,7 +231,7 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
   #endWaits(): void {
     const err = new ConnectionClosedError(`resource ${this.name} stopped`);
     this.#stateWaiters.close(err);
-    for (const s of this.#objects.values()) s.shutdown(err);
+    for (const s of this.#model.objects()) s.shutdown(err);
   }
 
   /**
@@ -292,7 +265,7 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
 
   /** The sensor under an escaped or KATCP name. */
   getSensorObject(name: string): ResourceSensor | undefined {
-    return this.#sensors.lookup(name) ?? this.#sensors.lookup(escapeName(name));
+    return this.#model.sensors.lookup(name) ?? this.#model.sensors.lookup(escapeName(name));
   }
 
   /**
@@ -303,7 +276,7 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
   setSamplingStrategy(sensorName: string, strategy: StrategyInput, opts: CallOptions = {}): Promise<boolean> {
     const sensor = this.getSensorObject(sensorName);
     if (sensor !== undefined) return sensor.setStrategy(strategy, undefined, opts);
-    this.#presetStrategies.set(escapeName(sensorName), strategy);
+    this.#model.presetStrategy(sensorName, strategy);
     return Promise.resolve(false);
   }
 
@@ -316,7 +289,7 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
 
   /** Forget a sensor's strategy, whether set or preset (nothing is sent to the device). */
   dropSamplingStrategy(sensorName: string): void {
-    this.#presetStrategies.delete(escapeName(sensorName));
+    this.#model.dropPresetStrategy(sensorName);
     this.getSensorObject(sensorName)?.dropSamplingStrategy();
   }
 
@@ -330,25 +303,19 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
       sensor.registerListener(listener);
       return true;
     }
-    const key = escapeName(sensorName);
-    this.#presetListeners.set(key, [...(this.#presetListeners.get(key) ?? []), listener]);
+    this.#model.presetListener(sensorName, listener);
     return false;
   }
 
   /** Remove a listener registered or preset with {@link setSensorListener}. */
   removeSensorListener(sensorName: string, listener: SensorListener): void {
-    const key = escapeName(sensorName);
-    const preset = this.#presetListeners.get(key)?.filter((l) => l !== listener);
-    if (preset !== undefined) {
-      if (preset.length > 0) this.#presetListeners.set(key, preset);
-      else this.#presetListeners.delete(key);
-    }
+    this.#model.removePresetListener(sensorName, listener);
     this.getSensorObject(sensorName)?.unregisterListener(listener);
   }
 
   /** The sensors `filter` selects, sorted by escaped name (see {@link ListSensorsOptions}). */
   listSensors(filter: SensorFilter = '', opts: ListSensorsOptions = {}): Promise<ResourceSensor[]> {
-    return selectSensors(this.#sensors.values(), filter, opts);
+    return selectSensors(this.#model.sensors.values(), filter, opts);
   }
 
   /**
@@ -390,92 +357,12 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
       return;
     }
     this.#setState(ResourceState.Syncing);
-    if (changes !== undefined || (this.#reconcile && state.dataSynced)) this.#applyChanges(changes ?? NO_CHANGES);
+    if (changes !== undefined || (this.#model.reconciling && state.dataSynced)) this.#model.applyChanges(this.#ic!, changes ?? NO_CHANGES);
     if (state.dataSynced) {
       const all = this.#reapplyAll;
       this.#reapplyAll = false;
-      const targets = all ? this.#manager.sensorsWithStrategy() : [...(changes?.sensors.added ?? [])].flatMap((n) => this.#objects.get(n) ?? []);
+      const targets = all ? this.#manager.sensorsWithStrategy() : [...(changes?.sensors.added ?? [])].flatMap((n) => this.#model.object(n) ?? []);
       await this.#manager.reapply(targets);
-    }
-  }
-
-  #applyChanges(changes: ModelChanges): void {
-    const ic = this.#ic!;
-    if (this.#reconcile) {
-      // First sync of a restarted resource: the new inspecting client only reports additions,
-      // so items that vanished while stopped are removed here.
-      this.#reconcile = false;
-      const stale = (names: string[], known: readonly string[]): Set<string> => {
-        const have = new Set(known);
-        return new Set(names.filter((n) => !have.has(n)));
-      };
-      changes = {
-        requests: { added: changes.requests.added, removed: new Set([...changes.requests.removed, ...stale(this.#requests.names(), ic.requests)]) },
-        sensors: { added: changes.sensors.added, removed: new Set([...changes.sensors.removed, ...stale(this.#sensors.names(), ic.sensors)]) },
-      };
-    }
-    for (const name of changes.requests.removed) {
-      const proxy = this.#requests.get(name);
-      if (proxy !== undefined && this.#requests.delete(name)) this.#emitSafe('requestRemoved', proxy);
-    }
-    for (const name of changes.requests.added) {
-      const info = ic.requestInfo(name);
-      if (info === undefined || !this.#isAllowed(name)) continue;
-      const proxy = createRequestProxy(info, escapeName(name), (i, args) => this.#issue(i, args));
-      this.#requests.set(name, proxy);
-      this.#emitSafe('requestAdded', proxy);
-    }
-    for (const name of changes.sensors.removed) {
-      if (changes.sensors.added.has(name)) continue; // modified: the object is kept and refreshed below
-      const sensor = this.#objects.get(name);
-      this.#sensors.delete(name);
-      if (sensor === undefined) continue;
-      sensor.updateInfo(sensor.info, false);
-      if (!sensor.inUse) this.#objects.delete(name);
-      this.#emitSafe('sensorRemoved', sensor);
-    }
-    for (const name of changes.sensors.added) {
-      const info = ic.sensorInfo(name);
-      if (info === undefined) continue;
-      const sensor = this.#sensorFor(info);
-      sensor.updateInfo(info, true);
-      const isNew = !this.#sensors.has(name);
-      this.#sensors.set(name, sensor);
-      this.#adoptPresets(sensor);
-      if (isNew) this.#emitSafe('sensorAdded', sensor);
-    }
-  }
-
-  /** The (stable) object for a sensor; also the inspecting client's sensor factory. */
-  #sensorFor(info: SensorInfo): ResourceSensor {
-    let sensor = this.#objects.get(info.name);
-    if (sensor === undefined) {
-      sensor = new ResourceSensor(info, escapeName(info.name), this.name, this.#manager);
-      this.#objects.set(info.name, sensor);
-    } else {
-      sensor.updateInfo(info, sensor.present);
-    }
-    return sensor;
-  }
-
-  /** Move strategies and listeners preset by name onto a sensor that just appeared. */
-  #adoptPresets(sensor: ResourceSensor): void {
-    for (const key of new Set([sensor.identifier, sensor.name])) {
-      const listeners = this.#presetListeners.get(key);
-      if (listeners !== undefined) {
-        this.#presetListeners.delete(key);
-        for (const l of listeners) sensor.registerListener(l);
-      }
-      const strategy = this.#presetStrategies.get(key);
-      if (strategy !== undefined) {
-        this.#presetStrategies.delete(key);
-        try {
-          // Only cached here: the re-application after this sync sends it (exactly once).
-          this.#manager.cache(sensor, normalizeForSensor(sensor, strategy));
-        } catch (err) {
-          this.#emitSafe('strategyError', sensor, { strategy: 'none' }, err as Error);
-        }
-      }
     }
   }
 
@@ -524,8 +411,4 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
       if (event !== 'warning') this.#emitSafe('warning', new KatcpError(`a ${event} listener threw: ${(err as Error).message}`, 'KATCP_ERR_LISTENER', { cause: err }));
     }
   }
-}
-
-function normalizeForSensor(sensor: ResourceSensor, strategy: StrategyInput): SamplingStrategy {
-  return normalizeStrategy(strategy, clientSensorType(sensor.type));
 }
