@@ -17,8 +17,6 @@
  * ```
  * @module
  */
-import { createServer } from 'node:net';
-import type { AddressInfo, Server, Socket } from 'node:net';
 import { Message } from '../codec/message.js';
 import { formatFloat } from '../codec/types.js';
 import { isWellFormedString } from '../codec/text-types.js';
@@ -27,12 +25,11 @@ import { compatibilityWarnings } from '../sensor/compat.js';
 import type { Sensor } from '../sensor/sensor.js';
 import { SensorSet } from '../sensor/sensor-set.js';
 import { KatcpError } from '../errors.js';
-import type { KatcpSyntaxError } from '../errors.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
 import { deferred } from '../util/deferred.js';
-import { ClientConnection } from './client-connection.js';
-import type { ClientOwner } from './client-connection.js';
+import type { ClientConnection } from './client-connection.js';
+import { ClientPool } from './client-pool.js';
 import type { RequestContext } from './context.js';
 import { RequestDispatcher, errorText } from './dispatch.js';
 import { InterfaceChanges } from './interface-changes.js';
@@ -90,7 +87,6 @@ export interface DeviceServerOptions {
 }
 
 const DEFAULT_MAX_LINE = 16 * 1024 * 1024;
-const CLOSE_GRACE_MS = 2000;
 
 /** A KATCP device server. */
 export class DeviceServer {
@@ -108,13 +104,11 @@ export class DeviceServer {
   readonly maxBacklog: number;
   readonly #host: string;
   readonly #port: number;
-  readonly #maxLineLength: number;
   readonly #console: ConsoleLike;
   readonly #onRestart: DeviceServerOptions['onRestart'];
   #state: ServerState = ServerState.Created;
-  #net: Server | undefined;
   #address: { host: string; port: number } | undefined;
-  readonly #clients = new Set<ClientConnection>();
+  readonly #clients: ClientPool;
   readonly #requests = new Map<string, CompiledRequest>();
   #sortedRequests: CompiledRequest[] | undefined;
   #sortedSensors: Sensor[] | undefined;
@@ -125,7 +119,6 @@ export class DeviceServer {
   #failure: { error: unknown } | undefined;
   readonly #done = deferred<void>();
   readonly #changes: InterfaceChanges;
-  readonly #owner: ClientOwner;
 
   /** @throws KatcpError for invalid options */
   constructor(opts: DeviceServerOptions = {}) {
@@ -143,8 +136,8 @@ export class DeviceServer {
     this.clock = opts.clock ?? systemClock;
     this.maxPending = opts.maxPending ?? 100;
     if (!Number.isInteger(this.maxPending) || this.maxPending < 1) throw new KatcpError(`maxPending must be a positive integer, not ${String(opts.maxPending)}`);
-    this.#maxLineLength = opts.maxLineLength ?? DEFAULT_MAX_LINE;
-    if (!(this.#maxLineLength >= 2)) {
+    const maxLineLength = opts.maxLineLength ?? DEFAULT_MAX_LINE;
+    if (!(maxLineLength >= 2)) {
       throw new KatcpError(`maxLineLength must be at least 2 bytes (a name and a line end), not ${String(opts.maxLineLength)}`);
     }
     this.maxBacklog = opts.maxBacklog ?? 2 * DEFAULT_MAX_LINE;
@@ -156,7 +149,15 @@ export class DeviceServer {
     this.#done.promise.catch(() => undefined); // join() callers see the rejection; nobody else must
 
     this.#changes = new InterfaceChanges((args) => this.massInform('interface-changed', ...args));
-    this.#owner = this.#makeOwner();
+    this.#clients = new ClientPool({
+      clock: this.clock,
+      maxBacklog: this.maxBacklog,
+      maxLineLength,
+      console: this.#console,
+      isRunning: () => this.#state === ServerState.Running,
+      versionRows: () => this.#versionRows(),
+      handleMessage: (client, msg) => this.#dispatcher.dispatch(client, msg),
+    });
     this.#tasks = new ServiceTasks((err) => {
       this.#console.error('katcp server: halting because a service task failed:', err);
       this.#failure ??= { error: err };
@@ -251,24 +252,13 @@ export class DeviceServer {
   async start(): Promise<void> {
     if (this.#state !== ServerState.Created) throw new KatcpError(`cannot start a server that is ${this.#state}`);
     this.#state = ServerState.Starting;
-    const net = createServer({ noDelay: true }, (socket) => this.#accept(socket));
-    this.#net = net;
     try {
-      await new Promise<void>((resolve, reject) => {
-        net.once('error', reject);
-        net.listen(this.#port, this.#host, () => {
-          net.off('error', reject);
-          resolve();
-        });
-      });
+      this.#address = await this.#clients.listen(this.#port, this.#host);
     } catch (err) {
       this.#state = ServerState.Stopped;
       this.#finish();
       throw err;
     }
-    net.on('error', (err) => this.#console.error(`katcp server: listening socket error: ${errorText(err)}`));
-    const addr = net.address() as AddressInfo;
-    this.#address = { host: addr.address, port: addr.port };
     if ((this.#state as ServerState) === ServerState.Stopping) {
       // halt() was called while listening was being set up.
       void this.#stopSequence();
@@ -342,18 +332,6 @@ export class DeviceServer {
 
   // ---------------------------------------------------------------- internals
 
-  #makeOwner(): ClientOwner {
-    return {
-      clock: this.clock,
-      maxBacklog: this.maxBacklog,
-      handleMessage: (client, msg) => this.#handleMessage(client, msg),
-      handleSyntaxError: (client, err) => this.#handleSyntaxError(client, err),
-      clientClosed: (client) => this.#clientClosed(client),
-      clientTooSlow: (client, backlog) => this.#clientTooSlow(client, backlog),
-      samplerError: (client, err) => this.#console.error(`katcp server: sampler error for ${client.address}: ${errorText(err)}`),
-    };
-  }
-
   #makeHost(): ServerHost {
     const getLevel = (): LogLevel => this.logLevel;
     const setLevel = (level: LogLevel): void => {
@@ -367,7 +345,7 @@ export class DeviceServer {
         if (c === undefined) throw new KatcpError('request context of an unknown client');
         return c;
       },
-      clientAddresses: () => [...this.#clients].map((c) => c.address),
+      clientAddresses: () => this.#clients.addresses(),
       versionRows: () => this.#versionRows(),
       get logLevel() {
         return getLevel();
@@ -397,43 +375,6 @@ export class DeviceServer {
     return [['katcp-protocol', PROTOCOL_INFO], ['katcp-library', api, full], device];
   }
 
-  #accept(socket: Socket): void {
-    if (this.#state !== ServerState.Running) {
-      socket.destroy();
-      return;
-    }
-    const client = new ClientConnection(socket, this.#owner, { maxLineLength: this.#maxLineLength });
-    const others = [...this.#clients];
-    this.#clients.add(client);
-    for (const row of this.#versionRows()) client.send(Message.inform('version-connect', ...row));
-    const hello = Message.inform('client-connected', client.address);
-    for (const other of others) other.sendAsync(hello);
-  }
-
-  #clientClosed(client: ClientConnection): void {
-    this.#clients.delete(client);
-  }
-
-  #clientTooSlow(client: ClientConnection, backlog: number): void {
-    if (!this.#clients.has(client)) return;
-    this.#console.warn(`katcp server: disconnecting client ${client.address} because it is too slow (${backlog} bytes unread)`);
-    this.#clients.delete(client);
-    // Queued behind megabytes of unread data this is rarely seen, but it says why.
-    client.send(Message.inform('disconnect', 'client too slow: disconnected'));
-    client.flush();
-    client.abort(new KatcpError('client too slow'));
-  }
-
-  #handleSyntaxError(client: ClientConnection, err: KatcpSyntaxError): void {
-    if (this.#state !== ServerState.Running) return;
-    client.send(Message.inform('log', 'error', Buffer.from(formatFloat(this.clock.now())), 'katcp.connection', err.message));
-  }
-
-  #handleMessage(client: ClientConnection, msg: Message): void {
-    if (this.#state !== ServerState.Running || msg.mtype !== '?') return;
-    this.#dispatcher.dispatch(client, msg);
-  }
-
   #sensorAdded(sensor: Sensor): void {
     this.#sortedSensors = undefined;
     for (const w of compatibilityWarnings(sensor)) this.#console.warn(`katcp server: ${w}`);
@@ -458,33 +399,13 @@ export class DeviceServer {
   }
 
   async #stopSteps(): Promise<void> {
-    const net = this.#net;
-    const netClosed = new Promise<void>((resolve) => {
-      if (net === undefined) resolve();
-      else net.close(() => resolve());
-    });
+    const netClosed = this.#clients.closeListener();
     // Let connections accepted in the same tick finish being set up.
     await new Promise((r) => setImmediate(r));
     const cancelled = new KatcpError('server stopping', 'KATCP_ERR_SERVER_STOPPING');
-    const clients = [...this.#clients];
-    for (const client of clients) {
-      for (const ctx of client.requests) ctx.cancel(cancelled, true);
-      for (let ctx = client.takeParked(); ctx !== undefined; ctx = client.takeParked()) ctx.cancel(cancelled, true);
-      client.send(Message.inform('disconnect', 'server shutting down'));
-    }
-    await Promise.all(clients.map((c) => this.#closeClient(c)));
+    await this.#clients.disconnectAll(cancelled);
     await this.#tasks.stop(cancelled);
     await netClosed;
-  }
-
-  async #closeClient(client: ClientConnection): Promise<void> {
-    // A client that does not read would hold close() up forever: give it a grace period.
-    const timer = setTimeout(() => client.abort(), CLOSE_GRACE_MS);
-    try {
-      await client.close();
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   #finish(): void {

@@ -1,0 +1,151 @@
+/**
+ * The connection side of a `DeviceServer`: the listening socket, accepting and greeting
+ * clients, the slow-client cut-off, and disconnecting every client when the server stops.
+ * @module
+ */
+import { createServer } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
+import { Message } from '../codec/message.js';
+import { formatFloat } from '../codec/types.js';
+import { KatcpError } from '../errors.js';
+import type { KatcpSyntaxError } from '../errors.js';
+import type { Clock } from '../util/clock.js';
+import { ClientConnection } from './client-connection.js';
+import type { ClientOwner } from './client-connection.js';
+import { errorText } from './dispatch.js';
+import type { ConsoleLike } from './logging.js';
+
+const CLOSE_GRACE_MS = 2000;
+
+/** What a {@link ClientPool} needs from its server. */
+export interface ClientPoolOptions {
+  /** The server's time source. */
+  readonly clock: Clock;
+  /** Unread bytes after which an asynchronous message disconnects a client. */
+  readonly maxBacklog: number;
+  /** Longest request line accepted, in bytes including the line end. */
+  readonly maxLineLength: number;
+  /** Where diagnostics go. */
+  readonly console: ConsoleLike;
+  /** True while the server runs: only then are connections kept and requests handled. */
+  isRunning(): boolean;
+  /** The `#version-connect` rows sent to every new client. */
+  versionRows(): string[][];
+  /** Handle a request from a client (only called while running). */
+  handleMessage(client: ClientConnection, msg: Message): void;
+}
+
+/** The listening socket and the connected clients of a device server. */
+export class ClientPool {
+  readonly #opts: ClientPoolOptions;
+  readonly #clients = new Set<ClientConnection>();
+  readonly #owner: ClientOwner;
+  #net: Server | undefined;
+
+  constructor(opts: ClientPoolOptions) {
+    this.#opts = opts;
+    this.#owner = {
+      clock: opts.clock,
+      maxBacklog: opts.maxBacklog,
+      handleMessage: (client, msg) => {
+        if (opts.isRunning() && msg.mtype === '?') opts.handleMessage(client, msg);
+      },
+      handleSyntaxError: (client, err) => this.#handleSyntaxError(client, err),
+      clientClosed: (client) => this.#clients.delete(client),
+      clientTooSlow: (client, backlog) => this.#clientTooSlow(client, backlog),
+      samplerError: (client, err) => opts.console.error(`katcp server: sampler error for ${client.address}: ${errorText(err)}`),
+    };
+  }
+
+  /** Number of connected clients. */
+  get size(): number {
+    return this.#clients.size;
+  }
+
+  /** The connected clients. */
+  [Symbol.iterator](): IterableIterator<ClientConnection> {
+    return this.#clients.values();
+  }
+
+  /** The connected clients' addresses. */
+  addresses(): string[] {
+    return [...this.#clients].map((c) => c.address);
+  }
+
+  /**
+   * Starts listening; resolves with the bound address once connections are accepted.
+   * @throws the listen error (e.g. EADDRINUSE)
+   */
+  async listen(port: number, host: string): Promise<{ host: string; port: number }> {
+    const net = createServer({ noDelay: true }, (socket) => this.#accept(socket));
+    this.#net = net;
+    await new Promise<void>((resolve, reject) => {
+      net.once('error', reject);
+      net.listen(port, host, () => {
+        net.off('error', reject);
+        resolve();
+      });
+    });
+    net.on('error', (err) => this.#opts.console.error(`katcp server: listening socket error: ${errorText(err)}`));
+    const addr = net.address() as AddressInfo;
+    return { host: addr.address, port: addr.port };
+  }
+
+  /** Stops accepting connections; resolves once the listening socket is closed (at once if there is none). */
+  closeListener(): Promise<void> {
+    const net = this.#net;
+    return new Promise<void>((resolve) => {
+      if (net === undefined) resolve();
+      else net.close(() => resolve());
+    });
+  }
+
+  /** Cancels every client's requests with `cancelled`, says goodbye and closes every connection. */
+  async disconnectAll(cancelled: KatcpError): Promise<void> {
+    const clients = [...this.#clients];
+    for (const client of clients) {
+      for (const ctx of client.requests) ctx.cancel(cancelled, true);
+      for (let ctx = client.takeParked(); ctx !== undefined; ctx = client.takeParked()) ctx.cancel(cancelled, true);
+      client.send(Message.inform('disconnect', 'server shutting down'));
+    }
+    await Promise.all(clients.map((c) => this.#closeClient(c)));
+  }
+
+  #accept(socket: Socket): void {
+    if (!this.#opts.isRunning()) {
+      socket.destroy();
+      return;
+    }
+    const client = new ClientConnection(socket, this.#owner, { maxLineLength: this.#opts.maxLineLength });
+    const others = [...this.#clients];
+    this.#clients.add(client);
+    for (const row of this.#opts.versionRows()) client.send(Message.inform('version-connect', ...row));
+    const hello = Message.inform('client-connected', client.address);
+    for (const other of others) other.sendAsync(hello);
+  }
+
+  #clientTooSlow(client: ClientConnection, backlog: number): void {
+    if (!this.#clients.has(client)) return;
+    this.#opts.console.warn(`katcp server: disconnecting client ${client.address} because it is too slow (${backlog} bytes unread)`);
+    this.#clients.delete(client);
+    // Queued behind megabytes of unread data this is rarely seen, but it says why.
+    client.send(Message.inform('disconnect', 'client too slow: disconnected'));
+    client.flush();
+    client.abort(new KatcpError('client too slow'));
+  }
+
+  #handleSyntaxError(client: ClientConnection, err: KatcpSyntaxError): void {
+    if (!this.#opts.isRunning()) return;
+    client.send(Message.inform('log', 'error', Buffer.from(formatFloat(this.#opts.clock.now())), 'katcp.connection', err.message));
+  }
+
+  async #closeClient(client: ClientConnection): Promise<void> {
+    // A client that does not read would hold close() up forever: give it a grace period.
+    const timer = setTimeout(() => client.abort(), CLOSE_GRACE_MS);
+    try {
+      await client.close();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
