@@ -195,8 +195,7 @@ export class Connection {
       // Keep reading (and discarding) so the peer's data does not pile up unread.
       this.#paused = false;
       this.#stream.resume();
-      if (this.#stream.writableFinished) this.#stream.destroy();
-      else if (!this.#stream.writableEnded) this.#stream.end();
+      this.#endWriting();
     }
     return this.#closed.promise;
   }
@@ -207,6 +206,13 @@ export class Connection {
     this.#state = State.Closed;
     if (err !== undefined) this.#error ??= err;
     this.#stream.destroy();
+  }
+
+  // Ends our side after flushing; once already flushed, only closing the stream is left to do.
+  #endWriting(): void {
+    const s = this.#stream;
+    if (s.writableFinished) s.destroy();
+    else if (!s.writableEnded) s.end();
   }
 
   get #writable(): boolean {
@@ -297,8 +303,7 @@ export class Connection {
     if (partial !== undefined) this.#enqueue([partial]);
     this.#deliver();
     // The protocol has no half-open connections: answer the peer's end with ours.
-    if (this.#stream.writableFinished) this.#stream.destroy();
-    else if (!this.#stream.writableEnded) this.#stream.end();
+    this.#endWriting();
   };
 
   readonly #onError = (err: Error): void => {
