@@ -20,9 +20,13 @@ function callAll(callbacks: readonly SensorSetCallback[], sensor: Sensor, errors
   }
 }
 
-function rethrow(errors: unknown[], sensor: Sensor): void {
+// `sensor` names the sensor in the AggregateError; without it the failures came from clear().
+function rethrow(errors: unknown[], sensor?: Sensor): void {
   if (errors.length === 1) throw errors[0];
-  if (errors.length > 1) throw new AggregateError(errors, `${errors.length} SensorSet callbacks failed for sensor ${sensor.name}`);
+  if (errors.length > 1) {
+    const during = sensor === undefined ? 'while clearing' : `for sensor ${sensor.name}`;
+    throw new AggregateError(errors, `${errors.length} SensorSet callbacks failed ${during}`);
+  }
 }
 
 function without<T>(list: readonly T[], item: T): readonly T[] {
@@ -102,8 +106,7 @@ export class SensorSet implements Iterable<Sensor> {
       this.#sensors.delete(s.name);
       callAll(this.#onRemove, s, errors);
     }
-    if (errors.length === 1) throw errors[0];
-    if (errors.length > 1) throw new AggregateError(errors, `${errors.length} SensorSet callbacks failed while clearing`);
+    rethrow(errors);
   }
 
   /** The sensor called `name`, if any. */
