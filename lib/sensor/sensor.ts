@@ -240,12 +240,10 @@ export class Sensor<T = unknown> {
     const v = this.#coerce(value, 'value');
     let status = opts?.status;
     if (status === undefined) status = this.#statusFunc(v);
-    if (!isSensorStatus(status)) throw invalid(`sensor ${this.name}: invalid status ${JSON.stringify(status)}`);
+    this.#checkStatus(status);
     let timestamp = opts?.timestamp;
     if (timestamp === undefined) timestamp = this.clock.now();
-    else if (typeof timestamp !== 'number' || !Number.isFinite(timestamp)) {
-      throw invalid(`sensor ${this.name}: timestamp must be a finite number of seconds, not ${String(timestamp)}`);
-    }
+    else this.#checkTimestamp(timestamp);
     this.#publish(makeReading(timestamp, status, v));
   }
 
@@ -257,10 +255,8 @@ export class Sensor<T = unknown> {
     if (typeof reading !== 'object' || reading === null) throw invalid(`sensor ${this.name}: a reading must be an object`);
     const { timestamp, status } = reading;
     const v = this.#coerce(reading.value, 'value');
-    if (!isSensorStatus(status)) throw invalid(`sensor ${this.name}: invalid status ${JSON.stringify(status)}`);
-    if (typeof timestamp !== 'number' || !Number.isFinite(timestamp)) {
-      throw invalid(`sensor ${this.name}: timestamp must be a finite number of seconds, not ${String(timestamp)}`);
-    }
+    this.#checkStatus(status);
+    this.#checkTimestamp(timestamp);
     this.#publish(Object.isFrozen(reading) && v === reading.value ? reading : makeReading(timestamp, status, v));
   }
 
@@ -284,6 +280,16 @@ export class Sensor<T = unknown> {
     const next = [...this.#observers];
     next.splice(i, 1);
     this.#observers = next.length === 0 ? NO_OBSERVERS : next;
+  }
+
+  #checkStatus(status: unknown): asserts status is SensorStatus {
+    if (!isSensorStatus(status)) throw invalid(`sensor ${this.name}: invalid status ${JSON.stringify(status)}`);
+  }
+
+  #checkTimestamp(timestamp: unknown): asserts timestamp is number {
+    if (typeof timestamp !== 'number' || !Number.isFinite(timestamp)) {
+      throw invalid(`sensor ${this.name}: timestamp must be a finite number of seconds, not ${String(timestamp)}`);
+    }
   }
 
   #coerce(value: unknown, what: string): T {
