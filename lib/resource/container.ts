@@ -246,7 +246,13 @@ export class KATCPClientResourceContainer extends EventEmitter<ContainerEvents> 
     const key = (s: ResourceSensor): string => this.keyOf(s);
     const match = compileFilter(filter, opts.useIdentifiers === false ? (s) => `${s.parentName}.${s.name}` : key);
     const selected = await selectSensors(this.#sensors.values(), match, opts);
-    return selected.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    // Each key is a lookup plus string building: work them out once, not per comparison.
+    const keys = new Map(selected.map((s) => [s, key(s)] as const));
+    return selected.sort((a, b) => {
+      const ka = keys.get(a) as string;
+      const kb = keys.get(b) as string;
+      return ka < kb ? -1 : ka > kb ? 1 : 0;
+    });
   }
 
   #addChild(name: string, spec: ChildResourceSpec): KATCPClientResource {
