@@ -93,11 +93,6 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
     return this.#samplers.size;
   }
 
-  /** Requests of this client being handled. */
-  get requests(): ReadonlySet<RequestContext> {
-    return this.#requests;
-  }
-
   // ConnectionOwner
 
   /** @internal */
@@ -114,9 +109,7 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
   onClose(_conn: Connection, err?: Error): void {
     this.#outbox = [];
     this.clearSamplers();
-    const reason = new ConnectionClosedError('client disconnected', err === undefined ? undefined : { cause: err });
-    for (const ctx of this.#requests) ctx.cancel(reason, false);
-    for (let ctx = this.takeParked(); ctx !== undefined; ctx = this.takeParked()) ctx.cancel(reason, false);
+    this.cancelRequests(new ConnectionClosedError('client disconnected', err === undefined ? undefined : { cause: err }), false);
     this.#owner.clientClosed(this, err);
   }
 
@@ -219,6 +212,12 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
       this.#parkedHead = 0;
     }
     return ctx;
+  }
+
+  /** Cancels every request in flight and every parked one (see {@link RequestContext.cancel}). */
+  cancelRequests(reason: Error, reply: boolean): void {
+    for (const ctx of this.#requests) ctx.cancel(reason, reply);
+    for (let ctx = this.takeParked(); ctx !== undefined; ctx = this.takeParked()) ctx.cancel(reason, reply);
   }
 
   // Sampling

@@ -104,8 +104,7 @@ export class ClientPool {
   async disconnectAll(cancelled: KatcpError): Promise<void> {
     const clients = [...this.#clients];
     for (const client of clients) {
-      for (const ctx of client.requests) ctx.cancel(cancelled, true);
-      for (let ctx = client.takeParked(); ctx !== undefined; ctx = client.takeParked()) ctx.cancel(cancelled, true);
+      client.cancelRequests(cancelled, true);
       client.send(Message.inform('disconnect', 'server shutting down'));
     }
     await Promise.all(clients.map((c) => this.#closeClient(c)));
