@@ -8,6 +8,7 @@
 import type { Backend, KeyUpdate } from './backend.js';
 import type { CallOptions } from '../util/abort.js';
 import { withCancel } from '../util/abort.js';
+import { AsyncQueue } from '../util/async-queue.js';
 import type { Clock } from '../util/clock.js';
 
 /** Decides whether the wait is over; `update` is the notification that prompted it, if typed. */
@@ -31,31 +32,14 @@ export interface WaitParams extends CallOptions {
  */
 export async function waitUntil(p: WaitParams): Promise<void> {
   if (await p.check(undefined)) return;
-  const queue: KeyUpdate[] = [];
-  let wake: (() => void) | undefined;
-  let stopped = false;
-  const poke = (): void => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
-  const monitor = p.backend.monitorKeys(p.keys, (update) => {
-    queue.push(update);
-    poke();
-  });
+  // Unbounded: a waiter must see every notification, and it only lives until the condition holds.
+  const queue = new AsyncQueue<KeyUpdate>({ highWaterMark: Infinity });
+  const monitor = p.backend.monitorKeys(p.keys, (update) => queue.push(update));
   const work = (async (): Promise<void> => {
     await monitor.ready;
     // Anything written between the first check and the subscription is seen here.
-    if (stopped || (await p.check(undefined))) return;
-    for (;;) {
-      while (queue.length === 0) {
-        if (stopped) return;
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-      }
-      if (stopped) return;
-      const update = queue.shift()!;
+    if (queue.isClosed || (await p.check(undefined))) return;
+    for await (const update of queue) {
       if (await p.check(update.kind === 'recheck' ? undefined : update)) return;
     }
   })();
@@ -65,14 +49,11 @@ export async function waitUntil(p: WaitParams): Promise<void> {
       signal: p.signal,
       what: p.what,
       clock: p.clock,
-      onCancel: () => {
-        stopped = true;
-        poke();
-      },
+      // Discards queued updates and ends the loop at its next await.
+      onCancel: () => void queue.return(),
     });
   } finally {
-    stopped = true;
-    poke();
+    void queue.return();
     monitor.close();
   }
 }
