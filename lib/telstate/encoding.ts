@@ -13,6 +13,7 @@ import { decodeNpy, encodeNpy } from './npy.js';
 import { NdArray, NumpyScalar } from './numpy.js';
 import { Complex, Tuple } from './values.js';
 import type { TelstateValue } from './values.js';
+import { bytesRepr } from '../codec/repr.js';
 
 /** Marker byte of msgpack-encoded values (`ENCODING_MSGPACK`, the default). */
 export const ENCODING_MSGPACK = 0xff;
@@ -132,7 +133,7 @@ export function decodeValue(bytes: Uint8Array, opts: DecodeOptions = {}): Telsta
   }
   if (marker <= ENCODING_PICKLE) throw new PickledValueError();
   throw new DecodeError(
-    `value starts with unrecognised header byte b'\\x${marker.toString(16)}' (katsdptelstate may need to be updated)`,
+    `value starts with unrecognised header byte ${bytesRepr(bytes.subarray(0, 1))} (katsdptelstate may need to be updated)`,
   );
 }
 
