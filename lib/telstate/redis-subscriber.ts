@@ -92,7 +92,6 @@ export class RedisSubscriber {
   // Messages are handled one at a time so a TYPE lookup never reorders updates.
   #chain: Promise<void> = Promise.resolve();
   #hooked = false;
-  #closed = false;
   readonly #stop = new AbortController();
 
   constructor(client: () => Promise<PubSubClient>, lookupType: TypeLookup, clock: Clock, retryMs = 1000) {
@@ -137,10 +136,13 @@ export class RedisSubscriber {
 
   /** Stop everything (the connection itself is closed by the backend). */
   close(): void {
-    this.#closed = true;
     this.#stop.abort();
     for (const ch of this.#channels.values()) ch.active = false;
     this.#channels.clear();
+  }
+
+  get #closed(): boolean {
+    return this.#stop.signal.aborted;
   }
 
   #open(key: Buffer): Channel {
