@@ -6,13 +6,13 @@
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { Message } from '../codec/message.js';
-import { formatFloat } from '../codec/types.js';
 import { KatcpError } from '../errors.js';
 import type { KatcpSyntaxError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
 import { ClientConnection } from './client-connection.js';
 import type { ClientOwner } from './client-connection.js';
 import { errorText } from './dispatch.js';
+import { logInform } from './logging.js';
 import type { ConsoleLike } from './logging.js';
 
 const CLOSE_GRACE_MS = 2000;
@@ -135,7 +135,7 @@ export class ClientPool {
 
   #handleSyntaxError(client: ClientConnection, err: KatcpSyntaxError): void {
     if (!this.#opts.isRunning()) return;
-    client.send(Message.inform('log', 'error', Buffer.from(formatFloat(this.#opts.clock.now())), 'katcp.connection', err.message));
+    client.send(logInform('error', this.#opts.clock.now(), 'katcp.connection', err.message));
   }
 
   async #closeClient(client: ClientConnection): Promise<void> {

@@ -18,7 +18,6 @@
  * @module
  */
 import { Message } from '../codec/message.js';
-import { formatFloat } from '../codec/types.js';
 import { isWellFormedString } from '../codec/text-types.js';
 import { LogLevel, isLogLevel, logLevelEnabled } from '../codec/log-level.js';
 import { compatibilityWarnings } from '../sensor/compat.js';
@@ -33,7 +32,7 @@ import { ClientPool } from './client-pool.js';
 import type { RequestContext } from './context.js';
 import { RequestDispatcher, errorText } from './dispatch.js';
 import { InterfaceChanges } from './interface-changes.js';
-import { createKatcpLogger } from './logging.js';
+import { createKatcpLogger, logInform } from './logging.js';
 import type { ConsoleLike, KatcpLogger } from './logging.js';
 import { compileRequest } from './request.js';
 import type { CompiledRequest, ParamSpec, RequestDefinition } from './request.js';
@@ -321,8 +320,8 @@ export class DeviceServer {
    */
   log(level: Exclude<LogLevel, 'all' | 'off'>, message: string, opts: { logger?: string; timestamp?: number } = {}): void {
     if (!logLevelEnabled(level, this.#logLevel) || this.#clients.size === 0) return;
-    const ts = Buffer.from(formatFloat(opts.timestamp ?? this.clock.now()));
-    this.massInform('log', level, ts, opts.logger ?? 'device', message);
+    const msg = logInform(level, opts.timestamp ?? this.clock.now(), opts.logger ?? 'device', message);
+    for (const client of this.#clients) client.sendAsync(msg);
   }
 
   /** A logger object whose messages become `#log` informs under `name`. */

@@ -5,12 +5,12 @@
  * @module
  */
 import { Message } from '../codec/message.js';
-import { formatFloat } from '../codec/types.js';
 import { FailReply, InvalidReply } from '../errors.js';
 import type { Clock } from '../util/clock.js';
 import { DRAIN_HIGH_WATER } from './client-connection.js';
 import type { ClientConnection } from './client-connection.js';
 import { RequestContext } from './context.js';
+import { logInform } from './logging.js';
 import type { ConsoleLike } from './logging.js';
 import type { CompiledRequest } from './request.js';
 
@@ -149,7 +149,7 @@ export class RequestDispatcher {
   /** An error after the reply was sent: tell the client out of band. */
   #lateError(client: ClientConnection, ctx: RequestContext, text: string): void {
     if (ctx.cancelled) return;
-    client.send(Message.inform('log', 'error', Buffer.from(formatFloat(this.#deps.clock.now())), 'katcp.server', text));
+    client.send(logInform('error', this.#deps.clock.now(), 'katcp.server', text));
   }
 
   #done(client: ClientConnection, ctx: RequestContext): void {

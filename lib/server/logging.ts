@@ -4,11 +4,18 @@
  * @module
  */
 import type { LogLevel } from '../codec/log-level.js';
+import { Message } from '../codec/message.js';
+import { formatFloat } from '../codec/types.js';
 
 /** Where the server writes its own diagnostics (slow clients, handler crashes, bad sensors). */
 export interface ConsoleLike {
   error(...args: unknown[]): void;
   warn(...args: unknown[]): void;
+}
+
+/** `#log <level> <timestamp> <logger> <text>`, the timestamp in seconds formatted as KATCP floats are. */
+export function logInform(level: Exclude<LogLevel, 'all' | 'off'>, timestamp: number, logger: string, text: string): Message {
+  return Message.inform('log', level, Buffer.from(formatFloat(timestamp)), logger, text);
 }
 
 /** Sends `#log` informs under one logger name; messages below the device log level are dropped. */
