@@ -8,7 +8,7 @@ import { getType } from '../codec/types.js';
 import type { CodecContext, TypeCodec } from '../codec/types.js';
 import { FailReply, KatcpError } from '../errors.js';
 import { makeReading, statusIsValid } from '../sensor/index.js';
-import type { Reading } from '../sensor/index.js';
+import type { Reading, SensorTypeName } from '../sensor/index.js';
 import type { CallOptions } from '../util/abort.js';
 import { parseSensorInform, parseSensorListInform } from './sensor-informs.js';
 import type { RemoteSensorInfo } from './sensor-informs.js';
@@ -28,21 +28,20 @@ export interface SensorRequester {
   readonly codecContext: CodecContext;
 }
 
+/** A sensor type a `#sensor-list` may name: the eight KATCP types (`bytes` is ours only). */
+export type WireSensorType = Exclude<SensorTypeName, 'bytes'>;
+
+const WIRE_SENSOR_TYPES: ReadonlySet<string> = new Set<WireSensorType>(['integer', 'float', 'boolean', 'discrete', 'lru', 'string', 'timestamp', 'address']);
+
+/** True when `type` is one of the eight KATCP sensor types. */
+export function isWireSensorType(type: string): type is WireSensorType {
+  return WIRE_SENSOR_TYPES.has(type);
+}
+
 /** Map a `#sensor-list` type to the registered codec used to decode its values. */
 export function codecForWireType(info: Pick<RemoteSensorInfo, 'type' | 'name'>): TypeCodec<unknown> {
-  switch (info.type) {
-    case 'integer':
-    case 'float':
-    case 'boolean':
-    case 'discrete':
-    case 'lru':
-    case 'string':
-    case 'timestamp':
-    case 'address':
-      return getType(info.type);
-    default:
-      throw new KatcpError(`sensor ${info.name} has unsupported type ${JSON.stringify(info.type)}`, 'KATCP_ERR_UNSUPPORTED_TYPE');
-  }
+  if (isWireSensorType(info.type)) return getType(info.type);
+  throw new KatcpError(`sensor ${info.name} has unsupported type ${JSON.stringify(info.type)}`, 'KATCP_ERR_UNSUPPORTED_TYPE');
 }
 
 /**

@@ -2,25 +2,23 @@
  * Decoding of remote sensor values, and the default sensor and request factories.
  * @module
  */
+import { isWireSensorType } from '../client/sensor-reading.js';
+import type { WireSensorType } from '../client/sensor-reading.js';
 import { getType } from '../codec/types.js';
 import type { TypeCodec } from '../codec/types.js';
 import { Sensor } from '../sensor/sensor.js';
-import type { SensorTypeName } from '../sensor/sensor.js';
 import { makeReading } from '../sensor/status.js';
 import type { Reading } from '../sensor/status.js';
 import type { RequestInfo, SensorInfo } from './model.js';
 import type { SensorUpdate } from './parse.js';
-
-/** The wire types the client decodes as such; any other type name is decoded as `string`. */
-const KNOWN_TYPES: ReadonlySet<string> = new Set(['integer', 'float', 'boolean', 'discrete', 'lru', 'string', 'timestamp', 'address']);
 
 /**
  * The sensor type used on the client side for a listed wire type: the listed type when it is one
  * of the eight KATCP types, else `string` (katcp-python refuses unknown types, and its resync
  * loop then retries forever).
  */
-export function clientSensorType(wireType: string): Exclude<SensorTypeName, 'bytes'> {
-  return KNOWN_TYPES.has(wireType) ? (wireType as Exclude<SensorTypeName, 'bytes'>) : 'string';
+export function clientSensorType(wireType: string): WireSensorType {
+  return isWireSensorType(wireType) ? wireType : 'string';
 }
 
 /**
