@@ -15,6 +15,7 @@ import type { SamplingStrategy } from '../sensor/strategy.js';
 import type { KatcpSyntaxError } from '../errors.js';
 import { ConnectionClosedError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
+import { deferred } from '../util/deferred.js';
 import type { RequestChannel, RequestContext } from './context.js';
 import { sensorStatusLine } from './wire.js';
 
@@ -266,8 +267,8 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
    */
   async withSamplingLock<T>(fn: () => Promise<T> | T): Promise<T> {
     const previous = this.#samplingLock;
-    let release!: () => void;
-    this.#samplingLock = new Promise<void>((r) => (release = r));
+    const released = deferred<void>();
+    this.#samplingLock = released.promise;
     await previous;
     this.#samplingDepth++;
     try {
@@ -276,7 +277,7 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
       // The burst goes out while the slow-client check is still suspended.
       this.flush();
       this.#samplingDepth--;
-      release();
+      released.resolve();
     }
   }
 
