@@ -69,6 +69,19 @@ export type KeyCondition = (value: TelstateValue, timestamp: number | undefined)
 export type IndexedCondition = (value: TelstateValue) => boolean | Promise<boolean>;
 
 /**
+ * Run a backend call, re-raising its type clash (`ImmutableKeyError`, Redis's WRONGTYPE) with
+ * the front end's wording, as katsdptelstate does; other errors pass through unchanged.
+ */
+async function reword<T>(call: () => Promise<T>, message: () => string): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof ImmutableKeyError) throw new ImmutableKeyError(message(), { cause: err });
+    throw err;
+  }
+}
+
+/**
  * A view of a telstate database. `new TelescopeState()` is an in-memory store; pass a
  * `RedisBackend` to share a Redis database with Python. Views (`view`, `root`) share the backend.
  */
@@ -147,25 +160,14 @@ export class TelescopeState {
     const full = this.#full(key)[0]!;
     const encoded = encodeValue(value);
     if (opts.immutable === true) {
-      let old: Uint8Array | undefined;
-      try {
-        old = await this.#backend.setImmutable(full, encoded);
-      } catch (err) {
-        if (err instanceof ImmutableKeyError) throw new ImmutableKeyError(`Attempt to change key ${displayKey(full)} to immutable`, { cause: err });
-        throw err;
-      }
+      const old = await reword(() => this.#backend.setImmutable(full, encoded), () => `Attempt to change key ${displayKey(full)} to immutable`);
       if (old !== undefined) this.#checkSameValue(displayKey(full), old, encoded, value);
       return;
     }
     const ts = opts.ts ?? this.#clock.now();
     if (typeof ts !== 'number' || !Number.isFinite(ts)) throw new InvalidTimestampError(`Non-finite timestamps (${String(ts)}) are not supported`);
     if (ts < 0) throw new InvalidTimestampError(`Negative timestamps (${ts}) are not supported`);
-    try {
-      await this.#backend.addMutable(full, encoded, ts);
-    } catch (err) {
-      if (err instanceof ImmutableKeyError) throw new ImmutableKeyError(`Attempt to change key ${displayKey(full)} to mutable`, { cause: err });
-      throw err;
-    }
+    await reword(() => this.#backend.addMutable(full, encoded, ts), () => `Attempt to change key ${displayKey(full)} to mutable`);
   }
 
   /** Set an immutable key: `add(key, value, { immutable: true })`. */
@@ -230,13 +232,7 @@ export class TelescopeState {
     const st = opts.st === undefined ? et : Number(opts.st);
     if (Number.isNaN(st) || Number.isNaN(et)) throw new InvalidTimestampError('cannot use NaN start or end time');
     for (const full of this.#full(key)) {
-      let samples;
-      try {
-        samples = await this.#backend.getRange(full, st, et, includePrevious, opts.includeEnd ?? false);
-      } catch (err) {
-        if (err instanceof ImmutableKeyError) throw new ImmutableKeyError(`${displayKey(full)} is immutable, cannot use get_range`, { cause: err });
-        throw err;
-      }
+      const samples = await reword(() => this.#backend.getRange(full, st, et, includePrevious, opts.includeEnd ?? false), () => `${displayKey(full)} is immutable, cannot use get_range`);
       if (samples !== undefined) return samples.map(([v, t]) => [v, t]);
     }
     throw new KeyNotFoundError(keyString(keyBytes(key)));
@@ -252,13 +248,7 @@ export class TelescopeState {
     const full = this.#full(key)[0]!;
     const subEnc = encodeValue(subKey);
     const encoded = encodeValue(value);
-    let old: Uint8Array | undefined;
-    try {
-      old = await this.#backend.setIndexed(full, subEnc, encoded);
-    } catch (err) {
-      if (err instanceof ImmutableKeyError) throw new ImmutableKeyError(`Attempt to change key ${displayKey(full)} to indexed immutable`, { cause: err });
-      throw err;
-    }
+    const old = await reword(() => this.#backend.setIndexed(full, subEnc, encoded), () => `Attempt to change key ${displayKey(full)} to indexed immutable`);
     if (old !== undefined) this.#checkSameValue(`${displayKey(full)}[${show(subKey)}]`, old, encoded, value);
   }
 
@@ -283,13 +273,8 @@ export class TelescopeState {
     return undefined;
   }
 
-  async #lookupIndexed(full: Buffer, subEnc: Uint8Array): Promise<Uint8Array | null | undefined> {
-    try {
-      return await this.#backend.getIndexed(full, subEnc);
-    } catch (err) {
-      if (err instanceof ImmutableKeyError) throw new ImmutableKeyError(`${displayKey(full)} is not an indexed key`, { cause: err });
-      throw err;
-    }
+  #lookupIndexed(full: Buffer, subEnc: Uint8Array): Promise<Uint8Array | null | undefined> {
+    return reword(() => this.#backend.getIndexed(full, subEnc), () => `${displayKey(full)} is not an indexed key`);
   }
 
   /** True if the key exists under any prefix. */
