@@ -174,3 +174,18 @@ export class SyncError extends KatcpError {
     this.name = 'SyncError';
   }
 }
+
+/**
+ * An option or argument is outside its accepted range (a negative or NaN timeout, an id outside
+ * 1..2^31-1). Thrown synchronously by the call that received it; `key` names the option.
+ */
+export class KatcpRangeError extends KatcpError {
+  /** The option or argument at fault. */
+  readonly key: string;
+
+  constructor(key: string, message: string, options?: KatcpErrorOptions) {
+    super(message, 'KATCP_ERR_RANGE', options);
+    this.name = 'KatcpRangeError';
+    this.key = key;
+  }
+}

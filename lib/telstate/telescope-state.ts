@@ -335,7 +335,9 @@ export class TelescopeState {
       }
       return false;
     };
-    await waitUntil({ backend: this.#backend, keys: fulls, check, clock: this.#clock, what: `wait for ${displayKey(fulls[0]!)}`, ...opts });
+    const what = `wait for ${displayKey(fulls[0]!)}`;
+    // A condition may be met only by a sample that is not the latest: subscribe before checking.
+    await waitUntil({ backend: this.#backend, keys: fulls, check, clock: this.#clock, what, subscribeFirst: cond !== undefined, ...opts });
   }
 
   /**

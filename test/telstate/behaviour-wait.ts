@@ -7,7 +7,9 @@ import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ImmutableKeyError } from '../../lib/telstate/index.js';
-import type { TelescopeState } from '../../lib/telstate/index.js';
+import { TelescopeState } from '../../lib/telstate/index.js';
+import type { Backend } from '../../lib/telstate/index.js';
+import { deferred } from '../../lib/util/deferred.js';
 import { KatcpAbortError, KatcpTimeoutError } from '../../lib/errors.js';
 import type { BackendHarness, Ctx } from './harness.js';
 import { tracker, until, useCtx } from './harness.js';
@@ -43,8 +45,10 @@ export function waitSuite(h: BackendHarness): void {
       await ts.waitKey('immutable', (v, t) => (seen.push([v, t]), t === undefined));
       await ts.waitKey('indexed', (v, t) => (seen.push([v, t]), t === undefined));
       assert.deepEqual(seen, [['b', 3], ['x', undefined], [new Map([['idx', 5]]), undefined]]);
+      assert.equal(calls(c, 'monitorKeys'), 3, 'a wait with a condition checks only once subscribed');
       await ts.waitKey('mutable');
-      assert.equal(calls(c, 'monitorKeys'), 0, 'no subscription was needed');
+      assert.equal(calls(c, 'monitorKeys'), 3, 'a wait for existence needed no subscription');
+      await assertReleased(c);
     });
 
     it('times out when the key never appears, with or without a condition, releasing everything', async () => {
@@ -83,9 +87,42 @@ export function waitSuite(h: BackendHarness): void {
       const c = ctx();
       await c.ts.add('k', 'latest', { ts: 10 });
       const wait = c.ts.waitKey('k', (v, t) => v === 'old' && t === 5, { timeout: 60_000 });
-      await until(() => calls(c, 'monitorKeys') === 1);
+      // The wait has started once it has looked at the store; a later write must reach it.
+      await until(() => calls(c, 'get') === 1, 'the first check');
       await c.ts.add('k', 'old', { ts: 5 });
       await wait;
+      await assertReleased(c);
+    });
+
+    // The hang seen on slow machines: a sample written after the first check, while the
+    // subscription was not yet live, published its notification to nobody; the re-check then saw
+    // only the latest value. A gate holds the subscription back to make that window wide.
+    it('a sample written after the first check is seen even while the subscription is not live yet (slow-subscribe race)', async () => {
+      const c = ctx();
+      const gate = deferred<void>();
+      const ts = new TelescopeState(lateSubscriptions(c.backend, gate.promise), { clock: c.clock });
+      await ts.add('k', 'latest', { ts: 10 });
+      const wait = ts.waitKey('k', (v, t) => v === 'old' && t === 5, { timeout: 60_000 });
+      await until(() => calls(c, 'monitorKeys') === 1, 'the subscription to be requested');
+      const checkedEarly = calls(c, 'get') > 0;
+      if (!checkedEarly) {
+        gate.resolve();
+        await until(() => calls(c, 'get') === 1, 'the first check');
+      }
+      await ts.add('k', 'old', { ts: 5 });
+      gate.resolve();
+      const state = tracker(wait);
+      // Without the fix this gives up after the harness's real-time limit: the wait never wakes.
+      await until(() => state.settled, 'the wait to see the write');
+      await wait;
+      await assertReleased(c);
+    });
+
+    it('an already-aborted signal still returns at once when a condition already holds, without subscribing', async () => {
+      const c = ctx();
+      await c.ts.add('k', 1, { ts: 1 });
+      await c.ts.waitKey('k', (v) => v === 1, { signal: AbortSignal.abort() });
+      assert.equal(calls(c, 'monitorKeys'), 0);
     });
 
     it('an aborted signal wins unless the condition already holds', async () => {
@@ -121,10 +158,10 @@ export function waitSuite(h: BackendHarness): void {
       const seen: unknown[] = [];
       const wait = ns2.waitKey('test_key', (v) => (seen.push(v), v === true), { timeout: 60_000 });
       const state = tracker(wait);
-      await until(() => seen.length === 2, 'the initial checks');
+      await until(() => seen.length === 1, 'the initial check');
       await ts.add('test_key', true, { ts: 2 });
-      await until(() => seen.length === 3, 'the waiter to look at the root update');
-      assert.deepEqual(seen, [false, false, false]);
+      await until(() => seen.length === 2, 'the waiter to look at the root update');
+      assert.deepEqual(seen, [false, false]);
       assert.ok(!state.settled);
       await ns2.add('test_key', true, { ts: 3 });
       await wait;
@@ -220,3 +257,26 @@ export function waitSuite(h: BackendHarness): void {
     });
   });
 }
+
+/**
+ * A backend whose subscriptions go live only once `gate` resolves; notifications published
+ * before that are lost, as they are on Redis before SUBSCRIBE is confirmed.
+ */
+function lateSubscriptions(backend: Backend, gate: Promise<void>): Backend {
+  return new Proxy(backend, {
+    get(target, prop, receiver) {
+      if (prop !== 'monitorKeys') return Reflect.get(target, prop, receiver) as unknown;
+      return (keys: Parameters<Backend['monitorKeys']>[0], onUpdate: Parameters<Backend['monitorKeys']>[1]) => {
+        let live = false;
+        const inner = target.monitorKeys(keys, (u) => {
+          if (live) onUpdate(u);
+        });
+        const ready = gate.then(() => inner.ready).then(() => {
+          live = true;
+        });
+        return { ready, close: () => inner.close() };
+      };
+    },
+  });
+}
+
