@@ -217,7 +217,8 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
 
   /** Cancels every request in flight and every parked one (see {@link RequestContext.cancel}). */
   cancelRequests(reason: Error, reply: boolean): void {
-    for (const ctx of this.#requests) ctx.cancel(reason, reply);
+    // A cancelled request leaves the set at once, so walk a copy.
+    for (const ctx of [...this.#requests]) ctx.cancel(reason, reply);
     for (let ctx = this.takeParked(); ctx !== undefined; ctx = this.takeParked()) ctx.cancel(reason, reply);
   }
 

@@ -274,9 +274,11 @@ describe('user request handlers', () => {
       } });
     });
     const c = await f.connect();
-    await c.request('?twice', ['!twice ok reply1', '#log error 1700000000.0 katcp.server request\\_?twice\\_has\\_already\\_been\\_replied\\_to']);
-    await c.request('?both', ['!both ok reply1', '#log error 1700000000.0 katcp.server handler\\_of\\_?both\\_both\\_replied\\_and\\_returned\\_a\\_value']);
-    await c.request('?inform-late', ['!inform-late ok', /^#log error 1700000000\.0 katcp\.server request\\_\?inform-late\\_has\\_already/]);
+    await c.request('?twice', ['!twice ok reply1', '#log error 1700000000.0 katcp.server request\\_?twice\\_has\\_already\\_been\\_replied\\_to;\\_this\\_reply\\_is\\_dropped']);
+    await c.request('?both', ['!both ok reply1', '#log error 1700000000.0 katcp.server handler\\_of\\_?both\\_both\\_replied\\_and\\_returned\\_a\\_value;\\_the\\_value\\_is\\_ignored']);
+    await c.request('?inform-late', ['!inform-late ok', '#log error 1700000000.0 katcp.server request\\_?inform-late\\_has\\_already\\_been\\_replied\\_to;\\_this\\_inform\\_is\\_dropped']);
+    assert.equal(f.console.warnings.length, 3, 'one server log line per misuse');
+    assert.deepEqual(f.console.errors, []);
   });
 
   it('handler - requests run concurrently: a fast reply overtakes a slow one, matched by mid', async (t) => {
