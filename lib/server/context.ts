@@ -249,7 +249,8 @@ export class RequestContext {
 
   #failUnencodable(call: Refusal['call'], err: unknown): void {
     const why = errorText(err);
-    this.#final([Message.replyTo(this.request, 'fail', why)], ReplyState.AutoReplied);
+    // The handler's own call produced this reply, so later calls read "already replied to".
+    this.#final([Message.replyTo(this.request, 'fail', why)], ReplyState.Replied);
     const text = `${call === 'reply' ? 'the reply' : 'an inform'} of ${this.#label()} could not be encoded (${why}): the request failed`;
     this.#observer.refused(this, { call, reason: 'unencodable', text });
   }
