@@ -90,8 +90,9 @@ type MapTypes<R extends readonly unknown[]> = { -readonly [K in keyof R]: TypeVa
 
 /**
  * What a handler may return. With `returns` declared: a single value (one return type), an
- * array of values in the declared order, or nothing (after replying itself). Without: any encodable value, an array of them
- * (one argument each) or nothing.
+ * array of values in the declared order, or nothing (after replying itself, or after
+ * `ctx.replyLater()`). Without: any encodable value, an array of them (one argument each) or
+ * nothing.
  */
 export type HandlerResult<R extends readonly string[] | undefined> = R extends readonly [infer One]
   ? TypeValue<One> | readonly [TypeValue<One>] | void
@@ -116,7 +117,12 @@ export interface RequestDefinition<
   readonly returns?: R;
   /** Seconds a client should allow for this request (`?request-timeout-hint`); 0 or absent = no hint. */
   readonly timeoutHint?: number;
-  /** Handles one request; may be async; see {@link RequestContext} for informs and early replies. */
+  /**
+   * Handles one request; may be async. Its return value (or its promise's) is the reply, a thrown
+   * `FailReply`/`InvalidReply` is `fail`/`invalid`, any other error is logged and becomes `fail`.
+   * See {@link RequestContext} for informs, early replies and `replyLater()` (reply from a timer
+   * or callback after returning).
+   */
   readonly handler: (ctx: RequestContext, ...args: HandlerArgs<Ps>) => HandlerResult<R> | Promise<HandlerResult<R>>;
 }
 
