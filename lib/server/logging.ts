@@ -13,20 +13,6 @@ export interface ConsoleLike {
   warn(...args: unknown[]): void;
 }
 
-/**
- * The message of an error, or the thrown value as text, always encodable as UTF-8 (a lone
- * surrogate becomes U+FFFD) and never throwing itself (a value without `toString` is described).
- */
-export function errorText(err: unknown): string {
-  let text: string;
-  try {
-    text = err instanceof Error ? String(err.message) : String(err);
-  } catch {
-    text = 'an error that cannot be shown as text';
-  }
-  return text.replace(/\p{Cs}/gu, '\ufffd');
-}
-
 /** `#log <level> <timestamp> <logger> <text>`, the timestamp in seconds formatted as KATCP floats are. */
 export function logInform(level: Exclude<LogLevel, 'all' | 'off'>, timestamp: number, logger: string, text: string): Message {
   return Message.inform('log', level, Buffer.from(formatFloat(timestamp)), logger, text);
@@ -60,4 +46,18 @@ export function createKatcpLogger(
     error: (message: string) => log('error', message, name),
     fatal: (message: string) => log('fatal', message, name),
   });
+}
+
+/**
+ * The message of an error, or the thrown value as text, always encodable as UTF-8 (a lone
+ * surrogate becomes U+FFFD) and never throwing itself (a value without `toString` is described).
+ */
+export function errorText(err: unknown): string {
+  let text: string;
+  try {
+    text = err instanceof Error ? String(err.message) : String(err);
+  } catch {
+    text = 'an error that cannot be shown as text';
+  }
+  return text.replace(/\p{Cs}/gu, '\ufffd');
 }
