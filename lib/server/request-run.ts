@@ -7,7 +7,7 @@
  * @module
  */
 import { Message } from '../codec/message.js';
-import { FailReply, InvalidReply } from '../errors.js';
+import { ConnectionClosedError, FailReply, InvalidReply } from '../errors.js';
 import { DRAIN_HIGH_WATER } from './client-connection.js';
 import type { ClientConnection } from './client-connection.js';
 import { RequestContext } from './context.js';
@@ -112,8 +112,12 @@ export class RequestRun implements RequestObserver {
     if (ctx.cancelled) {
       if (this.#phase === Phase.Parked) this.#phase = Phase.Done;
       else if (this.#phase === Phase.Running || this.#phase === Phase.AwaitingReply) {
-        const what = this.#phase === Phase.Running ? 'its handler was still running' : 'it was awaiting its reply (replyLater)';
-        this.#host.report(this.client, 'warn', `request ${this.#label()} cancelled (${errorText(ctx.signal.reason)}) while ${what}`);
+        // A client still there was told (`fail request cancelled`); for one that left, this
+        // line is the only trace of a handler that was still busy (perhaps hung for good).
+        if (ctx.signal.reason instanceof ConnectionClosedError) {
+          const what = this.#phase === Phase.Running ? 'its handler was still running' : 'it was awaiting its reply (replyLater)';
+          this.#host.report(this.client, 'warn', `request ${this.#label()} cancelled (${errorText(ctx.signal.reason)}) while ${what}`);
+        }
         this.#finish();
       }
     } else if (this.#phase === Phase.AwaitingReply) {

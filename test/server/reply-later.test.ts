@@ -135,6 +135,7 @@ describe('ctx.replyLater()', () => {
     assert.deepEqual(await c.expectClose(), ['!later[9] fail request\\_cancelled', '#disconnect server\\_shutting\\_down']);
     await stopped;
     assert.equal(signal?.aborted, true);
+    assert.deepEqual(f.console.warnings, [], 'the client was told; a deliberate stop is not logged per request');
   });
 
   it('replyLater - a handler that throws before replying gets the usual fail reply', async (t) => {
