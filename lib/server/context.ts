@@ -112,7 +112,7 @@ export class RequestContext {
     return this.#state !== ReplyState.Open && this.#state !== ReplyState.Later;
   }
 
-  /** True once the request was cancelled before its reply (that reply was `fail request cancelled`). */
+  /** True once the request was cancelled before its reply (a client still connected got `fail request cancelled`). */
   get cancelled(): boolean {
     return this.#state === ReplyState.Cancelled;
   }
