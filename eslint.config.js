@@ -8,6 +8,37 @@ const noIo = [
   { group: ['node:net', 'net', 'node:tls', 'tls', 'node:dgram', 'dgram', 'node:fs', 'fs', 'node:fs/*', 'node:timers', 'timers', 'node:timers/*', 'node:child_process'], message: 'this layer does no I/O and keeps no timers' },
 ];
 const layer = (dirs) => dirs.map((d) => ({ group: [`**/${d}/*`, `**/${d}.js`], message: `this layer may not import ${d} (layers import downwards only)` }));
+// Inside the library, modules import each other by relative path, never through the package's
+// own name (that would resolve to the published build).
+const selfReference = [{ group: ['katcp', 'katcp/*'], message: 'import library modules by relative path, not by the package name' }];
+
+// What each layer may import, besides errors.ts. Every other layer is forbidden, so a new folder
+// is forbidden everywhere until a rule here allows it. telstate stands alone (codec and util only);
+// the recorder sits above both the resource client and the store.
+const LAYERS = {
+  util: [],
+  codec: ['util'],
+  sensor: ['codec', 'util'],
+  connection: ['codec', 'util'],
+  client: ['connection', 'codec', 'sensor', 'util'],
+  server: ['connection', 'codec', 'sensor', 'util'],
+  inspecting: ['client', 'connection', 'codec', 'sensor', 'util'],
+  resource: ['inspecting', 'client', 'connection', 'codec', 'sensor', 'util'],
+  telstate: ['codec', 'util'],
+  recorder: ['telstate', 'resource', 'inspecting', 'client', 'connection', 'codec', 'sensor', 'util'],
+  demo: ['server', 'connection', 'codec', 'sensor', 'util'],
+};
+const ALL = [...Object.keys(LAYERS), 'cli', 'monitor'];
+const PURE = new Set(['codec', 'sensor']);
+const layerRules = Object.entries(LAYERS).map(([name, allowed]) => {
+  const forbidden = ALL.filter((d) => d !== name && !allowed.includes(d));
+  const files = name === 'connection' ? ['lib/connection.ts', 'lib/connection/**/*.ts'] : [`lib/${name}/**/*.ts`];
+  if (name === 'util') files.push('lib/errors.ts');
+  const patterns = [...(PURE.has(name) ? noIo : []), ...selfReference, ...layer(forbidden)];
+  const rules = { 'no-restricted-imports': ['error', { patterns }] };
+  if (PURE.has(name)) rules['no-restricted-globals'] = ['error', 'setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval'];
+  return { files, rules };
+});
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'scripts/**', 'eslint.config.js'] },
@@ -35,44 +66,7 @@ export default tseslint.config(
         { object: 'test', property: 'only', message: 'focused tests hide the rest' }],
     },
   },
-  {
-    files: ['lib/codec/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [...noIo, ...layer(['connection', 'client', 'server', 'sensor', 'inspecting', 'resource', 'telstate', 'cli'])] }],
-      'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval'],
-    },
-  },
-  {
-    files: ['lib/sensor/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [...noIo, ...layer(['connection', 'client', 'server', 'inspecting', 'resource', 'telstate', 'cli'])] }],
-      'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval'],
-    },
-  },
-  {
-    files: ['lib/connection.ts', 'lib/connection/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: layer(['client', 'server', 'sensor', 'inspecting', 'resource', 'cli']) }] },
-  },
-  {
-    files: ['lib/client/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: layer(['server', 'inspecting', 'resource', 'cli']) }] },
-  },
-  {
-    files: ['lib/server/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: layer(['client', 'inspecting', 'resource', 'cli']) }] },
-  },
-  {
-    files: ['lib/inspecting/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: layer(['server', 'resource', 'cli']) }] },
-  },
-  {
-    files: ['lib/resource/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: layer(['server', 'cli']) }] },
-  },
-  {
-    files: ['lib/util/**/*.ts', 'lib/errors.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: layer(['codec', 'connection', 'client', 'server', 'sensor', 'inspecting', 'resource', 'telstate', 'cli']) }] },
-  },
+  ...layerRules,
   {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {

@@ -12,8 +12,8 @@
  * await ts.close();
  * ```
  *
- * `SensorRecorder` records the sensors of a `KATCPClientResource` (or a `SensorSet`) into a
- * store as MeerKAT's cam2telstate does: `new SensorRecorder(resource, ts, { sensors: [/^pos\./] }).start()`.
+ * This entry point stands alone: it imports nothing from the KATCP client stack. The sensor
+ * recorder that feeds a store from a device is `katcp/recorder`.
  * @module
  */
 export { TelescopeState } from './telescope-state.js';
@@ -42,8 +42,6 @@ export {
   EncodeError,
   RdbParseError,
   TelstateConnectionError,
-  SensorRecordError,
-  RecordStage,
 } from './errors.js';
 export { encodeValue, decodeValue, equalEncodedValues, ENCODING_MSGPACK, ENCODING_PICKLE, MsgpackExt } from './encoding.js';
 export type { DecodeOptions } from './encoding.js';
@@ -61,7 +59,3 @@ export { loadRdb } from './rdb-reader.js';
 export type { HasBackend } from './rdb-reader.js';
 export { RdbWriter, saveRdb } from './rdb-writer.js';
 export type { RdbFailure, RdbSaveResult } from './rdb-writer.js';
-export { SensorRecorder } from './recorder.js';
-export type { SensorRecorderEvents, RecorderCounters, SensorRecorderSource } from './recorder.js';
-export { telstateValue } from './recorder-plan.js';
-export type { SensorRecorderOptions, SensorSelector, StrategyOverrides, RecordedSensor } from './recorder-plan.js';

@@ -8,22 +8,13 @@ import { KATCPClientResource } from '../../lib/resource/resource.js';
 import { Sensor } from '../../lib/sensor/sensor.js';
 import { SensorSet } from '../../lib/sensor/sensor-set.js';
 import type { SensorStatus } from '../../lib/sensor/status.js';
-import {
-  Float64,
-  ImmutableKeyError,
-  KeyType,
-  MemoryBackend,
-  RedisBackend,
-  SensorRecordError,
-  SensorRecorder,
-  TelescopeState,
-  encodeValue,
-} from '../../lib/telstate/index.js';
-import type { SensorRecorderOptions } from '../../lib/telstate/index.js';
+import { Float64, ImmutableKeyError, KeyType, MemoryBackend, RedisBackend, TelescopeState, encodeValue } from '../../lib/telstate/index.js';
+import { SensorRecordError, SensorRecorder } from '../../lib/recorder/index.js';
+import type { SensorRecorderOptions } from '../../lib/recorder/index.js';
 import { Device, quietClient } from '../inspecting/fixtures.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
-import { until } from './harness.js';
-import { RedisServer, SKIP_REDIS } from './redis-server.js';
+import { until } from '../telstate/harness.js';
+import { RedisServer, SKIP_REDIS } from '../telstate/redis-server.js';
 
 const LONG = { timeout: 15_000 };
 const T0 = 1_700_000_000;

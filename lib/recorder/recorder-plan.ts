@@ -14,7 +14,7 @@ import type { Reading, SensorStatus } from '../sensor/status.js';
 import { isSensorStatus } from '../sensor/status.js';
 import type { SamplingStrategy } from '../sensor/strategy.js';
 import { RecordStage, SensorRecordError } from './errors.js';
-import { Float64 } from './values.js';
+import { Float64 } from '../telstate/values.js';
 
 /** What the recorder knows of a sensor (both `ResourceSensor` and `Sensor` have these). */
 export interface RecordedSensor {
