@@ -4,6 +4,106 @@
  * @module
  */
 
+/**
+ * Every `code` a katcp error carries, by name: compare with the constant,
+ * `err.code === KatcpErrorCode.FailReply`, rather than with a string literal. The same name is
+ * the union type of all codes, so `switch (err.code)` is checked for exhaustiveness.
+ */
+export const KatcpErrorCode = {
+  /** A {@link KatcpError} without a more specific code. */
+  Generic: 'KATCP_ERR',
+  /** {@link KatcpTypeError}: a value does not encode or decode as its KATCP type. */
+  Type: 'KATCP_ERR_TYPE',
+  /** {@link KatcpSyntaxError}: a line is not a KATCP message. */
+  Syntax: 'KATCP_ERR_SYNTAX',
+  /** {@link KatcpRangeError}: an option or argument is out of range (negative or NaN timeout, ...). */
+  Range: 'KATCP_ERR_RANGE',
+  /** A malformed argument: a spec, a quorum, a wait condition, a sensor filter. */
+  Argument: 'KATCP_ERR_ARGUMENT',
+  /** A call made in a state that does not allow it (not started, already running, ...). */
+  State: 'KATCP_ERR_STATE',
+  /** {@link ProtocolVersionError}. */
+  ProtocolVersion: 'KATCP_ERR_PROTOCOL_VERSION',
+  /** {@link ConnectionClosedError}. */
+  ConnectionClosed: 'KATCP_ERR_CONNECTION_CLOSED',
+  /** {@link NotConnectedError}. */
+  NotConnected: 'KATCP_ERR_NOT_CONNECTED',
+  /** {@link KatcpTimeoutError}. */
+  Timeout: 'KATCP_ERR_TIMEOUT',
+  /** {@link KatcpAbortError}. */
+  Aborted: 'KATCP_ERR_ABORTED',
+  /** {@link FailReply}. */
+  FailReply: 'KATCP_ERR_FAIL_REPLY',
+  /** {@link InvalidReply}. */
+  InvalidReply: 'KATCP_ERR_INVALID_REPLY',
+  /** {@link SyncError}. */
+  Sync: 'KATCP_ERR_SYNC',
+  /** An inform from the device that does not have the shape its name promises. */
+  BadInform: 'KATCP_ERR_BAD_INFORM',
+  /** A malformed inform seen by the inspecting client. */
+  MalformedInform: 'KATCP_ERR_MALFORMED_INFORM',
+  /** A sensor update that could not be applied. */
+  SensorUpdate: 'KATCP_ERR_SENSOR_UPDATE',
+  /** A sensor type this package cannot decode. */
+  UnsupportedType: 'KATCP_ERR_UNSUPPORTED_TYPE',
+  /** A sensor reading whose status makes its value invalid. */
+  InvalidStatus: 'KATCP_ERR_INVALID_STATUS',
+  /** A bad sensor definition (name, type, range, status). */
+  InvalidSensor: 'KATCP_ERR_INVALID_SENSOR',
+  /** A sampling strategy that does not parse or does not apply. */
+  InvalidStrategy: 'KATCP_ERR_INVALID_STRATEGY',
+  /** No sensor by that name. */
+  UnknownSensor: 'KATCP_ERR_UNKNOWN_SENSOR',
+  /** A wait on a sensor that has no sampling strategy. */
+  NoStrategy: 'KATCP_ERR_NO_STRATEGY',
+  /** A strategy could not be re-applied. */
+  Strategy: 'KATCP_ERR_STRATEGY',
+  /** A user's listener threw. */
+  Listener: 'KATCP_ERR_LISTENER',
+  /** A consumer fell too far behind a queue; data was lost. */
+  QueueOverflow: 'KATCP_ERR_QUEUE_OVERFLOW',
+  /** A resource that is inactive. */
+  ResourceInactive: 'KATCP_ERR_RESOURCE_INACTIVE',
+  /** A server request that was already replied to. */
+  AlreadyReplied: 'KATCP_ERR_ALREADY_REPLIED',
+  /** A request cancelled because its server is stopping. */
+  ServerStopping: 'KATCP_ERR_SERVER_STOPPING',
+  /** adjtimex(2) cannot be loaded on this system. */
+  AdjtimexUnavailable: 'KATCP_ERR_ADJTIMEX_UNAVAILABLE',
+  /** adjtimex(2) failed. */
+  AdjtimexCall: 'KATCP_ERR_ADJTIMEX_CALL',
+  /** The demo tour met a device that lacks what it shows. */
+  Demo: 'KATCP_ERR_DEMO',
+  /** A telescope-state error without a more specific code (`katcp/telstate`). */
+  Telstate: 'TELSTATE_ERR',
+  /** An immutable telstate key would change. */
+  ImmutableKey: 'TELSTATE_ERR_IMMUTABLE_KEY',
+  /** A telstate key was not found. */
+  KeyNotFound: 'TELSTATE_ERR_KEY_NOT_FOUND',
+  /** A telstate timestamp is NaN, infinite or negative. */
+  InvalidTimestamp: 'TELSTATE_ERR_INVALID_TIMESTAMP',
+  /** Stored telstate bytes could not be decoded. */
+  Decode: 'TELSTATE_ERR_DECODE',
+  /** A value cannot be encoded in the telstate format. */
+  Encode: 'TELSTATE_ERR_ENCODE',
+  /** An RDB file could not be parsed. */
+  RdbParse: 'TELSTATE_ERR_RDB_PARSE',
+  /** The Redis server of a telstate could not be reached. */
+  TelstateConnection: 'TELSTATE_ERR_CONNECTION',
+  /** The sensor recorder could not write a reading (`katcp/recorder`). */
+  RecordWrite: 'TELSTATE_ERR_RECORD_WRITE',
+  /** The sensor recorder's `convert` function threw. */
+  RecordConvert: 'TELSTATE_ERR_RECORD_CONVERT',
+  /** The sensor recorder could not set a sensor's strategy. */
+  RecordStrategy: 'TELSTATE_ERR_RECORD_STRATEGY',
+  /** The sensor recorder could not read a static sensor. */
+  RecordPoll: 'TELSTATE_ERR_RECORD_POLL',
+  /** The sensor recorder's `rename` function threw or returned an invalid key. */
+  RecordRename: 'TELSTATE_ERR_RECORD_RENAME',
+} as const;
+/** One of the {@link KatcpErrorCode} values: the type of every katcp error's `code`. */
+export type KatcpErrorCode = (typeof KatcpErrorCode)[keyof typeof KatcpErrorCode];
+
 /** Options accepted by every katcp error constructor. */
 export interface KatcpErrorOptions {
   /** The underlying error, if any. */
@@ -12,15 +112,15 @@ export interface KatcpErrorOptions {
 
 /** Base class of every error this package throws. */
 export class KatcpError extends Error {
-  /** Stable machine-readable code, e.g. `KATCP_ERR_SYNTAX`. */
-  readonly code: string;
+  /** Stable machine-readable code, e.g. `KATCP_ERR_SYNTAX`: one of {@link KatcpErrorCode}. */
+  readonly code: KatcpErrorCode;
 
   /**
    * @param message human-readable description
    * @param code stable code; subclasses pass their own
    * @param options `cause` of the error
    */
-  constructor(message: string, code = 'KATCP_ERR', options?: KatcpErrorOptions) {
+  constructor(message: string, code: KatcpErrorCode = KatcpErrorCode.Generic, options?: KatcpErrorOptions) {
     super(message, options);
     this.name = 'KatcpError';
     this.code = code;
@@ -40,7 +140,7 @@ export class KatcpTypeError extends KatcpError {
    * @param raw the offending bytes when decoding
    */
   constructor(typeName: string, message: string, raw?: Uint8Array, options?: KatcpErrorOptions) {
-    super(message, 'KATCP_ERR_TYPE', options);
+    super(message, KatcpErrorCode.Type, options);
     this.name = 'KatcpTypeError';
     this.typeName = typeName;
     this.raw = raw === undefined ? undefined : Buffer.from(raw);
@@ -50,7 +150,7 @@ export class KatcpTypeError extends KatcpError {
 /** The peer's protocol version is not supported (e.g. a major version other than 4 or 5). */
 export class ProtocolVersionError extends KatcpError {
   constructor(message: string, options?: KatcpErrorOptions) {
-    super(message, 'KATCP_ERR_PROTOCOL_VERSION', options);
+    super(message, KatcpErrorCode.ProtocolVersion, options);
     this.name = 'ProtocolVersionError';
   }
 }
@@ -58,7 +158,7 @@ export class ProtocolVersionError extends KatcpError {
 /** The connection is closed (or was closed while an operation was pending). */
 export class ConnectionClosedError extends KatcpError {
   constructor(message = 'connection closed', options?: KatcpErrorOptions) {
-    super(message, 'KATCP_ERR_CONNECTION_CLOSED', options);
+    super(message, KatcpErrorCode.ConnectionClosed, options);
     this.name = 'ConnectionClosedError';
   }
 }
@@ -66,7 +166,7 @@ export class ConnectionClosedError extends KatcpError {
 /** An operation needs a connection but there is none right now. */
 export class NotConnectedError extends KatcpError {
   constructor(message = 'not connected', options?: KatcpErrorOptions) {
-    super(message, 'KATCP_ERR_NOT_CONNECTED', options);
+    super(message, KatcpErrorCode.NotConnected, options);
     this.name = 'NotConnectedError';
   }
 }
@@ -74,7 +174,7 @@ export class NotConnectedError extends KatcpError {
 /** An operation did not finish within its timeout. */
 export class KatcpTimeoutError extends KatcpError {
   constructor(message = 'timed out', options?: KatcpErrorOptions) {
-    super(message, 'KATCP_ERR_TIMEOUT', options);
+    super(message, KatcpErrorCode.Timeout, options);
     this.name = 'KatcpTimeoutError';
   }
 }
@@ -82,7 +182,7 @@ export class KatcpTimeoutError extends KatcpError {
 /** An operation was cancelled through its `AbortSignal`. */
 export class KatcpAbortError extends KatcpError {
   constructor(message = 'aborted', options?: KatcpErrorOptions) {
-    super(message, 'KATCP_ERR_ABORTED', options);
+    super(message, KatcpErrorCode.Aborted, options);
     this.name = 'KatcpAbortError';
   }
 }
@@ -111,7 +211,7 @@ export class KatcpSyntaxError extends KatcpError {
   readonly position: number;
 
   constructor(kind: SyntaxErrorKind, message: string, raw: Uint8Array, position = 0, options?: KatcpErrorOptions) {
-    super(message, 'KATCP_ERR_SYNTAX', options);
+    super(message, KatcpErrorCode.Syntax, options);
     this.name = 'KatcpSyntaxError';
     this.kind = kind;
     this.raw = Buffer.from(raw);
@@ -138,7 +238,7 @@ export class FailReply extends KatcpError {
   readonly reply: ReplyLike | undefined;
 
   constructor(message: string, details: { requestName?: string; reply?: ReplyLike } & KatcpErrorOptions = {}) {
-    super(message, 'KATCP_ERR_FAIL_REPLY', details);
+    super(message, KatcpErrorCode.FailReply, details);
     this.name = 'FailReply';
     this.requestName = details.requestName;
     this.reply = details.reply;
@@ -156,7 +256,7 @@ export class InvalidReply extends KatcpError {
   readonly reply: ReplyLike | undefined;
 
   constructor(message: string, details: { requestName?: string; reply?: ReplyLike } & KatcpErrorOptions = {}) {
-    super(message, 'KATCP_ERR_INVALID_REPLY', details);
+    super(message, KatcpErrorCode.InvalidReply, details);
     this.name = 'InvalidReply';
     this.requestName = details.requestName;
     this.reply = details.reply;
@@ -170,7 +270,7 @@ export class InvalidReply extends KatcpError {
  */
 export class SyncError extends KatcpError {
   constructor(message: string, options?: KatcpErrorOptions) {
-    super(message, 'KATCP_ERR_SYNC', options);
+    super(message, KatcpErrorCode.Sync, options);
     this.name = 'SyncError';
   }
 }
@@ -184,7 +284,7 @@ export class KatcpRangeError extends KatcpError {
   readonly key: string;
 
   constructor(key: string, message: string, options?: KatcpErrorOptions) {
-    super(message, 'KATCP_ERR_RANGE', options);
+    super(message, KatcpErrorCode.Range, options);
     this.name = 'KatcpRangeError';
     this.key = key;
   }

@@ -3,6 +3,7 @@
  * {@link TelstateError}, as katsdptelstate-based tools expect, but lives with the recorder.
  * @module
  */
+import { KatcpErrorCode } from '../errors.js';
 import type { KatcpErrorOptions } from '../errors.js';
 import { TelstateError } from '../telstate/errors.js';
 
@@ -22,6 +23,14 @@ export const RecordStage = {
 /** One of {@link RecordStage}. */
 export type RecordStage = (typeof RecordStage)[keyof typeof RecordStage];
 
+const STAGE_CODES = {
+  write: KatcpErrorCode.RecordWrite,
+  convert: KatcpErrorCode.RecordConvert,
+  strategy: KatcpErrorCode.RecordStrategy,
+  poll: KatcpErrorCode.RecordPoll,
+  rename: KatcpErrorCode.RecordRename,
+} as const satisfies Record<RecordStage, KatcpErrorCode>;
+
 /**
  * A sensor recorder could not record a sensor or a reading. The recorder keeps going: later
  * readings (and other sensors) are still recorded. Code `TELSTATE_ERR_RECORD_<STAGE>`.
@@ -35,7 +44,7 @@ export class SensorRecordError extends TelstateError {
   readonly stage: RecordStage;
 
   constructor(stage: RecordStage, sensor: string, key: string | undefined, message: string, options?: KatcpErrorOptions) {
-    super(message, `TELSTATE_ERR_RECORD_${stage.toUpperCase()}`, options);
+    super(message, STAGE_CODES[stage], options);
     this.name = 'SensorRecordError';
     this.stage = stage;
     this.sensor = sensor;

@@ -5,7 +5,7 @@
  * @module
  */
 import { Address } from '../codec/address.js';
-import { KatcpError, KatcpTypeError } from '../errors.js';
+import { KatcpError, KatcpErrorCode, KatcpTypeError } from '../errors.js';
 import { clientSensorType } from '../inspecting/sensor-values.js';
 import { escapeName } from '../resource/namespace.js';
 import { normalizeStrategy } from '../resource/strategy.js';
@@ -119,7 +119,7 @@ function checkStrategy(input: StrategyInput, what: string): void {
   try {
     normalizeStrategy(input, 'float');
   } catch (err) {
-    throw new KatcpError(`${what}: ${(err as Error).message}`, 'KATCP_ERR_INVALID_STRATEGY', { cause: err });
+    throw new KatcpError(`${what}: ${(err as Error).message}`, KatcpErrorCode.InvalidStrategy, { cause: err });
   }
 }
 

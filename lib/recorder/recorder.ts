@@ -4,7 +4,7 @@
  * @module
  */
 import { EventEmitter } from 'eventemitter3';
-import { KatcpError, KatcpTypeError } from '../errors.js';
+import { KatcpError, KatcpErrorCode, KatcpTypeError } from '../errors.js';
 import { KATCPClientResource } from '../resource/resource.js';
 import { SensorSet } from '../sensor/sensor-set.js';
 import type { Reading } from '../sensor/status.js';
@@ -129,7 +129,7 @@ export class SensorRecorder extends EventEmitter<SensorRecorderEvents> {
    * @throws KatcpError (code `KATCP_ERR_STATE`) when already running or stopping
    */
   async start(): Promise<void> {
-    if (this.#state !== RecorderState.Stopped) throw new KatcpError(`the sensor recorder is ${this.#state}`, 'KATCP_ERR_STATE');
+    if (this.#state !== RecorderState.Stopped) throw new KatcpError(`the sensor recorder is ${this.#state}`, KatcpErrorCode.State);
     this.#state = RecorderState.Running;
     await this.#source.start();
   }

@@ -4,12 +4,12 @@
  * here because they belong to the separate `katcp/telstate` entry point.
  * @module
  */
-import { KatcpError } from '../errors.js';
+import { KatcpError, KatcpErrorCode } from '../errors.js';
 import type { KatcpErrorOptions } from '../errors.js';
 
 /** Base class of every telstate error (Python's `TelstateError`). */
 export class TelstateError extends KatcpError {
-  constructor(message: string, code = 'TELSTATE_ERR', options?: KatcpErrorOptions) {
+  constructor(message: string, code: KatcpErrorCode = KatcpErrorCode.Telstate, options?: KatcpErrorOptions) {
     super(message, code, options);
     this.name = 'TelstateError';
   }
@@ -21,7 +21,7 @@ export class TelstateError extends KatcpError {
  */
 export class ImmutableKeyError extends TelstateError {
   constructor(message: string, options?: KatcpErrorOptions) {
-    super(message, 'TELSTATE_ERR_IMMUTABLE_KEY', options);
+    super(message, KatcpErrorCode.ImmutableKey, options);
     this.name = 'ImmutableKeyError';
   }
 }
@@ -32,7 +32,7 @@ export class KeyNotFoundError extends TelstateError {
   readonly key: string;
 
   constructor(key: string, options?: KatcpErrorOptions) {
-    super(`${pyRepr(key)} not found`, 'TELSTATE_ERR_KEY_NOT_FOUND', options);
+    super(`${pyRepr(key)} not found`, KatcpErrorCode.KeyNotFound, options);
     this.name = 'KeyNotFoundError';
     this.key = key;
   }
@@ -41,7 +41,7 @@ export class KeyNotFoundError extends TelstateError {
 /** A timestamp is NaN, infinite or negative where that is not allowed. */
 export class InvalidTimestampError extends TelstateError {
   constructor(message: string, options?: KatcpErrorOptions) {
-    super(message, 'TELSTATE_ERR_INVALID_TIMESTAMP', options);
+    super(message, KatcpErrorCode.InvalidTimestamp, options);
     this.name = 'InvalidTimestampError';
   }
 }
@@ -49,7 +49,7 @@ export class InvalidTimestampError extends TelstateError {
 /** Stored bytes could not be decoded (corrupt, unknown format, or a refused pickle). */
 export class DecodeError extends TelstateError {
   constructor(message: string, options?: KatcpErrorOptions) {
-    super(message, 'TELSTATE_ERR_DECODE', options);
+    super(message, KatcpErrorCode.Decode, options);
     this.name = 'DecodeError';
   }
 }
@@ -73,7 +73,7 @@ export class PickledValueError extends DecodeError {
 /** A value cannot be encoded in the telstate format (unsupported type, out-of-range integer, ...). */
 export class EncodeError extends TelstateError {
   constructor(message: string, options?: KatcpErrorOptions) {
-    super(message, 'TELSTATE_ERR_ENCODE', options);
+    super(message, KatcpErrorCode.Encode, options);
     this.name = 'EncodeError';
   }
 }
@@ -86,7 +86,7 @@ export class RdbParseError extends TelstateError {
   constructor(filename: string | undefined, detail: string, options?: KatcpErrorOptions) {
     super(
       `${filename === undefined ? 'Invalid RDB file object' : `Invalid RDB file ${pyRepr(filename)}`}: ${detail}`,
-      'TELSTATE_ERR_RDB_PARSE',
+      KatcpErrorCode.RdbParse,
       options,
     );
     this.name = 'RdbParseError';
@@ -97,7 +97,7 @@ export class RdbParseError extends TelstateError {
 /** The Redis server could not be reached (first connection attempt failed). */
 export class TelstateConnectionError extends TelstateError {
   constructor(message: string, options?: KatcpErrorOptions) {
-    super(message, 'TELSTATE_ERR_CONNECTION', options);
+    super(message, KatcpErrorCode.TelstateConnection, options);
     this.name = 'TelstateConnectionError';
   }
 }

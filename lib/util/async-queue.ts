@@ -4,6 +4,7 @@
  * @module
  */
 import { KatcpAbortError, KatcpError } from '../errors.js';
+import type { KatcpErrorCode } from '../errors.js';
 
 /** What an {@link AsyncQueue} does when its consumer falls `highWaterMark` items behind. */
 export type OverflowPolicy = 'error' | 'drop-oldest';
@@ -29,7 +30,7 @@ export interface AsyncQueueLabels {
   /** Its items in the overflow message, e.g. `items`. */
   readonly items: string;
   /** Code of the error for a `next()` made while another is pending (default `KATCP_ERR`). */
-  readonly misuseCode?: string | undefined;
+  readonly misuseCode?: KatcpErrorCode | undefined;
 }
 
 const DEFAULT_LABELS: AsyncQueueLabels = { what: 'async queue', items: 'items' };

@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { AsyncQueue } from '../../lib/util/async-queue.js';
-import { KatcpAbortError, KatcpError } from '../../lib/errors.js';
+import { KatcpAbortError, KatcpError, KatcpErrorCode } from '../../lib/errors.js';
 
-const LABELS = { what: 'test queue', items: 'things', misuseCode: 'KATCP_ERR_STATE' };
+const LABELS = { what: 'test queue', items: 'things', misuseCode: KatcpErrorCode.State };
 
 async function drain<T>(q: AsyncQueue<T>): Promise<T[]> {
   const got: T[] = [];
