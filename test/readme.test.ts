@@ -9,12 +9,12 @@ import {
   Message,
   Sensor,
   SensorWatcher,
-  createDemoServer,
   decodeValue,
   defineRequest,
   encodeValue,
 } from '../lib/index.js';
 import { TelescopeState } from '../lib/telstate/index.js';
+import { createDemoServer } from '../lib/demo/index.js';
 
 async function withDemo(fn: (address: string, port: number) => Promise<void>): Promise<void> {
   const server = createDemoServer({ host: '127.0.0.1', port: 0, random: () => 0 });

@@ -1,5 +1,5 @@
 /**
- * The KATCP codec: messages, escaping, parsing and formatting, type codecs. Pure: no I/O, no timers.
+ * `katcp/codec`: the KATCP codec — messages, escaping, parsing and formatting, type codecs. Pure: no I/O, no timers.
  * @module
  */
 export { Message, MessageType } from './message.js';

@@ -1,25 +1,22 @@
 /**
- * Resource clients: `KATCPClientResource` (one device as `req` functions and `sensor` objects)
- * and `KATCPClientResourceContainer` (many devices, prefixed namespaces, groups).
+ * `katcp/resource`: resource clients — `KATCPClientResource` (one device as `req` functions and
+ * `sensor` objects) and `KATCPClientResourceContainer` (many devices, prefixed namespaces, groups).
  * @module
  */
 export { KATCPClientResource, ResourceState } from './resource.js';
 export type { ResourceEvents, ResourceOptions } from './resource.js';
-export { KATCPClientResourceContainer, prefixedKey } from './container.js';
+export { KATCPClientResourceContainer } from './container.js';
 export type { ContainerEvents, ContainerSpec } from './container.js';
-export { ClientGroup, GroupResults, GroupWaitResult, resolveQuorum } from './group.js';
+export { ClientGroup, GroupResults, GroupWaitResult } from './group.js';
 export type { GroupRequest, GroupWaitOptions } from './group.js';
 export { ResourceSensor } from './resource-sensor.js';
 export type { ResourceReading, SensorListener } from './resource-sensor.js';
 export { KatcpReply } from './reply.js';
 export type { RequestProxy } from './request-proxy.js';
-export { Namespace, escapeName } from './namespace.js';
+export { escapeName } from './namespace.js';
 export type { NamespaceObject } from './namespace.js';
-export { normalizeStrategy, strategyWireArgs, formatStrategyText } from './strategy.js';
 export type { StrategyInput } from './strategy.js';
-export { compileCondition, valueEquals } from './condition.js';
 export type { WaitCondition } from './condition.js';
 export type { ListSensorsOptions, SensorFilter } from './select.js';
-export { parseResourceAddress } from './spec.js';
 export type { ChildResourceSpec, ResourceSpec } from './spec.js';
 export type { ReadingStreamOptions } from './reading-stream.js';

@@ -1,5 +1,5 @@
 /**
- * The sensor core: sensors, sensor sets, aggregates, sampling strategies and samplers. Pure: no
+ * `katcp/sensor`: the sensor core — sensors, sensor sets, aggregates, sampling strategies and samplers. Pure: no
  * I/O, time from an injected Clock.
  * @module
  */
