@@ -29,7 +29,7 @@ export {
 export type { KatcpErrorOptions, SyntaxErrorKind, ReplyLike } from './errors.js';
 
 // Time is injected: implement Clock to drive timers from a test or a simulation.
-export { systemClock } from './util/clock.js';
+export { systemClock, sleep } from './util/clock.js';
 export type { Clock, TimerHandle } from './util/clock.js';
 export type { CallOptions } from './util/abort.js';
 
