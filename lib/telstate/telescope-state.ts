@@ -18,6 +18,7 @@ import { checkHashable, compareCodePoints, show } from './value-text.js';
 import { waitUntil } from './waiter.js';
 import type { CallOptions } from '../util/abort.js';
 import { isCallOptions } from '../util/abort.js';
+import { CALL_OPTION_KEYS, checkOptions } from '../util/options.js';
 import type { Clock } from '../util/clock.js';
 import { systemClock } from '../util/clock.js';
 
@@ -59,6 +60,14 @@ export interface ViewOptions {
   exclusive?: boolean;
 }
 
+// The accepted keys of each options object, checked on every call: an unknown key or a bad
+// timeout is a typed error naming the key and the accepted ones.
+const CONSTRUCTOR_KEYS = ['prefixes', 'clock', 'decode'] satisfies (keyof TelescopeStateOptions)[];
+const ADD_KEYS = ['ts', 'immutable'] satisfies (keyof AddOptions)[];
+const GET_RANGE_KEYS = ['st', 'et', 'includePrevious', 'includeEnd'] satisfies (keyof GetRangeOptions)[];
+const VIEW_KEYS = ['addSeparator', 'exclusive'] satisfies (keyof ViewOptions)[];
+const NO_DURATIONS = { durations: [], signals: [] };
+
 /** The value of an indexed key: decoded sub-key → decoded value. */
 export type IndexedValue = Map<TelstateValue, TelstateValue>;
 /** A mutable key's sample: value and timestamp (seconds). */
@@ -99,6 +108,7 @@ export class TelescopeState {
    *   (`redis://host:port/db` or `host:port`; `''` means memory). Default: a new `MemoryBackend`.
    */
   constructor(backend: Backend | string = new MemoryBackend(), opts: TelescopeStateOptions = {}) {
+    checkOptions(opts, CONSTRUCTOR_KEYS, 'new TelescopeState', NO_DURATIONS);
     this.#backend = typeof backend !== 'string' ? backend : backend === '' ? new MemoryBackend() : new RedisBackend(backend);
     this.#prefixes = Object.freeze((opts.prefixes ?? ['']).map(keyBytes));
     if (this.#prefixes.length === 0) throw new EncodeError('a telescope state needs at least one prefix');
@@ -123,6 +133,7 @@ export class TelescopeState {
 
   /** A view whose lookups try `name_` first, then this view's prefixes (only `name_` if exclusive). */
   view(name: Key, opts: ViewOptions = {}): TelescopeState {
+    checkOptions(opts, VIEW_KEYS, 'TelescopeState.view', NO_DURATIONS);
     let prefix = keyBytes(name);
     if (prefix.length > 0 && (opts.addSeparator ?? true) && prefix[prefix.length - 1] !== 0x5f) {
       prefix = Buffer.concat([prefix, Buffer.from(SEPARATOR)]);
@@ -157,6 +168,7 @@ export class TelescopeState {
    * @throws EncodeError if the value cannot be encoded (nothing is written then)
    */
   async add(key: Key, value: unknown, opts: AddOptions = {}): Promise<void> {
+    checkOptions(opts, ADD_KEYS, 'TelescopeState.add', NO_DURATIONS);
     const full = this.#full(key)[0]!;
     const encoded = encodeValue(value);
     if (opts.immutable === true) {
@@ -227,6 +239,7 @@ export class TelescopeState {
 
   /** {@link getRange} without decoding the values. */
   async getRangeEncoded(key: Key, opts: GetRangeOptions = {}): Promise<Sample<Uint8Array>[]> {
+    checkOptions(opts, GET_RANGE_KEYS, 'TelescopeState.getRange', NO_DURATIONS);
     const includePrevious = opts.includePrevious ?? opts.st === undefined;
     const et = opts.et === undefined ? Infinity : Number(opts.et);
     const st = opts.st === undefined ? et : Number(opts.st);
@@ -315,6 +328,7 @@ export class TelescopeState {
    */
   async waitKey(key: Key, condition?: KeyCondition | CallOptions, opts: CallOptions = {}): Promise<void> {
     if (isCallOptions(condition)) [condition, opts] = [undefined, condition];
+    checkOptions(opts, CALL_OPTION_KEYS, 'TelescopeState.waitKey');
     const cond = condition;
     const fulls = this.#full(key);
     const check = async (update: Exclude<KeyUpdate, { kind: 'recheck' }> | undefined): Promise<boolean> => {
@@ -347,6 +361,7 @@ export class TelescopeState {
    */
   async waitIndexed(key: Key, subKey: unknown, condition?: IndexedCondition | CallOptions, opts: CallOptions = {}): Promise<void> {
     if (isCallOptions(condition)) [condition, opts] = [undefined, condition];
+    checkOptions(opts, CALL_OPTION_KEYS, 'TelescopeState.waitIndexed');
     const cond = condition;
     const subEnc = encodeValue(subKey);
     const fulls = this.#full(key);
