@@ -35,42 +35,92 @@ export type { CallOptions } from './util/abort.js';
 
 // Messages and values on the wire.
 export { Message, MessageType, LineParser, formatMessage, encodeValue, decodeValue, Address, LogLevel } from './codec/index.js';
-export type { LineParserOptions, MessageLike } from './codec/index.js';
+export type { CodecContext, DeviceStatus, IntegerValue, LineParserOptions, MessageLike, ProtocolFlags, TypeCodec } from './codec/index.js';
 
 // Sensors and sampling strategies.
 export { Sensor, SensorSet, SensorStatus, StrategyName, AggregateSensor, deviceStatusSensor } from './sensor/index.js';
-export type { Reading, SamplingStrategy, SensorOptions, SensorTypeName, SetValueOptions } from './sensor/index.js';
+export type {
+  DeviceStatusSensorOptions,
+  Reading,
+  SamplingStrategy,
+  SensorFactoryOptions,
+  SensorObserver,
+  SensorOptions,
+  SensorRange,
+  SensorSetCallback,
+  SensorTypeName,
+  SetValueOptions,
+} from './sensor/index.js';
 
 // The device server.
 export { DeviceServer, defineRequest } from './server/index.js';
-export type { DeviceServerOptions, HandlerArgs, HandlerResult, ParamSpec, RequestContext, RequestDefinition } from './server/index.js';
+export type {
+  ConsoleLike,
+  DeviceServerOptions,
+  HandlerArgs,
+  HandlerResult,
+  KatcpLogger,
+  ParamSpec,
+  ParamValue,
+  RequestContext,
+  RequestDefinition,
+  ServerState,
+  ServiceTask,
+} from './server/index.js';
 
 // The low-level client and its sensor watcher.
 export { Client, ClientState, SensorWatcher, SyncState, silentLogger } from './client/index.js';
 export type {
+  CallbackRequestHandlers,
   ClientEvents,
   ClientLogger,
   ClientOptions,
   ConnectOptions,
   InformStream,
+  InformStreamOptions,
   RawRequestResult,
+  ReconnectPolicy,
+  RemoteSensorInfo,
   RequestOptions,
   RequestResult,
+  SensorReadingOptions,
+  SensorWatcherEvents,
   SensorWatcherOptions,
 } from './client/index.js';
 
 // The inspecting client and the resource clients (katcp-python's high-level API).
 export { InspectingClient } from './inspecting/index.js';
-export type { InspectingClientOptions } from './inspecting/index.js';
+export type {
+  ExponentialRandomBackoffOptions,
+  InspectingClientEvents,
+  InspectingClientOptions,
+  InspectingStateName,
+  InspectingStateValue,
+  LookupOptions,
+  ModelChanges,
+  RequestInfo,
+  SensorInfo,
+  SensorTarget,
+  StateCallback,
+} from './inspecting/index.js';
 export { KATCPClientResource, KATCPClientResourceContainer, ResourceState } from './resource/index.js';
 export type {
+  ChildResourceSpec,
+  ClientGroup,
+  ContainerEvents,
   ContainerSpec,
   KatcpReply,
+  ListSensorsOptions,
+  NamespaceObject,
   ReadingStreamOptions,
   ResourceEvents,
   ResourceOptions,
   ResourceReading,
   ResourceSensor,
+  ResourceSpec,
+  RequestProxy,
+  SensorFilter,
+  SensorListener,
   StrategyInput,
   WaitCondition,
 } from './resource/index.js';
