@@ -8,7 +8,7 @@
 //   node scripts/api-report.mjs            check (exit 1 when a report differs)
 //   node scripts/api-report.mjs --update   rewrite api/*.api.md
 //
-// Declarations are built first into dist/ (`tsc --noCheck`: `npm test` type-checks separately).
+// Declarations are built first into a clean dist/ (`tsc --noCheck`: `npm test` type-checks separately).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -20,6 +20,8 @@ const REPORT_FOLDER = join(ROOT, 'api');
 const TEMP_FOLDER = join(ROOT, 'api-temp');
 const update = process.argv.includes('--update');
 
+// A fresh build, so that no stale declaration of a deleted module reaches the report.
+rmSync(join(ROOT, 'dist'), { recursive: true, force: true });
 const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--noCheck'], { cwd: ROOT, stdio: 'inherit' });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 
