@@ -3,7 +3,7 @@
  * (aiokatcp's `AggregateSensor` and `SimpleAggregateSensor`).
  * @module
  */
-import { KatcpError } from '../errors.js';
+import { KatcpError, KatcpErrorCode } from '../errors.js';
 import { Sensor } from './sensor.js';
 import type { SensorObserver, SensorOptions } from './sensor.js';
 import { SensorSet } from './sensor-set.js';
@@ -55,7 +55,7 @@ export abstract class AggregateSensor<T = unknown> extends Sensor<T> {
   /** @throws KatcpError when `target` is not a SensorSet; like {@link Sensor} for bad options */
   constructor(target: SensorSet, opts: SensorOptions<T>) {
     super(opts);
-    if (!(target instanceof SensorSet)) throw new KatcpError(`aggregate sensor ${opts.name}: target must be a SensorSet`, 'KATCP_ERR_INVALID_SENSOR');
+    if (!(target instanceof SensorSet)) throw new KatcpError(`aggregate sensor ${opts.name}: target must be a SensorSet`, KatcpErrorCode.InvalidSensor);
     this.target = target;
   }
 

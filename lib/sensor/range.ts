@@ -3,7 +3,7 @@
  * parameters, and give a default status function.
  * @module
  */
-import { KatcpError } from '../errors.js';
+import { KatcpError, KatcpErrorCode } from '../errors.js';
 import type { SensorStatus } from './status.js';
 
 /** Nominal and warning ranges, each `[min, max]` inclusive; `warn` needs `nominal` and must contain it. */
@@ -15,15 +15,15 @@ export interface SensorRange {
 }
 
 function checkPair(what: string, pair: unknown, integer: boolean): readonly [number, number] {
-  if (!Array.isArray(pair) || pair.length !== 2) throw new KatcpError(`${what} range must be a [min, max] pair`, 'KATCP_ERR_INVALID_SENSOR');
+  if (!Array.isArray(pair) || pair.length !== 2) throw new KatcpError(`${what} range must be a [min, max] pair`, KatcpErrorCode.InvalidSensor);
   const [min, max] = pair as unknown[];
   if (typeof min !== 'number' || typeof max !== 'number' || !Number.isFinite(min) || !Number.isFinite(max)) {
-    throw new KatcpError(`${what} range must hold two finite numbers`, 'KATCP_ERR_INVALID_SENSOR');
+    throw new KatcpError(`${what} range must hold two finite numbers`, KatcpErrorCode.InvalidSensor);
   }
   if (integer && (!Number.isInteger(min) || !Number.isInteger(max))) {
-    throw new KatcpError(`${what} range of an integer sensor must hold integers`, 'KATCP_ERR_INVALID_SENSOR');
+    throw new KatcpError(`${what} range of an integer sensor must hold integers`, KatcpErrorCode.InvalidSensor);
   }
-  if (min > max) throw new KatcpError(`${what} range minimum ${min} is above its maximum ${max}`, 'KATCP_ERR_INVALID_SENSOR');
+  if (min > max) throw new KatcpError(`${what} range minimum ${min} is above its maximum ${max}`, KatcpErrorCode.InvalidSensor);
   return [min, max];
 }
 
@@ -34,16 +34,16 @@ function checkPair(what: string, pair: unknown, integer: boolean): readonly [num
  */
 export function checkRange(range: SensorRange, sensorType: string): Readonly<SensorRange> {
   if (sensorType !== 'integer' && sensorType !== 'float') {
-    throw new KatcpError(`only integer and float sensors take a range, not ${sensorType} sensors`, 'KATCP_ERR_INVALID_SENSOR');
+    throw new KatcpError(`only integer and float sensors take a range, not ${sensorType} sensors`, KatcpErrorCode.InvalidSensor);
   }
   const integer = sensorType === 'integer';
   const out: SensorRange = {};
   if (range.nominal !== undefined) out.nominal = Object.freeze(checkPair('nominal', range.nominal, integer));
   if (range.warn !== undefined) {
-    if (out.nominal === undefined) throw new KatcpError('a warn range needs a nominal range', 'KATCP_ERR_INVALID_SENSOR');
+    if (out.nominal === undefined) throw new KatcpError('a warn range needs a nominal range', KatcpErrorCode.InvalidSensor);
     const warn = checkPair('warn', range.warn, integer);
     if (warn[0] > out.nominal[0] || warn[1] < out.nominal[1]) {
-      throw new KatcpError('the warn range must contain the nominal range', 'KATCP_ERR_INVALID_SENSOR');
+      throw new KatcpError('the warn range must contain the nominal range', KatcpErrorCode.InvalidSensor);
     }
     out.warn = Object.freeze(warn);
   }

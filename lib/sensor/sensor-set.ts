@@ -2,7 +2,7 @@
  * {@link SensorSet}: the sensors of a device, by name, with add/remove callbacks.
  * @module
  */
-import { KatcpError } from '../errors.js';
+import { KatcpError, KatcpErrorCode } from '../errors.js';
 import { Sensor } from './sensor.js';
 
 /** Called with the sensor added to or removed from a {@link SensorSet}. */
@@ -64,7 +64,7 @@ export class SensorSet implements Iterable<Sensor> {
    * @throws KatcpError when `sensor` is not a Sensor; a callback's error after all ran
    */
   add(sensor: Sensor): this {
-    if (!(sensor instanceof Sensor)) throw new KatcpError('only Sensor objects can be added to a SensorSet', 'KATCP_ERR_INVALID_SENSOR');
+    if (!(sensor instanceof Sensor)) throw new KatcpError('only Sensor objects can be added to a SensorSet', KatcpErrorCode.InvalidSensor);
     const old = this.#sensors.get(sensor.name);
     if (old === sensor) return this;
     if (old === undefined && this.#onAdd.length === 0) {

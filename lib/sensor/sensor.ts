@@ -5,7 +5,7 @@
 import type { Address } from '../codec/address.js';
 import { discreteType, getType } from '../codec/types.js';
 import type { IntegerValue, TypeCodec } from '../codec/types.js';
-import { KatcpError, KatcpTypeError } from '../errors.js';
+import { KatcpError, KatcpErrorCode, KatcpTypeError } from '../errors.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
 import { checkRange, rangeStatusFunc } from './range.js';
@@ -83,7 +83,7 @@ export function isValidSensorName(name: unknown): name is string {
 }
 
 function invalid(message: string, cause?: unknown): KatcpError {
-  return new KatcpError(message, 'KATCP_ERR_INVALID_SENSOR', cause === undefined ? undefined : { cause });
+  return new KatcpError(message, KatcpErrorCode.InvalidSensor, cause === undefined ? undefined : { cause });
 }
 
 const nominal = (): SensorStatus => 'nominal';

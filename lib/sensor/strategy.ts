@@ -3,7 +3,7 @@
  * type. Parsing from and formatting to the wire is in `parse-strategy.ts`.
  * @module
  */
-import { KatcpError } from '../errors.js';
+import { KatcpError, KatcpErrorCode } from '../errors.js';
 
 /** The seven strategy names, as they appear on the wire. */
 export const StrategyName = {
@@ -54,7 +54,7 @@ export function supportsDifferential(sensorType: string): boolean {
 
 /** The error thrown for a strategy that cannot be used; its message is the reply's reason. */
 export function strategyError(reason: string, cause?: unknown): KatcpError {
-  return new KatcpError(reason, 'KATCP_ERR_INVALID_STRATEGY', cause === undefined ? undefined : { cause });
+  return new KatcpError(reason, KatcpErrorCode.InvalidStrategy, cause === undefined ? undefined : { cause });
 }
 
 function checkPeriod(shortest: unknown, longest: unknown): void {

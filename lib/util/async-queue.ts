@@ -3,8 +3,7 @@
  * mechanism behind `Client.informs()` and the resource layer's `sensor.readings()`.
  * @module
  */
-import { KatcpAbortError, KatcpError } from '../errors.js';
-import type { KatcpErrorCode } from '../errors.js';
+import { KatcpAbortError, KatcpError, KatcpErrorCode } from '../errors.js';
 
 /** What an {@link AsyncQueue} does when its consumer falls `highWaterMark` items behind. */
 export type OverflowPolicy = 'error' | 'drop-oldest';
@@ -108,7 +107,7 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
         this.dropped++;
       } else {
         const { what, items } = this.#labels;
-        this.#error = new KatcpError(`${what} overflow: the consumer fell ${this.#highWaterMark} ${items} behind`, 'KATCP_ERR_QUEUE_OVERFLOW');
+        this.#error = new KatcpError(`${what} overflow: the consumer fell ${this.#highWaterMark} ${items} behind`, KatcpErrorCode.QueueOverflow);
         this.#release();
         return;
       }
