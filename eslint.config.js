@@ -12,9 +12,10 @@ const layer = (dirs) => dirs.map((d) => ({ group: [`**/${d}/*`, `**/${d}.js`], m
 // own name (that would resolve to the published build).
 const selfReference = [{ group: ['katcp', 'katcp/*'], message: 'import library modules by relative path, not by the package name' }];
 
-// What each layer may import, besides errors.ts. Every other layer is forbidden, so a new folder
-// is forbidden everywhere until a rule here allows it. telstate stands alone (codec and util only);
-// the recorder sits above both the resource client and the store.
+// What each layer may import, besides errors.ts; every other folder in this table (and cli,
+// monitor) is forbidden to it. A new folder gets a row here: from then on only the layers that
+// list it may import it. telstate stands alone (codec and util only); the recorder sits above
+// both the resource client and the store.
 const LAYERS = {
   util: [],
   codec: ['util'],
