@@ -12,16 +12,21 @@ import type { Sampler } from '../sensor/sampler.js';
 import type { Sensor } from '../sensor/sensor.js';
 import type { Reading } from '../sensor/status.js';
 import type { SamplingStrategy } from '../sensor/strategy.js';
+import type { LogLevel } from '../codec/log-level.js';
 import type { KatcpSyntaxError } from '../errors.js';
 import { ConnectionClosedError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
 import { deferred } from '../util/deferred.js';
 import type { RequestChannel, RequestContext } from './context.js';
+import type { ServerDialect } from './dialect.js';
+import { logInform } from './logging.js';
 import { sensorStatusLine } from './wire.js';
 
 /** What a {@link ClientConnection} needs from its server. */
 export interface ClientOwner {
   readonly clock: Clock;
+  /** The protocol the server speaks (wire forms of timestamps, statuses...). */
+  readonly dialect: ServerDialect;
   /** Bytes of write backlog beyond which asynchronous messages disconnect the client. */
   readonly maxBacklog: number;
   handleMessage(client: ClientConnection, msg: Message): void;
@@ -56,7 +61,7 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
   readonly #parked: RequestContext[] = [];
   #parkedHead = 0;
   readonly #send = (sensor: Sensor, reading: Reading<unknown>): void => {
-    this.sendAsync(sensorStatusLine(sensor, reading));
+    this.sendAsync(sensorStatusLine(sensor, reading, this.#owner.dialect));
   };
   readonly #samplerOptions = {
     onError: (err: unknown): void => {
@@ -135,6 +140,14 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
     this.#outbox.push(msg);
     this.#outboxAsync = true;
     this.#scheduleFlush();
+  }
+
+  /**
+   * Queues `#log <level> <now> <logger> <text>` for this client only (a message about its own
+   * traffic: a syntax error, a handler error after the reply), in the server's dialect.
+   */
+  sendLog(level: Exclude<LogLevel, 'all' | 'off'>, logger: string, text: string): void {
+    this.send(logInform(level, this.#owner.clock.now(), logger, text, this.#owner.dialect));
   }
 
   /** Writes the queued batch now (one socket write). */

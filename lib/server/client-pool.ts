@@ -11,8 +11,8 @@ import type { KatcpSyntaxError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
 import { ClientConnection } from './client-connection.js';
 import type { ClientOwner } from './client-connection.js';
+import type { ServerDialect } from './dialect.js';
 import { errorText } from './dispatch.js';
-import { logInform } from './logging.js';
 import type { ConsoleLike } from './logging.js';
 
 const CLOSE_GRACE_MS = 2000;
@@ -27,10 +27,12 @@ export interface ClientPoolOptions {
   readonly maxLineLength: number;
   /** Where diagnostics go. */
   readonly console: ConsoleLike;
+  /** The protocol the server speaks. */
+  readonly dialect: ServerDialect;
   /** True while the server runs: only then are connections kept and requests handled. */
   isRunning(): boolean;
-  /** The `#version-connect` rows sent to every new client. */
-  versionRows(): string[][];
+  /** The informs every new client gets first (`#version-connect` x3, or v4's `#version` and `#build-state`). */
+  greeting(): readonly Message[];
   /** Handle a request from a client (only called while running). */
   handleMessage(client: ClientConnection, msg: Message): void;
 }
@@ -46,9 +48,17 @@ export class ClientPool {
     this.#opts = opts;
     this.#owner = {
       clock: opts.clock,
+      dialect: opts.dialect,
       maxBacklog: opts.maxBacklog,
       handleMessage: (client, msg) => {
-        if (opts.isRunning() && msg.mtype === '?') opts.handleMessage(client, msg);
+        if (!opts.isRunning() || msg.mtype !== '?') return;
+        if (msg.mid !== undefined && !opts.dialect.flags.messageIds) {
+          // Without message ids `name[mid]` does not match the grammar's name: the request is an
+          // unparsable message, which a device answers with #log error and nothing else.
+          client.sendLog('error', 'katcp.connection', `message ids are not supported by KATCP ${String(opts.dialect.flags)}: ?${msg.name}[${msg.mid}] ignored`);
+          return;
+        }
+        opts.handleMessage(client, msg);
       },
       handleSyntaxError: (client, err) => this.#handleSyntaxError(client, err),
       clientClosed: (client) => this.#clients.delete(client),
@@ -118,7 +128,7 @@ export class ClientPool {
     const client = new ClientConnection(socket, this.#owner, { maxLineLength: this.#opts.maxLineLength });
     const others = [...this.#clients];
     this.#clients.add(client);
-    for (const row of this.#opts.versionRows()) client.send(Message.inform('version-connect', ...row));
+    for (const msg of this.#opts.greeting()) client.send(msg);
     const hello = Message.inform('client-connected', client.address);
     for (const other of others) other.sendAsync(hello);
   }
@@ -135,7 +145,7 @@ export class ClientPool {
 
   #handleSyntaxError(client: ClientConnection, err: KatcpSyntaxError): void {
     if (!this.#opts.isRunning()) return;
-    client.send(logInform('error', this.#opts.clock.now(), 'katcp.connection', err.message));
+    client.sendLog('error', 'katcp.connection', err.message);
   }
 
   async #closeClient(client: ClientConnection): Promise<void> {

@@ -5,6 +5,7 @@ import { ClientConnection } from '../../lib/server/client-connection.js';
 import type { ClientOwner } from '../../lib/server/client-connection.js';
 import { Message } from '../../lib/codec/message.js';
 import { Sensor } from '../../lib/sensor/sensor.js';
+import { ServerDialect } from '../../lib/server/dialect.js';
 import { VirtualClock, flushMicrotasks } from '../helpers/virtual-clock.js';
 
 /** A peer that never reads: every write stays queued, so the backlog only grows. */
@@ -23,6 +24,7 @@ function stuckPeer(): { stream: Duplex; writes: Buffer[] } {
 function owner(maxBacklog: number, slow: number[]): ClientOwner {
   return {
     clock: new VirtualClock(),
+    dialect: new ServerDialect(),
     maxBacklog,
     handleMessage: () => undefined,
     handleSyntaxError: () => undefined,
