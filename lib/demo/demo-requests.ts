@@ -55,6 +55,15 @@ export function demoRequests(deps: DemoRequestDeps): RequestDefinition[] {
       },
     }),
     defineRequest({
+      name: 'time-offset',
+      description:
+        'Return the seconds from now until the given timestamp (negative when it is past).\n\n' +
+        'The timestamp is in seconds, or in milliseconds when the device speaks KATCP v4.',
+      params: [{ type: 'timestamp', name: 'when' }],
+      returns: ['float'],
+      handler: (_ctx, when) => when - clock.now(),
+    }),
+    defineRequest({
       name: 'echo',
       description: 'Return the arguments unchanged.',
       params: [{ type: 'bytes', name: 'args', rest: true }],
