@@ -71,6 +71,7 @@ export class TrafficStats {
   #bucketIndex: number;
   /** When counting started (construction or {@link reset}), monotonic ms. */
   #start: number;
+  #lastReceivedAt: number;
 
   constructor(clock: Clock, opts: TrafficStatsOptions = {}) {
     checkOptions(opts, OPTION_KEYS, 'TrafficStats', { durations: ['rateWindow'] });
@@ -86,7 +87,7 @@ export class TrafficStats {
     this.#scratch = new Float64Array(latencySamples);
     this.#bucketMs = rateWindow / rateBuckets;
     this.#buckets = new Float64Array(rateBuckets);
-    this.#start = clock.monotonic();
+    this.#start = this.#lastReceivedAt = clock.monotonic();
     this.#bucketIndex = Math.floor(this.#start / this.#bucketMs);
   }
 
@@ -110,17 +111,34 @@ export class TrafficStats {
     return this.#bytesSent;
   }
 
+  /** Monotonic time (ms, on the clock) of the latest receive, or of construction/reset before any. */
+  get lastReceivedAt(): number {
+    return this.#lastReceivedAt;
+  }
+
   /** Count one received message of `bytes` bytes (its line terminator included). */
   recordReceived(bytes: number): void {
-    this.#messagesReceived++;
+    this.recordReceivedBatch(1, bytes);
+  }
+
+  /** Count `messages` received messages of `bytes` bytes in all (one chunk read from a socket). */
+  recordReceivedBatch(messages: number, bytes: number): void {
+    this.#messagesReceived += messages;
     this.#bytesReceived += bytes;
-    this.#advanceBuckets(this.#clock.monotonic());
-    this.#buckets[this.#bucketIndex % this.#buckets.length]! += 1;
+    const now = this.#clock.monotonic();
+    this.#lastReceivedAt = now;
+    this.#advanceBuckets(now);
+    this.#buckets[this.#bucketIndex % this.#buckets.length]! += messages;
   }
 
   /** Count one sent message of `bytes` bytes (its line terminator included). */
   recordSent(bytes: number): void {
-    this.#messagesSent++;
+    this.recordSentBatch(1, bytes);
+  }
+
+  /** Count `messages` sent messages of `bytes` bytes in all (one socket write). */
+  recordSentBatch(messages: number, bytes: number): void {
+    this.#messagesSent += messages;
     this.#bytesSent += bytes;
   }
 
@@ -177,7 +195,7 @@ export class TrafficStats {
     this.#messagesReceived = this.#bytesReceived = this.#messagesSent = this.#bytesSent = 0;
     this.#latencyCount = this.#latencyNext = 0;
     this.#buckets.fill(0);
-    this.#start = this.#clock.monotonic();
+    this.#start = this.#lastReceivedAt = this.#clock.monotonic();
     this.#bucketIndex = Math.floor(this.#start / this.#bucketMs);
   }
 

@@ -74,6 +74,18 @@ describe('TrafficStats', () => {
     assert.equal(s.receiveRate, 100);
   });
 
+  it('counts batches (one socket chunk or write) like single messages, and remembers when data last came', async () => {
+    const clock = new VirtualClock();
+    const s = new TrafficStats(clock);
+    assert.equal(s.lastReceivedAt, 0);
+    await clock.advance(250);
+    s.recordReceivedBatch(3, 30);
+    s.recordSentBatch(2, 20);
+    assert.deepEqual([s.messagesReceived, s.bytesReceived, s.messagesSent, s.bytesSent, s.lastReceivedAt], [3, 30, 2, 20, 250]);
+    await clock.advance(750);
+    assert.equal(s.receiveRate, 3);
+  });
+
   it('reset zeroes counters and windows', async () => {
     const clock = new VirtualClock();
     const s = new TrafficStats(clock);
