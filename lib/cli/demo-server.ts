@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { createDemoServer } from '../demo/demo-server.js';
 import type { DeviceServer } from '../server/device-server.js';
-import { DEFAULT_PROTOCOL } from '../server/dialect.js';
+import { PROTOCOL_INFO } from '../server/version.js';
 
 const USAGE = 'usage: katcp demo-server [--host 127.0.0.1] [--port 0] [--sensors N] [--protocol 5.1-MIBT|4.0-M]';
 
@@ -32,7 +32,7 @@ export async function demoServerCommand(argv: string[]): Promise<number> {
         host: { type: 'string', default: '127.0.0.1' },
         port: { type: 'string', default: '0' },
         sensors: { type: 'string', default: '0' },
-        protocol: { type: 'string', default: DEFAULT_PROTOCOL },
+        protocol: { type: 'string', default: PROTOCOL_INFO },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,

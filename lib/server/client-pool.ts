@@ -9,8 +9,10 @@ import { Message } from '../codec/message.js';
 import { KatcpError } from '../errors.js';
 import type { KatcpSyntaxError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
+import { TrafficStats } from '../util/traffic-stats.js';
+import type { TrafficSnapshot } from '../util/traffic-stats.js';
 import { ClientConnection } from './client-connection.js';
-import type { ClientOwner } from './client-connection.js';
+import type { ClientOwner, ClientTrafficSnapshot } from './client-connection.js';
 import type { ServerDialect } from './dialect.js';
 import { errorText } from './dispatch.js';
 import type { ConsoleLike } from './logging.js';
@@ -37,17 +39,34 @@ export interface ClientPoolOptions {
   handleMessage(client: ClientConnection, msg: Message): void;
 }
 
+/**
+ * A device server's traffic (`server.stats`): the totals over every client since the server was
+ * built, plus connections, requests in flight and each connected client's own figures.
+ */
+export interface ServerTrafficSnapshot extends TrafficSnapshot {
+  /** Connections accepted so far. */
+  readonly connections: number;
+  /** Requests being handled now, over all clients. */
+  readonly requestsInFlight: number;
+  /** Each connected client's traffic. */
+  readonly clients: readonly ClientTrafficSnapshot[];
+}
+
 /** The listening socket and the connected clients of a device server. */
 export class ClientPool {
   readonly #opts: ClientPoolOptions;
   readonly #clients = new Set<ClientConnection>();
   readonly #owner: ClientOwner;
+  readonly #stats: TrafficStats;
+  #connections = 0;
   #net: Server | undefined;
 
   constructor(opts: ClientPoolOptions) {
     this.#opts = opts;
+    this.#stats = new TrafficStats(opts.clock);
     this.#owner = {
       clock: opts.clock,
+      stats: this.#stats,
       dialect: opts.dialect,
       maxBacklog: opts.maxBacklog,
       handleMessage: (client, msg) => {
@@ -75,6 +94,14 @@ export class ClientPool {
   /** The connected clients. */
   [Symbol.iterator](): IterableIterator<ClientConnection> {
     return this.#clients.values();
+  }
+
+  /** Traffic totals, connections, requests in flight and every client's figures, at this instant. */
+  get stats(): ServerTrafficSnapshot {
+    const clients = [...this.#clients].map((c) => c.stats);
+    let inFlight = 0;
+    for (const c of clients) inFlight += c.requestsInFlight;
+    return { ...this.#stats.snapshot(), connections: this.#connections, requestsInFlight: inFlight, clients };
   }
 
   /** The connected clients' addresses. */
@@ -128,6 +155,7 @@ export class ClientPool {
     const client = new ClientConnection(socket, this.#owner, { maxLineLength: this.#opts.maxLineLength });
     const others = [...this.#clients];
     this.#clients.add(client);
+    this.#connections++;
     for (const msg of this.#opts.greeting()) client.send(msg);
     const hello = Message.inform('client-connected', client.address);
     for (const other of others) other.sendAsync(hello);

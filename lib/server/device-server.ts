@@ -30,6 +30,7 @@ import type { Clock } from '../util/clock.js';
 import { deferred } from '../util/deferred.js';
 import type { ClientConnection } from './client-connection.js';
 import { ClientPool } from './client-pool.js';
+import type { ServerTrafficSnapshot } from './client-pool.js';
 import { ServerDialect } from './dialect.js';
 import type { RequestContext } from './context.js';
 import { RequestDispatcher, errorText } from './dispatch.js';
@@ -217,6 +218,15 @@ export class DeviceServer {
   /** Number of connected clients. */
   get clientCount(): number {
     return this.#clients.size;
+  }
+
+  /**
+   * Traffic statistics at this instant: messages and bytes received and sent, request latency
+   * (median, p99 over the last 1000 requests), receive rate (messages/s over the last 10 s),
+   * connections accepted and requests in flight, in total and for each connected client.
+   */
+  get stats(): ServerTrafficSnapshot {
+    return this.#clients.stats;
   }
 
   /** Number of running service tasks. */

@@ -17,9 +17,7 @@ import type { Sensor } from '../sensor/sensor.js';
 import type { SensorStatus } from '../sensor/status.js';
 import type { SamplingStrategy, StrategyName } from '../sensor/strategy.js';
 import { KatcpTypeError } from '../errors.js';
-
-/** The protocol a server speaks by default: 5.1, multi-client, ids, bulk sampling, timeout hints. */
-export const DEFAULT_PROTOCOL = '5.1-MIBT';
+import { PROTOCOL_INFO } from './version.js';
 
 const KNOWN_FLAGS = 'MIBT';
 
@@ -61,7 +59,7 @@ export class ServerDialect {
   readonly codecContext: CodecContext;
 
   /** @throws KatcpTypeError for a protocol the server cannot speak (see {@link parseServerProtocol}) */
-  constructor(protocol: string | ProtocolFlags = DEFAULT_PROTOCOL) {
+  constructor(protocol: string | ProtocolFlags = PROTOCOL_INFO) {
     this.flags = parseServerProtocol(protocol);
     this.v4 = this.flags.major === 4;
     this.codecContext = Object.freeze({ protocolMajor: this.flags.major });
