@@ -157,8 +157,18 @@ export class ClientPool {
     this.#clients.add(client);
     this.#connections++;
     for (const msg of this.#opts.greeting()) client.send(msg);
-    const hello = Message.inform('client-connected', client.address);
-    for (const other of others) other.sendAsync(hello);
+    if (this.#opts.dialect.flags.multiClient) {
+      const hello = Message.inform('client-connected', client.address);
+      for (const other of others) other.sendAsync(hello);
+      return;
+    }
+    // A single-client device (no M flag): the newcomer replaces whoever was connected.
+    for (const other of others) {
+      this.#clients.delete(other);
+      other.cancelRequests(new KatcpError('replaced by a new client', 'KATCP_ERR_CLIENT_REPLACED'), true);
+      other.send(Message.inform('disconnect', `New client connected from ${client.address}`));
+      void this.#closeClient(other);
+    }
   }
 
   #clientTooSlow(client: ClientConnection, backlog: number): void {

@@ -70,7 +70,9 @@ export interface DeviceServerOptions {
    * KATCP v4 device: `#version` / `#build-state` on connect, no message ids, timestamps and
    * `period` in milliseconds, v4's requests, statuses and strategies only. Handlers are the same
    * for both: typed timestamp parameters and return values are converted by the server.
-   * v5 flags: M (required), I, and from 5.1 B and T.
+   * Flags: M (without it the device is single-client: a new connection replaces the old one,
+   * which gets `#disconnect New client connected from ADDR`; no `?client-list` or
+   * `#client-connected`), I (v5), and from 5.1 B and T.
    */
   protocol?: string | ProtocolFlags;
   /** Device version for `#version-connect katcp-device`, or v4's `#version` (default `katcp-device-0.0`). */

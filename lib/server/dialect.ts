@@ -29,8 +29,7 @@ const V4_STRATEGIES: ReadonlySet<string> = new Set(['none', 'auto', 'period', 'e
 
 /**
  * Parses and checks a server protocol: major 4 or 5, flags among M, I, B, T, `I` only from v5,
- * `B` and `T` only from v5.1 (katcp-python's rules), and `M` (single-client devices are not
- * implemented).
+ * `B` and `T` only from v5.1 (katcp-python's rules). Without `M` the device is single-client.
  * @throws KatcpTypeError naming what is wrong and what is accepted
  */
 export function parseServerProtocol(value: unknown): ProtocolFlags {
@@ -39,13 +38,12 @@ export function parseServerProtocol(value: unknown): ProtocolFlags {
   else if (typeof value === 'string') flags = ProtocolFlags.parse(value);
   else throw new KatcpTypeError('protocol-flags', `protocol must be a string such as '4.0-M' or a ProtocolFlags, not ${typeof value}`);
   const bad = (why: string): KatcpTypeError =>
-    new KatcpTypeError('protocol-flags', `protocol ${String(flags)}: ${why} (accepted: 4.x-M, or 5.x with flags M, I, and from 5.1 B, T)`);
+    new KatcpTypeError('protocol-flags', `protocol ${String(flags)}: ${why} (accepted: 4.x[-M], or 5.x with flags M, I, and from 5.1 B, T)`);
   if (flags.major !== 4 && flags.major !== 5) throw bad(`KATCP major version ${flags.major} is not served, only 4 and 5`);
   for (const f of flags.flags) if (!KNOWN_FLAGS.includes(f)) throw bad(`unknown flag ${JSON.stringify(f)}`);
   if (flags.major < 5 && flags.messageIds) throw bad('message ids (I) need KATCP 5');
   const v51 = flags.major > 5 || (flags.major === 5 && flags.minor >= 1);
   if (!v51 && (flags.bulkSetSensorSampling || flags.requestTimeoutHints)) throw bad('flags B and T need KATCP 5.1');
-  if (!flags.multiClient) throw bad('single-client devices (no M flag) are not implemented');
   return flags;
 }
 

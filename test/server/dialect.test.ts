@@ -13,14 +13,14 @@ import { startServer } from './fixture.js';
 
 describe('server protocol option', () => {
   it('dialect - accepts 4.x-M and 5.x with M, I and from 5.1 B, T; a string or a ProtocolFlags', () => {
-    for (const p of ['4.0-M', '4.9-M', '5.0-M', '5.0-MI', '5.1-MIBT', '5.1-MB']) assert.equal(String(parseServerProtocol(p)), p);
+    for (const p of ['4.0-M', '4.0', '4.9-M', '5.0-M', '5.0-MI', '5.0-I', '5.1-MIBT', '5.1-MB']) assert.equal(String(parseServerProtocol(p)), p);
     const flags = new ProtocolFlags(4, 0, 'M');
     assert.equal(parseServerProtocol(flags), flags);
     assert.equal(String(new DeviceServer({ protocol: flags }).protocol), '4.0-M');
     assert.equal(String(new DeviceServer().protocol), '5.1-MIBT', 'the default stays 5.1-MIBT');
   });
 
-  it('dialect - rejects other versions, unknown flags, I before v5, B/T before 5.1 and single-client, naming the reason', () => {
+  it('dialect - rejects other versions, unknown flags, I before v5 and B/T before 5.1, naming the reason', () => {
     const cases: [unknown, RegExp][] = [
       ['3.0-M', /major version 3/],
       ['6.0-M', /major version 6/],
@@ -28,7 +28,6 @@ describe('server protocol option', () => {
       ['5.0-MB', /B and T need KATCP 5\.1/],
       ['5.0-MT', /B and T need KATCP 5\.1/],
       ['5.1-MX', /unknown flag "X"/],
-      ['4.0', /single-client/],
       ['v4', /not a KATCP protocol version/],
       [4, /must be a string/],
     ];
@@ -72,6 +71,18 @@ describe('server protocol option', () => {
       f.server.sensors.add(Sensor.float({ name: 'late' }));
       await c.request('?watchdog', protocol === '4.0-M' ? ['!watchdog ok'] : ['#interface-changed sensor late added', '!watchdog ok']);
     }
+  });
+
+  it('dialect - a single-client device (4.0, no M) drops the old client for a new one, with #disconnect naming it', async (t) => {
+    const f = await startServer(t, { protocol: '4.0' });
+    const a = await f.connect({ greeting: false });
+    await a.expectLines(['#version test-1.0', '#build-state test-1.0.1']);
+    await a.request('?client-list', ['!client-list invalid Unknown\\_request.']);
+    const b = await f.connect({ greeting: false });
+    await b.expectLines(['#version test-1.0', '#build-state test-1.0.1']);
+    assert.deepEqual(await a.expectClose(), [`#disconnect New\\_client\\_connected\\_from\\_${b.localAddress}`]);
+    await b.request('?watchdog', ['!watchdog ok']);
+    assert.equal(f.server.clientCount, 1);
   });
 
   it('dialect - a v4 device without a build state sends the library as #build-state', async (t) => {
