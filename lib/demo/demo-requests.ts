@@ -46,7 +46,7 @@ export function demoRequests(deps: DemoRequestDeps): RequestDefinition[] {
     }),
     defineRequest({
       name: 'time',
-      description: 'Return the current time in seconds since the epoch (also sets time.result).',
+      description: 'Return the current time as a KATCP timestamp: seconds since the epoch, milliseconds on a v4 device (also sets time.result).',
       returns: ['timestamp'],
       handler: () => {
         const now = clock.now();

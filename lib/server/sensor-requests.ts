@@ -86,11 +86,16 @@ export function sensorRequests(host: ServerHost): RequestDefinition[] {
     defineRequest({
       name: 'sensor-sampling',
       description:
-        'Configure or query the way a sensor is sampled.\n\n' +
-        'With only a name, reply with its strategy. With a strategy (none, auto, period P, event,\n' +
-        'differential D, event-rate S L, differential-rate D S L; times in seconds), set it for a\n' +
-        'sensor or a comma-separated list of sensors (all or nothing); the current value of each\n' +
-        'is sent at once as #sensor-status.',
+        host.dialect.v4
+          ? 'Configure or query the way a sensor is sampled.\n\n' +
+            'With only a name, reply with its strategy. With a strategy (none, auto, period P, event,\n' +
+            'differential D; the period in milliseconds), set it; the current value is sent at once\n' +
+            'as #sensor-status.'
+          : 'Configure or query the way a sensor is sampled.\n\n' +
+            'With only a name, reply with its strategy. With a strategy (none, auto, period P, event,\n' +
+            'differential D, event-rate S L, differential-rate D S L; times in seconds), set it for a\n' +
+            'sensor or a comma-separated list of sensors (all or nothing); the current value of each\n' +
+            'is sent at once as #sensor-status.',
       params: [
         { type: 'string', name: 'names' },
         { type: 'string', name: 'strategy', optional: true },
