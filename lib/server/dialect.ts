@@ -104,16 +104,20 @@ export class ServerDialect {
   /** The `!sensor-sampling` strategy arguments (`period 1000` in v4, `period 1.0` in v5). */
   strategyToWire(s: SamplingStrategy, sensor: Pick<Sensor, 'type'>): string[] {
     if (this.v4) {
-      if (s.strategy === 'period') return ['period', msText(s.period * 1000)];
-      if (s.strategy === 'differential' && sensor.type === 'timestamp') return ['differential', numberText(s.difference * 1000)];
+      if (s.strategy === 'period') return ['period', msNumber(s.period)];
+      if (s.strategy === 'differential' && sensor.type === 'timestamp') return ['differential', msNumber(s.difference)];
     }
     return formatStrategy(s, sensor);
   }
 }
 
-/** An integral number as an integer, otherwise as a float repr. */
-function numberText(x: number): string {
-  return Number.isInteger(x) ? msText(x) : formatFloat(x);
+/**
+ * Seconds as the milliseconds a v4 client gave: an integer when whole (`250`), otherwise a float
+ * repr (`0.5`). Rounded to a nanosecond so that `0.333 s` reads back `333`, not `333.00000000000006`.
+ */
+function msNumber(seconds: number): string {
+  const ms = Math.round(seconds * 1e9) / 1e6;
+  return Number.isInteger(ms) ? msText(ms) : formatFloat(ms);
 }
 
 /** An integer count of milliseconds as decimal text (rounded; safe well past the year 275,000). */

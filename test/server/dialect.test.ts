@@ -48,6 +48,16 @@ describe('server protocol option', () => {
     assert.equal(v4.status('warn'), 'warn');
     assert.equal(v5.status('inactive'), 'inactive');
     assert.equal(v4.allowsStrategy('event-rate'), false);
+    const float = { type: 'float' } as const;
+    const ts = { type: 'timestamp' } as const;
+    for (const [ms, text] of [[250, '250'], [333, '333'], [0.5, '0.5'], [999.999, '999.999'], [1e12, '1000000000000']] as const) {
+      const period = v4.strategyFromWire({ strategy: 'period', period: ms }, 'float');
+      assert.deepEqual(v4.strategyToWire(period, float), ['period', text], `period ${ms} ms`);
+    }
+    assert.deepEqual(v4.strategyFromWire({ strategy: 'differential', difference: 1500 }, 'timestamp'), { strategy: 'differential', difference: 1.5 });
+    assert.deepEqual(v4.strategyToWire({ strategy: 'differential', difference: 1.5 }, ts), ['differential', '1500']);
+    assert.deepEqual(v4.strategyToWire({ strategy: 'differential', difference: 2 }, float), ['differential', '2.0'], 'a float difference is not a time');
+    assert.deepEqual(v5.strategyToWire({ strategy: 'period', period: 0.25 }, float), ['period', '0.25']);
     assert.equal(v5.allowsStrategy('event-rate'), true);
   });
 
