@@ -44,7 +44,7 @@ import { standardRequests } from './standard-requests.js';
 import type { ServerHost } from './standard-requests.js';
 import { ServiceTasks } from './service-tasks.js';
 import type { ServiceTask } from './service-tasks.js';
-import { PROTOCOL_INFO, libraryVersionStrings } from './version.js';
+import { PROTOCOL_INFO } from './version.js';
 
 export type { ServiceTask } from './service-tasks.js';
 
@@ -176,7 +176,7 @@ export class DeviceServer {
       console: this.#console,
       dialect: this.#dialect,
       isRunning: () => this.#state === ServerState.Running,
-      greeting: () => this.#greeting(),
+      greeting: () => this.#dialect.greeting(this.version, this.buildState),
       handleMessage: (client, msg) => this.#dispatcher.dispatch(client, msg),
     });
     this.#tasks = new ServiceTasks((err) => {
@@ -384,7 +384,7 @@ export class DeviceServer {
         return c;
       },
       clientAddresses: () => this.#clients.addresses(),
-      versionRows: () => this.#versionRows(),
+      versionRows: () => this.#dialect.versionRows(this.version, this.buildState),
       get logLevel() {
         return getLevel();
       },
@@ -407,19 +407,7 @@ export class DeviceServer {
     };
   }
 
-  #versionRows(): string[][] {
-    const [api, full] = libraryVersionStrings();
-    const device = this.buildState === '' ? ['katcp-device', this.version] : ['katcp-device', this.version, this.buildState];
-    return [['katcp-protocol', String(this.#dialect.flags)], ['katcp-library', api, full], device];
-  }
 
-  /** What a new client gets first: v5's three `#version-connect`, or v4's `#version` and `#build-state`. */
-  #greeting(): Message[] {
-    if (this.#dialect.v4) {
-      return [Message.inform('version', this.version), Message.inform('build-state', this.buildState === '' ? libraryVersionStrings()[1] : this.buildState)];
-    }
-    return this.#versionRows().map((row) => Message.inform('version-connect', ...row));
-  }
 
   #sensorAdded(sensor: Sensor): void {
     this.#sortedSensors = undefined;

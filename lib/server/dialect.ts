@@ -11,13 +11,14 @@
  */
 import type { CodecContext } from '../codec/type-codec.js';
 import { formatFloat } from '../codec/float.js';
+import { Message } from '../codec/message.js';
 import { ProtocolFlags } from '../codec/protocol-flags.js';
 import { formatStrategy } from '../sensor/parse-strategy.js';
 import type { Sensor } from '../sensor/sensor.js';
 import type { SensorStatus } from '../sensor/status.js';
 import type { SamplingStrategy, StrategyName } from '../sensor/strategy.js';
 import { KatcpTypeError } from '../errors.js';
-import { PROTOCOL_INFO } from './version.js';
+import { PROTOCOL_INFO, libraryVersionStrings } from './version.js';
 
 const KNOWN_FLAGS = 'MIBT';
 
@@ -62,6 +63,24 @@ export class ServerDialect {
     this.v4 = this.flags.major === 4;
     this.codecContext = Object.freeze({ protocolMajor: this.flags.major });
     Object.freeze(this);
+  }
+
+  /** The `#version-connect` / `?version-list` rows of a device: protocol, library, device. */
+  versionRows(version: string, buildState: string): string[][] {
+    const [api, full] = libraryVersionStrings();
+    const device = buildState === '' ? ['katcp-device', version] : ['katcp-device', version, buildState];
+    return [['katcp-protocol', String(this.flags)], ['katcp-library', api, full], device];
+  }
+
+  /**
+   * What a new client gets first: v5's three `#version-connect`, or v4's `#version` and
+   * `#build-state` (v4 always sends one: without a build state, this library's name and version).
+   */
+  greeting(version: string, buildState: string): Message[] {
+    if (this.v4) {
+      return [Message.inform('version', version), Message.inform('build-state', buildState === '' ? libraryVersionStrings()[1] : buildState)];
+    }
+    return this.versionRows(version, buildState).map((row) => Message.inform('version-connect', ...row));
   }
 
   /** A timestamp in seconds as it goes on the wire: a float repr (v5) or integer milliseconds (v4). */
