@@ -49,6 +49,12 @@ export const DRAIN_HIGH_WATER = 64 * 1024;
 const NONE: SamplingStrategy = Object.freeze({ strategy: 'none' });
 const LF = 0x0a;
 
+/**
+ * Latency samples each client keeps (the server's totals keep 1000): a smaller window keeps a
+ * client's statistics at about 4 KiB, for servers with thousands of clients.
+ */
+export const CLIENT_LATENCY_SAMPLES = 256;
+
 /** Lines in formatted wire bytes: every message ends in exactly one raw LF (arguments escape theirs). */
 function countLines(bytes: Buffer): number {
   let n = 0;
@@ -101,7 +107,7 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
    */
   constructor(stream: Duplex, owner: ClientOwner, opts: { maxLineLength?: number }) {
     this.#owner = owner;
-    this.#stats = new TrafficStats(owner.clock);
+    this.#stats = new TrafficStats(owner.clock, { latencySamples: CLIENT_LATENCY_SAMPLES });
     this.#conn = new Connection(stream, this, opts.maxLineLength === undefined ? {} : { maxLineLength: opts.maxLineLength });
     // Bytes are counted per chunk read from the socket, messages as they are delivered.
     stream.on('data', (chunk: Buffer | string) => {

@@ -224,8 +224,8 @@ export class DeviceServer {
 
   /**
    * Traffic statistics at this instant: messages and bytes received and sent, request latency
-   * (median, p99 over the last 1000 requests), receive rate (messages/s over the last 10 s),
-   * connections accepted and requests in flight, in total and for each connected client.
+   * (median, p99 over the last 1000 requests, 256 per client), receive rate (messages/s over the
+   * last 10 s), connections accepted and requests in flight, in total and for each connected client.
    */
   get stats(): ServerTrafficSnapshot {
     return this.#clients.stats;
