@@ -46,13 +46,22 @@ export function demoRequests(deps: DemoRequestDeps): RequestDefinition[] {
     }),
     defineRequest({
       name: 'time',
-      description: 'Return the current time in seconds since the epoch (also sets time.result).',
+      description: 'Return the current time as a KATCP timestamp: seconds since the epoch, milliseconds on a v4 device (also sets time.result).',
       returns: ['timestamp'],
       handler: () => {
         const now = clock.now();
         sensors.timeResult.setValue(now, { timestamp: now });
         return now;
       },
+    }),
+    defineRequest({
+      name: 'time-offset',
+      description:
+        'Return the seconds from now until the given timestamp (negative when it is past).\n\n' +
+        'The timestamp is in seconds, or in milliseconds when the device speaks KATCP v4.',
+      params: [{ type: 'timestamp', name: 'when' }],
+      returns: ['float'],
+      handler: (_ctx, when) => when - clock.now(),
     }),
     defineRequest({
       name: 'echo',

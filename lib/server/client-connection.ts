@@ -7,23 +7,33 @@ import type { Duplex } from 'node:stream';
 import { Connection } from '../connection.js';
 import type { ConnectionOwner } from '../connection.js';
 import type { Message } from '../codec/message.js';
+import { formatMessages } from '../codec/format.js';
 import { createSampler } from '../sensor/sampler.js';
 import type { Sampler } from '../sensor/sampler.js';
 import type { Sensor } from '../sensor/sensor.js';
 import type { Reading } from '../sensor/status.js';
 import type { SamplingStrategy } from '../sensor/strategy.js';
+import type { LogLevel } from '../codec/log-level.js';
 import type { KatcpSyntaxError } from '../errors.js';
 import { ConnectionClosedError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
 import { deferred } from '../util/deferred.js';
+import { TrafficStats } from '../util/traffic-stats.js';
+import type { TrafficSnapshot } from '../util/traffic-stats.js';
 import type { RequestChannel, RequestContext } from './context.js';
+import type { ServerDialect } from './dialect.js';
+import { logInform } from './logging.js';
 import { sensorStatusLine } from './wire.js';
 
 /** What a {@link ClientConnection} needs from its server. */
 export interface ClientOwner {
   readonly clock: Clock;
+  /** The protocol the server speaks (wire forms of timestamps, statuses...). */
+  readonly dialect: ServerDialect;
   /** Bytes of write backlog beyond which asynchronous messages disconnect the client. */
   readonly maxBacklog: number;
+  /** The server's traffic totals; each client counts into these as well as its own. */
+  readonly stats: TrafficStats;
   handleMessage(client: ClientConnection, msg: Message): void;
   handleSyntaxError(client: ClientConnection, err: KatcpSyntaxError): void;
   clientClosed(client: ClientConnection, err?: Error): void;
@@ -37,6 +47,28 @@ export interface ClientOwner {
 export const DRAIN_HIGH_WATER = 64 * 1024;
 
 const NONE: SamplingStrategy = Object.freeze({ strategy: 'none' });
+const LF = 0x0a;
+
+/**
+ * Latency samples each client keeps (the server's totals keep 1000): a smaller window keeps a
+ * client's statistics at about 4 KiB, for servers with thousands of clients.
+ */
+export const CLIENT_LATENCY_SAMPLES = 256;
+
+/** Lines in formatted wire bytes: every message ends in exactly one raw LF (arguments escape theirs). */
+function countLines(bytes: Buffer): number {
+  let n = 0;
+  for (let i = bytes.indexOf(LF); i >= 0; i = bytes.indexOf(LF, i + 1)) n++;
+  return n;
+}
+
+/** One client's traffic: {@link TrafficSnapshot} plus who it is and its requests in flight. */
+export interface ClientTrafficSnapshot extends TrafficSnapshot {
+  /** The client's `host:port`. */
+  readonly address: string;
+  /** Requests being handled for this client now. */
+  readonly requestsInFlight: number;
+}
 
 /** One connected client, as the server sees it. */
 export class ClientConnection implements ConnectionOwner, RequestChannel {
@@ -51,12 +83,16 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
   // batches, so the slow-client check is suspended meanwhile (as aiokatcp does).
   #samplingDepth = 0;
   #samplingLock: Promise<void> = Promise.resolve();
-  readonly #requests = new Set<RequestContext>();
+  // Each request in flight, with the monotonic time its handling started (for the latency).
+  readonly #requests = new Map<RequestContext, number>();
+  readonly #stats: TrafficStats;
+  // Reused for every flush, so writing a batch allocates nothing beyond its bytes.
+  readonly #oneWrite: Buffer[] = [];
   // Requests read while `maxPending` were in flight, started in order as slots free up.
   readonly #parked: RequestContext[] = [];
   #parkedHead = 0;
   readonly #send = (sensor: Sensor, reading: Reading<unknown>): void => {
-    this.sendAsync(sensorStatusLine(sensor, reading));
+    this.sendAsync(sensorStatusLine(sensor, reading, this.#owner.dialect));
   };
   readonly #samplerOptions = {
     onError: (err: unknown): void => {
@@ -71,7 +107,19 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
    */
   constructor(stream: Duplex, owner: ClientOwner, opts: { maxLineLength?: number }) {
     this.#owner = owner;
+    this.#stats = new TrafficStats(owner.clock, { latencySamples: CLIENT_LATENCY_SAMPLES });
     this.#conn = new Connection(stream, this, opts.maxLineLength === undefined ? {} : { maxLineLength: opts.maxLineLength });
+    // Bytes are counted per chunk read from the socket, messages as they are delivered.
+    stream.on('data', (chunk: Buffer | string) => {
+      const n = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+      this.#stats.recordReceivedBatch(0, n);
+      owner.stats.recordReceivedBatch(0, n);
+    });
+  }
+
+  /** This client's traffic so far: messages, bytes, latency, receive rate, requests in flight. */
+  get stats(): ClientTrafficSnapshot {
+    return { ...this.#stats.snapshot(), address: this.address, requestsInFlight: this.#requests.size };
   }
 
   /** The client's `host:port`. */
@@ -98,12 +146,19 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
 
   /** @internal */
   onMessage(_conn: Connection, msg: Message): void {
+    this.#countReceived();
     this.#owner.handleMessage(this, msg);
   }
 
   /** @internal */
   onSyntaxError(_conn: Connection, err: KatcpSyntaxError): void {
+    this.#countReceived();
     this.#owner.handleSyntaxError(this, err);
+  }
+
+  #countReceived(): void {
+    this.#stats.recordReceivedBatch(1, 0);
+    this.#owner.stats.recordReceivedBatch(1, 0);
   }
 
   /** @internal */
@@ -137,6 +192,14 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
     this.#scheduleFlush();
   }
 
+  /**
+   * Queues `#log <level> <now> <logger> <text>` for this client only (a message about its own
+   * traffic: a syntax error, a handler error after the reply), in the server's dialect.
+   */
+  sendLog(level: Exclude<LogLevel, 'all' | 'off'>, logger: string, text: string): void {
+    this.send(logInform(level, this.#owner.clock.now(), logger, text, this.#owner.dialect));
+  }
+
   /** Writes the queued batch now (one socket write). */
   flush(): void {
     const batch = this.#outbox;
@@ -145,9 +208,17 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
     const checkBacklog = this.#outboxAsync && this.#samplingDepth === 0;
     this.#outboxAsync = false;
     if (this.#conn.isClosed) return;
-    const only = batch.length === 1 ? batch[0]! : undefined;
-    if (only !== undefined && !Buffer.isBuffer(only)) this.#conn.write(only);
-    else this.#conn.writeMany(batch);
+    // Formatted here rather than in the connection, so the bytes and lines sent can be counted.
+    const bytes = formatMessages(batch);
+    const one = this.#oneWrite;
+    one[0] = bytes;
+    const written = this.#conn.writeMany(one);
+    one.length = 0;
+    if (written) {
+      const lines = countLines(bytes);
+      this.#stats.recordSentBatch(lines, bytes.length);
+      this.#owner.stats.recordSentBatch(lines, bytes.length);
+    }
     if (checkBacklog) {
       const backlog = this.#conn.backlog;
       if (backlog > this.#owner.maxBacklog) this.#owner.clientTooSlow(this, backlog);
@@ -181,12 +252,20 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
 
   /** Records a request in flight. */
   addRequest(ctx: RequestContext): void {
-    this.#requests.add(ctx);
+    this.#requests.set(ctx, this.#owner.clock.monotonic());
   }
 
-  /** Forgets a finished request. */
+  /**
+   * Forgets a finished request and records its latency: from the start of its handling until
+   * its reply was handed over (after the client took most of it, when its backlog was high).
+   */
   removeRequest(ctx: RequestContext): void {
+    const start = this.#requests.get(ctx);
+    if (start === undefined) return;
     this.#requests.delete(ctx);
+    const ms = this.#owner.clock.monotonic() - start;
+    this.#stats.recordLatency(ms);
+    this.#owner.stats.recordLatency(ms);
   }
 
   /** Number of requests being handled. */
@@ -217,8 +296,8 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
 
   /** Cancels every request in flight and every parked one (see {@link RequestContext.cancel}). */
   cancelRequests(reason: Error, reply: boolean): void {
-    // A cancelled request leaves the set at once, so walk a copy.
-    for (const ctx of [...this.#requests]) ctx.cancel(reason, reply);
+    // A cancelled request leaves the map at once, so walk a copy.
+    for (const ctx of [...this.#requests.keys()]) ctx.cancel(reason, reply);
     for (let ctx = this.takeParked(); ctx !== undefined; ctx = this.takeParked()) ctx.cancel(reason, reply);
   }
 

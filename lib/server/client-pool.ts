@@ -9,10 +9,12 @@ import { Message } from '../codec/message.js';
 import { KatcpError } from '../errors.js';
 import type { KatcpSyntaxError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
+import { TrafficStats } from '../util/traffic-stats.js';
+import type { TrafficSnapshot } from '../util/traffic-stats.js';
 import { ClientConnection } from './client-connection.js';
-import type { ClientOwner } from './client-connection.js';
+import type { ClientOwner, ClientTrafficSnapshot } from './client-connection.js';
+import type { ServerDialect } from './dialect.js';
 import { errorText } from './dispatch.js';
-import { logInform } from './logging.js';
 import type { ConsoleLike } from './logging.js';
 
 const CLOSE_GRACE_MS = 2000;
@@ -27,12 +29,27 @@ export interface ClientPoolOptions {
   readonly maxLineLength: number;
   /** Where diagnostics go. */
   readonly console: ConsoleLike;
+  /** The protocol the server speaks. */
+  readonly dialect: ServerDialect;
   /** True while the server runs: only then are connections kept and requests handled. */
   isRunning(): boolean;
-  /** The `#version-connect` rows sent to every new client. */
-  versionRows(): string[][];
+  /** The informs every new client gets first (`#version-connect` x3, or v4's `#version` and `#build-state`). */
+  greeting(): readonly Message[];
   /** Handle a request from a client (only called while running). */
   handleMessage(client: ClientConnection, msg: Message): void;
+}
+
+/**
+ * A device server's traffic (`server.stats`): the totals over every client since the server was
+ * built, plus connections, requests in flight and each connected client's own figures.
+ */
+export interface ServerTrafficSnapshot extends TrafficSnapshot {
+  /** Connections accepted so far. */
+  readonly connections: number;
+  /** Requests being handled now, over all clients. */
+  readonly requestsInFlight: number;
+  /** Each connected client's traffic. */
+  readonly clients: readonly ClientTrafficSnapshot[];
 }
 
 /** The listening socket and the connected clients of a device server. */
@@ -40,15 +57,27 @@ export class ClientPool {
   readonly #opts: ClientPoolOptions;
   readonly #clients = new Set<ClientConnection>();
   readonly #owner: ClientOwner;
+  readonly #stats: TrafficStats;
+  #connections = 0;
   #net: Server | undefined;
 
   constructor(opts: ClientPoolOptions) {
     this.#opts = opts;
+    this.#stats = new TrafficStats(opts.clock);
     this.#owner = {
       clock: opts.clock,
+      stats: this.#stats,
+      dialect: opts.dialect,
       maxBacklog: opts.maxBacklog,
       handleMessage: (client, msg) => {
-        if (opts.isRunning() && msg.mtype === '?') opts.handleMessage(client, msg);
+        if (!opts.isRunning() || msg.mtype !== '?') return;
+        if (msg.mid !== undefined && !opts.dialect.flags.messageIds) {
+          // Without message ids `name[mid]` does not match the grammar's name: the request is an
+          // unparsable message, which a device answers with #log error and nothing else.
+          client.sendLog('error', 'katcp.connection', `message ids are not supported by KATCP ${String(opts.dialect.flags)}: ?${msg.name}[${msg.mid}] ignored`);
+          return;
+        }
+        opts.handleMessage(client, msg);
       },
       handleSyntaxError: (client, err) => this.#handleSyntaxError(client, err),
       clientClosed: (client) => this.#clients.delete(client),
@@ -65,6 +94,14 @@ export class ClientPool {
   /** The connected clients. */
   [Symbol.iterator](): IterableIterator<ClientConnection> {
     return this.#clients.values();
+  }
+
+  /** Traffic totals, connections, requests in flight and every client's figures, at this instant. */
+  get stats(): ServerTrafficSnapshot {
+    const clients = [...this.#clients].map((c) => c.stats);
+    let inFlight = 0;
+    for (const c of clients) inFlight += c.requestsInFlight;
+    return { ...this.#stats.snapshot(), connections: this.#connections, requestsInFlight: inFlight, clients };
   }
 
   /** The connected clients' addresses. */
@@ -118,9 +155,20 @@ export class ClientPool {
     const client = new ClientConnection(socket, this.#owner, { maxLineLength: this.#opts.maxLineLength });
     const others = [...this.#clients];
     this.#clients.add(client);
-    for (const row of this.#opts.versionRows()) client.send(Message.inform('version-connect', ...row));
-    const hello = Message.inform('client-connected', client.address);
-    for (const other of others) other.sendAsync(hello);
+    this.#connections++;
+    for (const msg of this.#opts.greeting()) client.send(msg);
+    if (this.#opts.dialect.flags.multiClient) {
+      const hello = Message.inform('client-connected', client.address);
+      for (const other of others) other.sendAsync(hello);
+      return;
+    }
+    // A single-client device (no M flag): the newcomer replaces whoever was connected.
+    for (const other of others) {
+      this.#clients.delete(other);
+      other.cancelRequests(new KatcpError('replaced by a new client', 'KATCP_ERR_CLIENT_REPLACED'), true);
+      other.send(Message.inform('disconnect', `New client connected from ${client.address}`));
+      void this.#closeClient(other);
+    }
   }
 
   #clientTooSlow(client: ClientConnection, backlog: number): void {
@@ -135,7 +183,7 @@ export class ClientPool {
 
   #handleSyntaxError(client: ClientConnection, err: KatcpSyntaxError): void {
     if (!this.#opts.isRunning()) return;
-    client.send(logInform('error', this.#opts.clock.now(), 'katcp.connection', err.message));
+    client.sendLog('error', 'katcp.connection', err.message);
   }
 
   async #closeClient(client: ClientConnection): Promise<void> {

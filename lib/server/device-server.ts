@@ -18,6 +18,7 @@
  * @module
  */
 import { Message } from '../codec/message.js';
+import type { ProtocolFlags } from '../codec/protocol-flags.js';
 import { isWellFormedString } from '../codec/text-types.js';
 import { LogLevel, isLogLevel, logLevelEnabled } from '../codec/log-level.js';
 import { compatibilityWarnings } from '../sensor/compat.js';
@@ -29,6 +30,8 @@ import type { Clock } from '../util/clock.js';
 import { deferred } from '../util/deferred.js';
 import type { ClientConnection } from './client-connection.js';
 import { ClientPool } from './client-pool.js';
+import type { ServerTrafficSnapshot } from './client-pool.js';
+import { ServerDialect } from './dialect.js';
 import type { RequestContext } from './context.js';
 import { RequestDispatcher, errorText } from './dispatch.js';
 import { InterfaceChanges } from './interface-changes.js';
@@ -41,7 +44,7 @@ import { standardRequests } from './standard-requests.js';
 import type { ServerHost } from './standard-requests.js';
 import { ServiceTasks } from './service-tasks.js';
 import type { ServiceTask } from './service-tasks.js';
-import { PROTOCOL_INFO, libraryVersionStrings } from './version.js';
+import { PROTOCOL_INFO } from './version.js';
 
 export type { ServiceTask } from './service-tasks.js';
 
@@ -62,9 +65,22 @@ export interface DeviceServerOptions {
   host?: string;
   /** Port (default 0: an ephemeral port, see `address`). */
   port?: number;
-  /** Device version for `#version-connect katcp-device` (default `katcp-device-0.0`). */
+  /**
+   * The KATCP version and flags spoken (default `'5.1-MIBT'`). `'4.0-M'` (or any 4.x-M) makes a
+   * KATCP v4 device: `#version` / `#build-state` on connect, no message ids, timestamps and
+   * `period` in milliseconds, v4's requests, statuses and strategies only. Handlers are the same
+   * for both: typed timestamp parameters and return values are converted by the server.
+   * Flags: M (without it the device is single-client: a new connection replaces the old one,
+   * which gets `#disconnect New client connected from ADDR`; no `?client-list` or
+   * `#client-connected`), I (v5), and from 5.1 B and T.
+   */
+  protocol?: string | ProtocolFlags;
+  /** Device version for `#version-connect katcp-device`, or v4's `#version` (default `katcp-device-0.0`). */
   version?: string;
-  /** Device build state for `#version-connect katcp-device` (default: none). */
+  /**
+   * Device build state for `#version-connect katcp-device` (default: none), or v4's `#build-state`
+   * (default there: this library's name and version, since v4 always sends one).
+   */
   buildState?: string;
   /** Time source for timestamps, samplers and service tasks (default the system clock). */
   clock?: Clock;
@@ -101,6 +117,7 @@ export class DeviceServer {
   readonly maxPending: number;
   /** Unread bytes after which an asynchronous message disconnects a client. */
   readonly maxBacklog: number;
+  readonly #dialect: ServerDialect;
   readonly #host: string;
   readonly #port: number;
   readonly #console: ConsoleLike;
@@ -121,6 +138,7 @@ export class DeviceServer {
 
   /** @throws KatcpError for invalid options */
   constructor(opts: DeviceServerOptions = {}) {
+    this.#dialect = new ServerDialect(opts.protocol ?? PROTOCOL_INFO);
     this.#host = opts.host ?? '127.0.0.1';
     this.#port = opts.port ?? 0;
     if (!Number.isInteger(this.#port) || this.#port < 0 || this.#port > 65535) throw new KatcpError(`invalid port ${String(opts.port)}`);
@@ -147,14 +165,18 @@ export class DeviceServer {
     this.#onRestart = opts.onRestart;
     this.#done.promise.catch(() => undefined); // join() callers see the rejection; nobody else must
 
-    this.#changes = new InterfaceChanges((args) => this.massInform('interface-changed', ...args));
+    // KATCP v4 has no #interface-changed.
+    this.#changes = new InterfaceChanges((args) => {
+      if (!this.#dialect.v4) this.massInform('interface-changed', ...args);
+    });
     this.#clients = new ClientPool({
       clock: this.clock,
       maxBacklog: this.maxBacklog,
       maxLineLength,
       console: this.#console,
+      dialect: this.#dialect,
       isRunning: () => this.#state === ServerState.Running,
-      versionRows: () => this.#versionRows(),
+      greeting: () => this.#dialect.greeting(this.version, this.buildState),
       handleMessage: (client, msg) => this.#dispatcher.dispatch(client, msg),
     });
     this.#tasks = new ServiceTasks((err) => {
@@ -174,7 +196,14 @@ export class DeviceServer {
     this.sensors.onAdd((s) => this.#sensorAdded(s));
     this.sensors.onRemove((s) => this.#sensorRemoved(s));
     const host = this.#makeHost();
-    for (const def of [...standardRequests(host), ...sensorRequests(host)]) this.#requests.set(def.name, compileRequest(def));
+    for (const def of [...standardRequests(host), ...sensorRequests(host)]) {
+      if (this.#dialect.offers(def.name)) this.#requests.set(def.name, compileRequest(def, this.#dialect.codecContext));
+    }
+  }
+
+  /** The KATCP version and flags this server speaks (`protocol.major === 4` for a v4 device). */
+  get protocol(): ProtocolFlags {
+    return this.#dialect.flags;
   }
 
   /** The lifecycle state. */
@@ -191,6 +220,15 @@ export class DeviceServer {
   /** Number of connected clients. */
   get clientCount(): number {
     return this.#clients.size;
+  }
+
+  /**
+   * Traffic statistics at this instant: messages and bytes received and sent, request latency
+   * (median, p99 over the last 1000 requests, 256 per client), receive rate (messages/s over the
+   * last 10 s), connections accepted and requests in flight, in total and for each connected client.
+   */
+  get stats(): ServerTrafficSnapshot {
+    return this.#clients.stats;
   }
 
   /** Number of running service tasks. */
@@ -219,7 +257,7 @@ export class DeviceServer {
   addRequest<const Ps extends readonly ParamSpec[] = readonly [], const R extends readonly string[] | undefined = undefined>(
     def: RequestDefinition<Ps, R>,
   ): void {
-    const compiled = compileRequest(def as unknown as RequestDefinition);
+    const compiled = compileRequest(def as unknown as RequestDefinition, this.#dialect.codecContext);
     const existed = this.#requests.has(compiled.name);
     this.#requests.set(compiled.name, compiled);
     this.#sortedRequests = undefined;
@@ -320,7 +358,7 @@ export class DeviceServer {
    */
   log(level: Exclude<LogLevel, 'all' | 'off'>, message: string, opts: { logger?: string; timestamp?: number } = {}): void {
     if (!logLevelEnabled(level, this.#logLevel) || this.#clients.size === 0) return;
-    const msg = logInform(level, opts.timestamp ?? this.clock.now(), opts.logger ?? 'device', message);
+    const msg = logInform(level, opts.timestamp ?? this.clock.now(), opts.logger ?? 'device', message, this.#dialect);
     for (const client of this.#clients) client.sendAsync(msg);
   }
 
@@ -337,6 +375,7 @@ export class DeviceServer {
       this.logLevel = level;
     };
     return {
+      dialect: this.#dialect,
       sensors: this.sensors,
       sortedSensors: () => (this.#sortedSensors ??= [...this.sensors].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))),
       clientOf: (ctx) => {
@@ -345,7 +384,7 @@ export class DeviceServer {
         return c;
       },
       clientAddresses: () => this.#clients.addresses(),
-      versionRows: () => this.#versionRows(),
+      versionRows: () => this.#dialect.versionRows(this.version, this.buildState),
       get logLevel() {
         return getLevel();
       },
@@ -368,11 +407,7 @@ export class DeviceServer {
     };
   }
 
-  #versionRows(): string[][] {
-    const [api, full] = libraryVersionStrings();
-    const device = this.buildState === '' ? ['katcp-device', this.version] : ['katcp-device', this.version, this.buildState];
-    return [['katcp-protocol', PROTOCOL_INFO], ['katcp-library', api, full], device];
-  }
+
 
   #sensorAdded(sensor: Sensor): void {
     this.#sortedSensors = undefined;

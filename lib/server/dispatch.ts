@@ -9,7 +9,6 @@ import type { Message } from '../codec/message.js';
 import type { Clock } from '../util/clock.js';
 import type { ClientConnection } from './client-connection.js';
 import type { RequestContext } from './context.js';
-import { logInform } from './logging.js';
 import type { ConsoleLike } from './logging.js';
 import type { CompiledRequest } from './request.js';
 import { RequestRun } from './request-run.js';
@@ -46,7 +45,7 @@ export class RequestDispatcher {
       lookup: (name) => deps.lookup(name),
       beforeReply: () => deps.beforeReply(),
       report: (client, level, text, err) => this.#report(client, level, text, err),
-      tellClient: (client, text) => client.send(logInform('error', deps.clock.now(), 'katcp.server', text)),
+      tellClient: (client, text) => client.sendLog('error', 'katcp.server', text),
       ended: (run) => this.#ended(run),
     };
   }

@@ -5,6 +5,9 @@
  */
 export { DeviceServer, ServerState } from './device-server.js';
 export type { DeviceServerOptions, ServiceTask } from './device-server.js';
+export type { ServerTrafficSnapshot } from './client-pool.js';
+export type { ClientTrafficSnapshot } from './client-connection.js';
+export { parseServerProtocol } from './dialect.js';
 export { RequestContext } from './context.js';
 export { defineRequest } from './request.js';
 export type { HandlerArgs, HandlerResult, ParamSpec, ParamTypes, ParamValue, RequestDefinition } from './request.js';

@@ -5,7 +5,9 @@
  */
 import type { LogLevel } from '../codec/log-level.js';
 import { Message } from '../codec/message.js';
-import { formatFloat } from '../codec/types.js';
+import { ServerDialect } from './dialect.js';
+
+const V5 = new ServerDialect();
 
 /** Where the server writes its own diagnostics (slow clients, handler crashes, bad sensors). */
 export interface ConsoleLike {
@@ -13,9 +15,18 @@ export interface ConsoleLike {
   warn(...args: unknown[]): void;
 }
 
-/** `#log <level> <timestamp> <logger> <text>`, the timestamp in seconds formatted as KATCP floats are. */
-export function logInform(level: Exclude<LogLevel, 'all' | 'off'>, timestamp: number, logger: string, text: string): Message {
-  return Message.inform('log', level, Buffer.from(formatFloat(timestamp)), logger, text);
+/**
+ * `#log <level> <timestamp> <logger> <text>`; `timestamp` is in seconds, written as `dialect`
+ * writes timestamps (a float in v5, integer milliseconds in v4).
+ */
+export function logInform(
+  level: Exclude<LogLevel, 'all' | 'off'>,
+  timestamp: number,
+  logger: string,
+  text: string,
+  dialect: ServerDialect = V5,
+): Message {
+  return Message.inform('log', level, Buffer.from(dialect.timestamp(timestamp), 'latin1'), logger, text);
 }
 
 /** Sends `#log` informs under one logger name; messages below the device log level are dropped. */

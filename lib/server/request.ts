@@ -16,6 +16,7 @@
  */
 import type { Address } from '../codec/address.js';
 import type { IntegerValue, TypeCodec } from '../codec/types.js';
+import type { CodecContext } from '../codec/type-codec.js';
 import { discreteType, encodeArgument, getType } from '../codec/types.js';
 import type { LogLevel } from '../codec/log-level.js';
 import { FailReply, KatcpError, KatcpTypeError } from '../errors.js';
@@ -155,6 +156,8 @@ const NAME_RE = /^[A-Za-z][A-Za-z0-9-]*$/;
 export const MAX_REST_ARGUMENTS = 65_536;
 
 const compiledCache = new WeakMap<object, CompiledRequest>();
+// Compiled for a v4 server: typed timestamps are decoded from and encoded to milliseconds.
+const compiledCacheV4 = new WeakMap<object, CompiledRequest>();
 
 /**
  * Declares a request with typed parameters; the handler's argument types are inferred from
@@ -172,12 +175,16 @@ export function defineRequest<
   return def;
 }
 
-/** Validates a declaration and builds its decoder and encoder (cached per declaration object). */
-export function compileRequest(def: RequestDefinition): CompiledRequest {
-  const cached = compiledCache.get(def);
+/**
+ * Validates a declaration and builds its decoder and encoder (cached per declaration object and
+ * protocol). `codec` is passed to the type codecs: `{ protocolMajor: 4 }` for a v4 server.
+ */
+export function compileRequest(def: RequestDefinition, codec?: CodecContext): CompiledRequest {
+  const cache = codec?.protocolMajor === 4 ? compiledCacheV4 : compiledCache;
+  const cached = cache.get(def);
   if (cached !== undefined) return cached;
-  const compiled = buildCompiled(def);
-  compiledCache.set(def, compiled);
+  const compiled = buildCompiled(def, codec);
+  cache.set(def, compiled);
   return compiled;
 }
 
@@ -190,7 +197,7 @@ interface CompiledParam {
   readonly rest: boolean;
 }
 
-function buildCompiled(def: RequestDefinition): CompiledRequest {
+function buildCompiled(def: RequestDefinition, cctx: CodecContext | undefined): CompiledRequest {
   if (def === null || typeof def !== 'object') throw new KatcpError('a request definition must be an object');
   const { name, description, handler } = def;
   if (typeof name !== 'string' || !NAME_RE.test(name)) {
@@ -220,10 +227,10 @@ function buildCompiled(def: RequestDefinition): CompiledRequest {
     for (let i = 0; i < fixed.length; i++) {
       const p = fixed[i]!;
       const raw = args[i];
-      out.push(raw === undefined ? (p.hasDefault ? p.defaultValue : undefined) : decodeArg(p.codec, raw));
+      out.push(raw === undefined ? (p.hasDefault ? p.defaultValue : undefined) : decodeArg(p.codec, raw, cctx));
     }
     if (rest !== undefined) {
-      for (let i = fixed.length; i < args.length; i++) out.push(decodeArg(rest.codec, args[i]!));
+      for (let i = fixed.length; i < args.length; i++) out.push(decodeArg(rest.codec, args[i]!, cctx));
     }
     return out;
   };
@@ -237,7 +244,7 @@ function buildCompiled(def: RequestDefinition): CompiledRequest {
     }
     return values.map((v, i) => {
       const codec = returns[i]!;
-      return codec.encode(codec.coerce(v));
+      return codec.encode(codec.coerce(v), cctx);
     });
   };
 
@@ -254,9 +261,9 @@ function buildCompiled(def: RequestDefinition): CompiledRequest {
   });
 }
 
-function decodeArg(codec: TypeCodec<unknown>, raw: Buffer): unknown {
+function decodeArg(codec: TypeCodec<unknown>, raw: Buffer, cctx: CodecContext | undefined): unknown {
   try {
-    return codec.decode(raw);
+    return codec.decode(raw, cctx);
   } catch (err) {
     throw new FailReply(err instanceof Error ? err.message : String(err), { cause: err });
   }

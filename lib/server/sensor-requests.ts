@@ -4,7 +4,8 @@
  * @module
  */
 import { Message } from '../codec/message.js';
-import { formatStrategy, parseStrategy } from '../sensor/parse-strategy.js';
+import { parseStrategy } from '../sensor/parse-strategy.js';
+import { isStrategyName } from '../sensor/strategy.js';
 import type { Sensor } from '../sensor/sensor.js';
 import type { SamplingStrategy } from '../sensor/strategy.js';
 import { FailReply } from '../errors.js';
@@ -71,7 +72,7 @@ export function sensorRequests(host: ServerHost): RequestDefinition[] {
         'names contain a match. One #sensor-list inform per sensor: name description units type\n' +
         '[params...], sorted by name.',
       params: [{ type: 'string', name: 'name', optional: true }],
-      handler: (ctx, filter) => sendSensorInforms(ctx, select(filter), sensorListTail),
+      handler: (ctx, filter) => sendSensorInforms(ctx, select(filter), (s) => sensorListTail(s, host.dialect)),
     }),
     defineRequest({
       name: 'sensor-value',
@@ -80,16 +81,21 @@ export function sensorRequests(host: ServerHost): RequestDefinition[] {
         'The argument selects sensors as for ?sensor-list. One #sensor-value inform per sensor:\n' +
         'timestamp 1 name status value.',
       params: [{ type: 'string', name: 'name', optional: true }],
-      handler: (ctx, filter) => sendSensorInforms(ctx, select(filter), sensorValueTail),
+      handler: (ctx, filter) => sendSensorInforms(ctx, select(filter), (s) => sensorValueTail(s, host.dialect)),
     }),
     defineRequest({
       name: 'sensor-sampling',
       description:
-        'Configure or query the way a sensor is sampled.\n\n' +
-        'With only a name, reply with its strategy. With a strategy (none, auto, period P, event,\n' +
-        'differential D, event-rate S L, differential-rate D S L; times in seconds), set it for a\n' +
-        'sensor or a comma-separated list of sensors (all or nothing); the current value of each\n' +
-        'is sent at once as #sensor-status.',
+        host.dialect.v4
+          ? 'Configure or query the way a sensor is sampled.\n\n' +
+            'With only a name, reply with its strategy. With a strategy (none, auto, period P, event,\n' +
+            'differential D; the period in milliseconds), set it; the current value is sent at once\n' +
+            'as #sensor-status.'
+          : 'Configure or query the way a sensor is sampled.\n\n' +
+            'With only a name, reply with its strategy. With a strategy (none, auto, period P, event,\n' +
+            'differential D, event-rate S L, differential-rate D S L; times in seconds), set it for a\n' +
+            'sensor or a comma-separated list of sensors (all or nothing); the current value of each\n' +
+            'is sent at once as #sensor-status.',
       params: [
         { type: 'string', name: 'names' },
         { type: 'string', name: 'strategy', optional: true },
@@ -97,12 +103,18 @@ export function sensorRequests(host: ServerHost): RequestDefinition[] {
       ],
       handler: async (ctx, names, strategyName, ...params) => {
         const client = host.clientOf(ctx);
+        const dialect = host.dialect;
         if (strategyName === undefined) {
           // A query takes one name, literally (a comma is not a list separator here).
           const sensor = lookup(host, names);
-          return client.withSamplingLock(() => [names, ...formatStrategy(client.strategyOf(sensor), sensor)]);
+          return client.withSamplingLock(() => [names, ...dialect.strategyToWire(client.strategyOf(sensor), sensor)]);
         }
-        const list = names.split(',');
+        if (isStrategyName(strategyName) && !dialect.allowsStrategy(strategyName)) {
+          // katcp-python's words.
+          throw new FailReply(`Strategy ${strategyName} not allowed for version ${dialect.flags.major} of katcp`);
+        }
+        // Without the B flag a comma is part of the (unknown) name.
+        const list = dialect.flags.bulkSetSensorSampling ? names.split(',') : [names];
         if (new Set(list).size !== list.length) throw new FailReply('Duplicate sensor name');
         const sensors = list.map((n) => lookup(host, n));
         const args = [strategyName, ...params];
@@ -113,7 +125,7 @@ export function sensorRequests(host: ServerHost): RequestDefinition[] {
           let st = byType.get(s.type);
           if (st === undefined) {
             try {
-              st = parseStrategy(s, args);
+              st = dialect.strategyFromWire(parseStrategy(s, args), s.type);
             } catch (err) {
               throw new FailReply((err as Error).message, { cause: err });
             }
@@ -133,7 +145,7 @@ export function sensorRequests(host: ServerHost): RequestDefinition[] {
             }
           }
           const last = sensors.length - 1;
-          return [names, ...formatStrategy(strategies[last]!, sensors[last])];
+          return [names, ...dialect.strategyToWire(strategies[last]!, sensors[last]!)];
         });
       },
     }),

@@ -10,12 +10,15 @@ import type { Sensor } from '../sensor/sensor.js';
 import type { SensorSet } from '../sensor/sensor-set.js';
 import { FailReply } from '../errors.js';
 import type { ClientConnection } from './client-connection.js';
+import type { ServerDialect } from './dialect.js';
 import type { RequestContext } from './context.js';
 import { defineRequest } from './request.js';
 import type { CompiledRequest, RequestDefinition } from './request.js';
 
 /** What the standard requests need from the server. */
 export interface ServerHost {
+  /** The protocol the server speaks. */
+  readonly dialect: ServerDialect;
   readonly sensors: SensorSet;
   /** Every sensor, sorted by name (cached by the server). */
   sortedSensors(): readonly Sensor[];

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 /** Library name prefix in version strings. */
 export const LIBRARY_NAME = 'katcp-ts';
 
-/** The protocol version and flags the server implements: 5.1, multi-client, ids, bulk sampling, timeout hints. */
+/** The protocol version and flags a server speaks by default: 5.1, multi-client, ids, bulk sampling, timeout hints. */
 export const PROTOCOL_INFO = '5.1-MIBT';
 
 function packageVersion(): string {

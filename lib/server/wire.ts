@@ -6,9 +6,9 @@
  * @module
  */
 import { ESCAPE_LETTER, escapedLength, writeEscaped } from '../codec/escape.js';
-import { formatFloat } from '../codec/types.js';
 import type { Sensor } from '../sensor/sensor.js';
 import type { Reading } from '../sensor/status.js';
+import { ServerDialect } from './dialect.js';
 
 /** A `#sensor-status` line is this prefix followed by the reading's tail. */
 const STATUS_PREFIX = '#sensor-status';
@@ -23,9 +23,15 @@ interface SensorWire {
   lastLine: Buffer | undefined;
 }
 
-const cache = new WeakMap<Sensor, SensorWire>();
+/** The default dialect (v5.1) of the functions below. */
+const V5 = new ServerDialect();
 
-function wireOf(sensor: Sensor): SensorWire {
+// One cache per wire form: a sensor shared by a v4 and a v5 server has two sets of bytes.
+const v5Cache = new WeakMap<Sensor, SensorWire>();
+const v4Cache = new WeakMap<Sensor, SensorWire>();
+
+function wireOf(sensor: Sensor, dialect: ServerDialect): SensorWire {
+  const cache = dialect.v4 ? v4Cache : v5Cache;
   let w = cache.get(sensor);
   if (w === undefined) {
     w = { listTail: undefined, lastReading: undefined, lastLine: undefined };
@@ -105,30 +111,44 @@ function wireLine(prefix: string, fields: (string | Buffer)[]): Buffer {
   return out;
 }
 
+/**
+ * The `#sensor-list` type and parameters of `sensor` in `dialect`. v4 has no address type (an
+ * address sensor is listed as the string it is on the wire) and no warn range (only `min max`).
+ */
+function listFields(sensor: Sensor, dialect: ServerDialect): string[] {
+  const type = sensor.wireType;
+  if (!dialect.v4) return [type, ...sensor.params];
+  if (type === 'address') return ['string'];
+  if (type === 'integer' || type === 'float') return [type, ...sensor.params.slice(0, 2)];
+  return [type, ...sensor.params];
+}
+
 /** ` name description units type params...\n`: a `#sensor-list` inform after its `#name[mid]`. */
-export function sensorListTail(sensor: Sensor): Buffer {
-  const w = wireOf(sensor);
+export function sensorListTail(sensor: Sensor, dialect: ServerDialect = V5): Buffer {
+  const w = wireOf(sensor, dialect);
   if (w.listTail === undefined) {
-    const fields: (string | Buffer)[] = [sensor.name, sensor.description, sensor.units, sensor.wireType];
-    for (const p of sensor.params) fields.push(p);
-    w.listTail = wireLine('', fields);
+    w.listTail = wireLine('', [sensor.name, sensor.description, sensor.units, ...listFields(sensor, dialect)]);
   }
   return w.listTail;
 }
 
-/** `#sensor-status <timestamp> 1 <name> <status> <value>\n` for a reading of `sensor` (asynchronous, no mid). */
-export function sensorStatusLine(sensor: Sensor, reading: Reading<unknown>): Buffer {
-  const w = wireOf(sensor);
+/**
+ * `#sensor-status <timestamp> 1 <name> <status> <value>\n` for a reading of `sensor`
+ * (asynchronous, no mid); timestamps, statuses and timestamp values in `dialect`'s form.
+ */
+export function sensorStatusLine(sensor: Sensor, reading: Reading<unknown>, dialect: ServerDialect = V5): Buffer {
+  const w = wireOf(sensor, dialect);
   if (w.lastReading === reading && w.lastLine !== undefined) return w.lastLine;
-  const line = wireLine(STATUS_PREFIX, [formatFloat(reading.timestamp), '1', sensor.name, reading.status, sensor.codec.encode(reading.value)]);
+  const value = sensor.codec.encode(reading.value, dialect.codecContext);
+  const line = wireLine(STATUS_PREFIX, [dialect.timestamp(reading.timestamp), '1', sensor.name, dialect.status(reading.status), value]);
   w.lastReading = reading;
   w.lastLine = line;
   return line;
 }
 
 /** ` <timestamp> 1 <name> <status> <value>\n`: a `#sensor-value` inform of the current reading after its `#name[mid]`. */
-export function sensorValueTail(sensor: Sensor): Buffer {
-  return sensorStatusLine(sensor, sensor.reading).subarray(STATUS_PREFIX.length);
+export function sensorValueTail(sensor: Sensor, dialect: ServerDialect = V5): Buffer {
+  return sensorStatusLine(sensor, sensor.reading, dialect).subarray(STATUS_PREFIX.length);
 }
 
 /**

@@ -46,6 +46,21 @@ describe('katcp demo-server', () => {
     }
   });
 
+  it('cli - --protocol 4.0-M serves a KATCP v4 device', async () => {
+    const child = run(['--protocol', '4.0-M']);
+    try {
+      const m = /^listening 127\.0\.0\.1:(\d+)$/.exec(await firstLine(child));
+      assert.ok(m);
+      const c = await RawClient.connect(Number(m[1]), { greeting: false });
+      await c.expectLines(['#version katcp-demo-1.0', '#build-state katcp-demo-1.0.0']);
+      await c.request('?sensor-sampling type.integer period 1000', [/^#sensor-status \d{13} 1 type\.integer nominal 42$/, '!sensor-sampling ok type.integer period 1000']);
+      child.kill('SIGTERM');
+      assert.equal(await exitCode(child), 0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
   it('cli - SIGINT stops it too', async () => {
     const child = run([]);
     try {
@@ -58,7 +73,7 @@ describe('katcp demo-server', () => {
   });
 
   it('cli - bad arguments exit with status 2 and a usage line', async () => {
-    for (const args of [['--port', 'x'], ['--sensors', '-3'], ['--nonsense'], ['extra']]) {
+    for (const args of [['--port', 'x'], ['--sensors', '-3'], ['--nonsense'], ['extra'], ['--protocol', '4.0-MI']]) {
       const child = run(args);
       let err = '';
       child.stderr.on('data', (d) => (err += String(d)));

@@ -5,6 +5,8 @@ import { ClientConnection } from '../../lib/server/client-connection.js';
 import type { ClientOwner } from '../../lib/server/client-connection.js';
 import { Message } from '../../lib/codec/message.js';
 import { Sensor } from '../../lib/sensor/sensor.js';
+import { ServerDialect } from '../../lib/server/dialect.js';
+import { TrafficStats } from '../../lib/util/traffic-stats.js';
 import { VirtualClock, flushMicrotasks } from '../helpers/virtual-clock.js';
 
 /** A peer that never reads: every write stays queued, so the backlog only grows. */
@@ -21,8 +23,11 @@ function stuckPeer(): { stream: Duplex; writes: Buffer[] } {
 }
 
 function owner(maxBacklog: number, slow: number[]): ClientOwner {
+  const clock = new VirtualClock();
   return {
-    clock: new VirtualClock(),
+    clock,
+    dialect: new ServerDialect(),
+    stats: new TrafficStats(clock),
     maxBacklog,
     handleMessage: () => undefined,
     handleSyntaxError: () => undefined,

@@ -6,6 +6,8 @@ import { Message } from '../../lib/codec/message.js';
 import { formatFloat } from '../../lib/codec/types.js';
 import { Sensor } from '../../lib/sensor/sensor.js';
 import { makeReading } from '../../lib/sensor/status.js';
+import { Address } from '../../lib/codec/address.js';
+import { ServerDialect } from '../../lib/server/dialect.js';
 import { prefixedLines, sensorListTail, sensorStatusLine, sensorValueTail } from '../../lib/server/wire.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
 
@@ -53,5 +55,23 @@ describe('server wire cache', () => {
     assert.equal(text(prefixedLines('x-y', undefined, tails)), '#x-y a\n#x-y b c\n#x-y');
     assert.equal(text(prefixedLines('v', 2147483647, tails.slice(0, 2))), '#v[2147483647] a\n#v[2147483647] b c\n');
     assert.equal(prefixedLines('v', 1, []).length, 0);
+  });
+
+  it('wire - the v4 forms: min max only, no address type, ms timestamps, five statuses, cached apart from v5', () => {
+    const v4 = new ServerDialect('4.0-M');
+    const clock = new VirtualClock(1_700_000_000.125);
+    const f = Sensor.float({ name: 'f', range: { nominal: [0, 10], warn: [-5, 20] }, default: 1, initialStatus: 'nominal', clock });
+    assert.equal(text(sensorListTail(f)), ' f \\@ \\@ float 0.0 10.0 -5.0 20.0\n');
+    assert.equal(text(sensorListTail(f, v4)), ' f \\@ \\@ float 0.0 10.0\n');
+    const a = Sensor.address({ name: 'a', default: Address.parse('[::1]:7147'), initialStatus: 'nominal', clock });
+    assert.equal(text(sensorListTail(a, v4)), ' a \\@ \\@ string\n');
+    assert.equal(text(sensorValueTail(a, v4)), ' 1700000000125 1 a nominal [::1]:7147\n');
+    const t = Sensor.timestamp({ name: 't', default: 1_600_000_000.5, clock });
+    t.setValue(1_600_000_000.5, { status: 'inactive' });
+    assert.equal(text(sensorStatusLine(t, t.reading, v4)), '#sensor-status 1700000000125 1 t unknown 1600000000500\n');
+    assert.equal(text(sensorStatusLine(t, t.reading)), '#sensor-status 1700000000.125 1 t inactive 1600000000.5\n');
+    assert.equal(text(sensorStatusLine(t, t.reading, v4)), '#sensor-status 1700000000125 1 t unknown 1600000000500\n', 'the v5 line did not replace the v4 one');
+    f.setValue(2, { status: 'unreachable' });
+    assert.match(text(sensorValueTail(f, v4)), / f failure 2\.0\n$/);
   });
 });
