@@ -6,7 +6,7 @@
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { Message } from '../codec/message.js';
-import { KatcpError } from '../errors.js';
+import { ConnectionClosedError, KatcpError } from '../errors.js';
 import type { KatcpSyntaxError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
 import { TrafficStats } from '../util/traffic-stats.js';
@@ -165,7 +165,7 @@ export class ClientPool {
     // A single-client device (no M flag): the newcomer replaces whoever was connected.
     for (const other of others) {
       this.#clients.delete(other);
-      other.cancelRequests(new KatcpError('replaced by a new client', 'KATCP_ERR_CLIENT_REPLACED'), true);
+      other.cancelRequests(new ConnectionClosedError('replaced by a new client'), true);
       other.send(Message.inform('disconnect', `New client connected from ${client.address}`));
       void this.#closeClient(other);
     }
