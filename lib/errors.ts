@@ -100,6 +100,8 @@ export const KatcpErrorCode = {
   RecordPoll: 'TELSTATE_ERR_RECORD_POLL',
   /** The sensor recorder's `rename` function threw or returned an invalid key. */
   RecordRename: 'TELSTATE_ERR_RECORD_RENAME',
+  /** A command line the `katcp` tool cannot run. */
+  Usage: 'KATCP_ERR_USAGE',
 } as const;
 /** One of the {@link KatcpErrorCode} values: the type of every katcp error's `code`. */
 export type KatcpErrorCode = (typeof KatcpErrorCode)[keyof typeof KatcpErrorCode];
@@ -287,5 +289,13 @@ export class KatcpRangeError extends KatcpError {
     super(message, KatcpErrorCode.Range, options);
     this.name = 'KatcpRangeError';
     this.key = key;
+  }
+}
+
+/** A command line the `katcp` tool cannot run (unknown option, bad address or duration); exit code 64. */
+export class KatcpUsageError extends KatcpError {
+  constructor(message: string, options?: KatcpErrorOptions) {
+    super(message, KatcpErrorCode.Usage, options);
+    this.name = 'KatcpUsageError';
   }
 }

@@ -10,7 +10,38 @@ interface Command {
   load: () => Promise<(argv: string[]) => Promise<number>>;
 }
 
+const request: Command = {
+  summary: 'send one request to one or several devices: katcp request ADDR NAME [ARG...]',
+  load: async () => (await import('./request.js')).requestCommand,
+};
+
 const commands: Record<string, Command> = {
+  request,
+  req: { ...request, summary: 'alias of request' },
+  sensors: {
+    summary: 'list sensors with value, status, units, timestamp: katcp sensors ADDR [FILTER]',
+    load: async () => (await import('./sensors.js')).sensorsCommand,
+  },
+  watch: {
+    summary: 'stream sensor updates until interrupted: katcp watch ADDR [FILTER]',
+    load: async () => (await import('./watch.js')).watchCommand,
+  },
+  wait: {
+    summary: 'wait until a sensor has a status or value: katcp wait ADDR SENSOR [--status S]',
+    load: async () => (await import('./wait.js')).waitCommand,
+  },
+  log: {
+    summary: "follow a device's #log stream: katcp log ADDR [--level L] [--output FILE]",
+    load: async () => (await import('./log.js')).logCommand,
+  },
+  shell: {
+    summary: 'an interactive prompt with completion and history: katcp shell [ADDR]',
+    load: async () => (await import('./shell.js')).shellCommand,
+  },
+  top: {
+    summary: 'a live full-screen table of the sensors of one or several devices: katcp top ADDR...',
+    load: async () => (await import('./top.js')).topCommand,
+  },
   'demo-server': {
     summary: 'run the bundled demo device: katcp demo-server [--host 127.0.0.1] [--port 0] [--sensors N]',
     load: async () => (await import('./demo-server.js')).demoServerCommand,
@@ -24,6 +55,8 @@ const commands: Record<string, Command> = {
 function usage(): string {
   const lines = ['usage: katcp <command> [options]', '', 'commands:'];
   for (const [name, cmd] of Object.entries(commands)) lines.push(`  ${name.padEnd(12)} ${cmd.summary}`);
+  lines.push('', 'Run katcp <command> --help for the options, examples and exit codes of a command.');
+  lines.push('Exit codes: 0 ok, 1 could not connect, 2 the device replied fail/invalid, 3 timeout, 64 usage error.');
   return lines.join('\n');
 }
 
@@ -31,13 +64,17 @@ function usage(): string {
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    if (name === undefined) {
+      console.error(usage());
+      return 64;
+    }
     console.log(usage());
-    return name === undefined ? 2 : 0;
+    return 0;
   }
   const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (command === undefined) {
     console.error(`katcp: unknown command '${name}'\n${usage()}`);
-    return 2;
+    return 64;
   }
   return (await command.load())(rest);
 }
