@@ -155,6 +155,7 @@ export async function logCommand(argv: string[]): Promise<number> {
       return client.state === 'closed' && client.lastError !== undefined ? ExitCode.Connect : ExitCode.Ok;
     } finally {
       for (const [sig, fn] of signals) process.off(sig, fn);
+      client.removeAllListeners('disconnected');
       await client.close();
       sink.close();
     }

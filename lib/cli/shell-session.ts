@@ -61,7 +61,9 @@ export class ShellSession {
       first = false;
       void this.#refresh(client);
     });
-    client.on('disconnected', (cause) => this.#view.notify(`lost ${addr.label}${cause === undefined ? '' : ` (${cause.message})`}; reconnecting`));
+    client.on('disconnected', (cause) => {
+      if (this.#client === client) this.#view.notify(`lost ${addr.label}${cause === undefined ? '' : ` (${cause.message})`}; reconnecting`);
+    });
     client.on('inform', (msg) => {
       this.#view.inform(msg);
       if (msg.name === 'interface-changed') void this.#refresh(client);

@@ -143,6 +143,7 @@ async function waitOn(addr: CliAddress, sensor: string, flags: WaitFlags): Promi
     process.stderr.write(`katcp wait: ${sensor} did not meet the condition within ${flags.timeout / 1000} s; last reading: ${last === undefined ? 'none' : describe(sensor, last)}\n`);
     return ExitCode.Timeout;
   } finally {
+    client.removeAllListeners('disconnected');
     await client.close();
   }
 }

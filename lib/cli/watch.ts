@@ -155,6 +155,7 @@ export async function watchCommand(argv: string[]): Promise<number> {
       await watch.untilStopped();
       return ExitCode.Ok;
     } finally {
+      client.removeAllListeners('disconnected');
       watcher.close();
       await client.close();
     }

@@ -1,0 +1,44 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Running, spawnCli, startDemo } from './cli-harness.js';
+
+describe('katcp watch', () => {
+  it('watch - streams NDJSON updates, survives a device restart (says so on stderr) and stops on SIGINT with 0', async () => {
+    let { server, port, addr } = await startDemo();
+    const w = new Running(spawnCli(['watch', addr, 'fast.counter', '--json', '--strategy', 'event-rate', '0.05', '1']));
+    try {
+      await w.waitFor('stderr', /subscribed to 1 sensors of 127\.0\.0\.1:\d+ \(event-rate\)/);
+      await w.waitFor('stdout', /(?:.*\n){2}/);
+      const first = JSON.parse(w.stdout.split('\n')[0] ?? '') as Record<string, unknown>;
+      assert.equal(first.name, 'fast.counter');
+      assert.equal(first.status, 'nominal');
+      assert.equal(typeof first.value, 'number');
+      await server.stop();
+      await w.waitFor('stderr', /lost 127\.0\.0\.1:\d+.*; reconnecting/);
+      ({ server } = await startDemo(port));
+      await w.waitFor('stderr', /reconnected to 127\.0\.0\.1:\d+; resubscribing\n(?:.*\n)*.*resubscribed to 1 sensors/);
+      const seen = w.stdout.length;
+      await w.waitFor('stdout', new RegExp(`^[\\s\\S]{${seen}}.*fast\\.counter.*\\n`));
+      w.child.kill('SIGINT');
+      assert.equal(await w.exit(), 0);
+    } finally {
+      w.child.kill('SIGKILL');
+      await server.stop();
+    }
+  });
+
+  it('watch - readable lines with ISO timestamps and units, plain when not on a terminal', async () => {
+    const { server, addr } = await startDemo();
+    const w = new Running(spawnCli(['watch', addr, '/^type\\.float$/']));
+    try {
+      const m = await w.waitFor('stdout', /^(\d{4}-\d\d-\d\dT[\d:.]+Z) type\.float nominal 3\.25 V\n/);
+      assert.ok(m);
+      assert.doesNotMatch(w.stdout, /\x1b\[/);
+      w.child.kill('SIGTERM');
+      assert.equal(await w.exit(), 0);
+    } finally {
+      w.child.kill('SIGKILL');
+      await server.stop();
+    }
+  });
+});
