@@ -65,6 +65,8 @@ export class ShellSession {
       if (this.#client === client) this.#view.notify(`lost ${addr.label}${cause === undefined ? '' : ` (${cause.message})`}; reconnecting`);
     });
     client.on('inform', (msg) => {
+      // The connection banner is not news to the user.
+      if (msg.name === 'version-connect') return;
       this.#view.inform(msg);
       if (msg.name === 'interface-changed') void this.#refresh(client);
     });

@@ -54,6 +54,8 @@ class Shell {
   readonly #colors = colorsFor(process.stdout);
   readonly #historyFile: string;
   #running: AbortController | undefined;
+  // The prompt is drawn only once the input loop runs.
+  #prompting = false;
 
   constructor(debug: boolean) {
     this.#historyFile = historyPath();
@@ -78,7 +80,7 @@ class Shell {
 
   /** Print above the prompt without breaking the line being typed. */
   #above(text: string): void {
-    if (this.#running !== undefined || !process.stdout.isTTY) {
+    if (this.#running !== undefined || !this.#prompting || !process.stdout.isTTY) {
       process.stdout.write(`${text}\n`);
       return;
     }
@@ -189,6 +191,7 @@ class Shell {
     const closed = new Promise<void>((resolve) => this.#rl.once('close', resolve));
     // Lines are handled one at a time; those typed meanwhile wait their turn.
     const lines = (async () => {
+      this.#prompting = true;
       this.#prompt();
       for await (const line of this.#rl) {
         if (!(await this.#line(line))) break;
