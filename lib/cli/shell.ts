@@ -78,16 +78,19 @@ class Shell {
     this.#rl.prompt();
   }
 
+  /** Print a line; on a terminal, first wipe what readline echoed of a line typed ahead. */
+  #print(text: string): void {
+    if (process.stdout.isTTY) {
+      clearLine(process.stdout, 0);
+      cursorTo(process.stdout, 0);
+    }
+    process.stdout.write(`${text}\n`);
+  }
+
   /** Print above the prompt without breaking the line being typed. */
   #above(text: string): void {
-    if (this.#running !== undefined || !this.#prompting || !process.stdout.isTTY) {
-      process.stdout.write(`${text}\n`);
-      return;
-    }
-    clearLine(process.stdout, 0);
-    cursorTo(process.stdout, 0);
-    process.stdout.write(`${text}\n`);
-    this.#rl.prompt(true);
+    this.#print(text);
+    if (this.#running === undefined && this.#prompting && process.stdout.isTTY) this.#rl.prompt(true);
   }
 
   #complete(line: string): [string[], string] {
@@ -169,11 +172,11 @@ class Shell {
     const abort = new AbortController();
     this.#running = abort;
     try {
-      const reply = await this.#session.request(name, args, (msg) => process.stdout.write(`${readableMessage(msg)}\n`), abort.signal);
+      const reply = await this.#session.request(name, args, (msg) => this.#print(readableMessage(msg)), abort.signal);
       const text = readableMessage(reply);
-      process.stdout.write(`${reply.isReplyOk ? this.#colors.green(text) : this.#colors.red(text)}\n`);
+      this.#print(reply.isReplyOk ? this.#colors.green(text) : this.#colors.red(text));
     } catch (err) {
-      process.stdout.write(`${this.#colors.red(describeError(err, false))}\n`);
+      this.#print(this.#colors.red(describeError(err, false)));
     } finally {
       this.#running = undefined;
     }

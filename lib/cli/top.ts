@@ -80,7 +80,7 @@ async function runView(model: TopModel): Promise<void> {
       const send = (line: string): void => void model.request(line);
       // A paste (or tmux send-keys) arrives as one chunk: take it key by key.
       const keys = input.length > 1 && !key.ctrl && !key.meta ? [...input] : [input];
-      const keyOf = (ch: string): ViewKey => (keys.length === 1 ? key : ch === '\r' || ch === '\n' ? RETURN_KEY : PLAIN_KEY);
+      const keyOf = (ch: string): ViewKey => (keys.length === 1 ? key : (CHUNK_KEYS[ch] ?? PLAIN_KEY));
       setView((v) => keys.reduce((acc, ch) => nextView(acc, ch, keyOf(ch), send, sortKeys), v));
     });
 
@@ -134,7 +134,14 @@ async function runView(model: TopModel): Promise<void> {
 export type ViewKey = Pick<Key, 'tab' | 'escape' | 'backspace' | 'delete' | 'return' | 'ctrl' | 'meta' | 'shift'>;
 
 const PLAIN_KEY: ViewKey = { tab: false, escape: false, backspace: false, delete: false, return: false, ctrl: false, meta: false, shift: false };
-const RETURN_KEY: ViewKey = { ...PLAIN_KEY, return: true };
+// Special keys inside a chunk of several (a paste, or keys typed faster than they are read).
+const CHUNK_KEYS: Readonly<Record<string, ViewKey>> = {
+  '\r': { ...PLAIN_KEY, return: true },
+  '\n': { ...PLAIN_KEY, return: true },
+  '\t': { ...PLAIN_KEY, tab: true },
+  '\x7f': { ...PLAIN_KEY, backspace: true },
+  '\b': { ...PLAIN_KEY, backspace: true },
+};
 // Control characters never enter the filter or the request line.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/g;
