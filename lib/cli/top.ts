@@ -98,7 +98,8 @@ async function runView(model: TopModel): Promise<void> {
     const visible = snapshot.slice(0, Math.max(1, height - chrome - 1));
     const sortMark = (k: SortKey, label: string): string => (view.sort === k ? `${label}▼` : label);
 
-    const header = h(Text, { bold: true }, `katcp top  ${snapshot.length} sensors${view.filter === '' ? '' : ` matching "${view.filter}"`}  sort: ${view.sort}${view.paused ? '  [PAUSED]' : ''}`);
+    const shown = visible.length < snapshot.length ? ` (${visible.length} shown)` : '';
+    const header = h(Text, { bold: true }, `katcp top  ${snapshot.length} sensors${view.filter === '' ? '' : ` matching "${view.filter}"`}${shown}  sort: ${view.sort}${view.paused ? '  [PAUSED]' : ''}`);
     const deviceLines = devices.map((d) =>
       h(Text, { key: d.label }, h(Text, { color: d.state.endsWith('synced') ? 'green' : d.state.startsWith('connected') ? 'yellow' : 'red' }, '● '), `${d.label}  ${d.state}  ${d.sensors} sensors`),
     );
