@@ -56,6 +56,10 @@ class Shell {
   #running: AbortController | undefined;
   // The prompt is drawn only once the input loop runs.
   #prompting = false;
+  // Ctrl-C count, and the count when each queued line was typed: a line typed before a Ctrl-C
+  // that came before the line started is dropped (the Ctrl-C can arrive in the same read).
+  #interrupts = 0;
+  readonly #typed: number[] = [];
 
   constructor(debug: boolean) {
     this.#historyFile = historyPath();
@@ -70,6 +74,7 @@ class Shell {
       terminal: process.stdin.isTTY === true && process.stdout.isTTY === true,
     });
     this.#rl.on('SIGINT', () => this.#interrupt());
+    this.#rl.on('line', () => this.#typed.push(this.#interrupts));
   }
 
   #prompt(): void {
@@ -107,6 +112,7 @@ class Shell {
   }
 
   #interrupt(): void {
+    this.#interrupts++;
     if (this.#running !== undefined) {
       this.#running.abort(new Error('cancelled with Ctrl-C'));
       return;
@@ -118,8 +124,13 @@ class Shell {
   }
 
   async #line(line: string): Promise<boolean> {
+    const typedAt = this.#typed.shift() ?? this.#interrupts;
     const trimmed = line.trim();
     if (trimmed === '') return true;
+    if (typedAt !== this.#interrupts) {
+      this.#print(this.#colors.red(`cancelled (Ctrl-C): ${trimmed}`));
+      return true;
+    }
     try {
       appendFileSync(this.#historyFile, `${trimmed}\n`);
     } catch {

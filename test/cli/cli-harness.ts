@@ -149,13 +149,13 @@ export class Tmux {
     return this.#tmux(['capture-pane', '-p', '-t', this.#session]);
   }
 
-  /** Poll the screen until it matches `re` (60 s limit). */
-  async waitFor(re: RegExp): Promise<string> {
-    const deadline = Date.now() + 60_000;
+  /** Poll the screen until it matches `re` (60 s limit by default). */
+  async waitFor(re: RegExp, limit = 60_000): Promise<string> {
+    const deadline = Date.now() + limit;
     for (;;) {
       const screen = this.capture();
       if (re.test(screen)) return screen;
-      if (Date.now() > deadline) throw new Error(`screen did not match ${re} within 60 s:\n${screen}`);
+      if (Date.now() > deadline) throw new Error(`screen did not match ${re} within ${limit / 1000} s:\n${screen}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
