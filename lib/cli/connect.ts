@@ -4,7 +4,7 @@
  * @module
  */
 import { Client } from '../client/client.js';
-import { NotConnectedError } from '../errors.js';
+import { KatcpAbortError, NotConnectedError } from '../errors.js';
 import type { ClientOptions } from '../client/client.js';
 import { defaultReconnectPolicy, exponentialBackoff } from '../client/backoff.js';
 import type { ClientLogger } from '../client/logger.js';
@@ -60,12 +60,14 @@ export function makeClient(addr: CliAddress, opts: CliClientOptions): Client {
  * names the address and the reason.
  * @throws NotConnectedError (exit code 1)
  */
-export async function firstConnection(client: Client, addr: CliAddress, timeout: number | undefined): Promise<void> {
+export async function firstConnection(client: Client, addr: CliAddress, timeout: number | undefined, signal?: AbortSignal): Promise<void> {
   try {
-    await client.waitConnected({ timeout });
+    await client.waitConnected({ timeout, signal });
   } catch (err) {
+    // Read the reason before closing: close() records its own.
     const reason = client.lastError ?? (err as Error);
     await client.close();
+    if (err instanceof KatcpAbortError) throw err;
     throw new NotConnectedError(`cannot connect to ${addr.label}: ${reason.message}`, { cause: reason });
   }
 }

@@ -6,6 +6,7 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { Option } from 'commander';
+import { createColors } from 'picocolors';
 import type { Client } from '../client/client.js';
 import { isLogLevel, LOG_LEVELS } from '../codec/log-level.js';
 import type { LogLevel } from '../codec/log-level.js';
@@ -72,7 +73,7 @@ class LogFollower {
     this.#client = client;
     this.#sink = sink;
     this.#level = level;
-    this.#colors = toTerminal ? colorsFor(process.stdout) : colorsFor({ isTTY: false } as NodeJS.WriteStream);
+    this.#colors = toTerminal ? colorsFor(process.stdout) : createColors(false);
     client.on('log', (msg) => this.#log(msg));
     client.on('connected', () => {
       this.#note(`connected to ${addr.label}`);

@@ -67,7 +67,7 @@ class DeviceRequest {
   async run(name: string, args: readonly (string | Buffer)[], signal: AbortSignal): Promise<DeviceOutcome> {
     const client = makeClient(this.#addr, { reconnect: 'never', debug: this.#flags.debug, lenient: this.#flags.lenient, connectTimeout: this.#flags.connectTimeout });
     try {
-      await firstConnection(client, this.#addr, this.#flags.connectTimeout);
+      await firstConnection(client, this.#addr, this.#flags.connectTimeout, signal);
       await this.#send(client, name, args, signal);
     } catch (err) {
       this.#failed(err, name);
