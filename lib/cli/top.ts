@@ -99,9 +99,9 @@ async function runView(model: TopModel): Promise<void> {
     const sortMark = (k: SortKey, label: string): string => (view.sort === k ? `${label}▼` : label);
 
     const shown = visible.length < snapshot.length ? ` (${visible.length} shown)` : '';
-    const header = h(Text, { bold: true }, `katcp top  ${snapshot.length} sensors${view.filter === '' ? '' : ` matching "${view.filter}"`}${shown}  sort: ${view.sort}${view.paused ? '  [PAUSED]' : ''}`);
+    const header = h(Text, { bold: true, wrap: 'truncate' }, `katcp top  ${snapshot.length} sensors${view.filter === '' ? '' : ` matching "${view.filter}"`}${shown}  sort: ${view.sort}${view.paused ? '  [PAUSED]' : ''}`);
     const deviceLines = devices.map((d) =>
-      h(Text, { key: d.label }, h(Text, { color: d.state.endsWith('synced') ? 'green' : d.state.startsWith('connected') ? 'yellow' : 'red' }, '● '), `${d.label}  ${d.state}  ${d.sensors} sensors`),
+      h(Text, { key: d.label, wrap: 'truncate' }, h(Text, { color: d.state.endsWith('synced') ? 'green' : d.state.startsWith('connected') ? 'yellow' : 'red' }, '● '), `${d.label}  ${d.state}  ${d.sensors} sensors`),
     );
     const tableHead = h(
       Text,
@@ -111,7 +111,7 @@ async function runView(model: TopModel): Promise<void> {
     const rowLines = visible.map((r) =>
       h(
         Text,
-        { key: `${r.device} ${r.name}` },
+        { key: `${r.device} ${r.name}`, wrap: 'truncate' },
         multi ? fit(r.device, deviceW) : '',
         fit(r.name, nameW),
         fit(`${r.value}${r.units === '' || r.value === '' ? '' : ` ${r.units}`}`, valueW),
@@ -121,8 +121,8 @@ async function runView(model: TopModel): Promise<void> {
     );
     const prompt =
       view.request === undefined
-        ? h(Text, null, h(Text, { color: 'cyan' }, 'filter: '), view.filter, h(Text, { inverse: true }, ' '))
-        : h(Text, null, h(Text, { color: 'cyan' }, 'request: ?'), view.request, h(Text, { inverse: true }, ' '));
+        ? h(Text, { wrap: 'truncate-start' }, h(Text, { color: 'cyan' }, 'filter: '), view.filter, h(Text, { inverse: true }, ' '))
+        : h(Text, { wrap: 'truncate-start' }, h(Text, { color: 'cyan' }, 'request: ?'), view.request, h(Text, { inverse: true }, ' '));
     const help = h(Text, { dimColor: true }, fit('type to filter · Tab sort · Space pause · ? request · Esc clear · Ctrl-C quit', columns - 1));
     return h(Box, { flexDirection: 'column', width: columns, height: height - 1 }, header, ...deviceLines, tableHead, ...rowLines, h(Box, { flexGrow: 1 }), ...replies.map((l, i) => h(Text, { key: `r${i}` }, fit(l, columns - 1))), prompt, help);
   }

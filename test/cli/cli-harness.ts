@@ -144,6 +144,11 @@ export class Tmux {
     this.#tmux(['send-keys', '-t', this.#session, ...(literal ? ['-l'] : []), ...keys]);
   }
 
+  /** Resize the terminal (the program gets SIGWINCH). */
+  resize(columns: number, rows: number): void {
+    this.#tmux(['resize-window', '-t', this.#session, '-x', String(columns), '-y', String(rows)]);
+  }
+
   /** The visible screen. */
   capture(): string {
     return this.#tmux(['capture-pane', '-p', '-t', this.#session]);

@@ -29,7 +29,7 @@ describe('katcp top', () => {
     assert.equal(v.filter, '');
   });
 
-  it('top - live table of two devices in a real terminal: filter, sort, request, quit restoring the screen', { skip }, async () => {
+  it('top - live table of two devices in a real terminal: filter, sort, request, resize, quit restoring the screen', { skip }, async () => {
     const a = await startDemo();
     const b = await startDemo();
     const tmux = new Tmux('top');
@@ -46,6 +46,10 @@ describe('katcp top', () => {
       tmux.send(['?add 20 22'], true);
       tmux.send(['Enter']);
       screen = await tmux.waitFor(/!add ok 42\.0[\s\S]*!add ok 42\.0/);
+      tmux.resize(60, 14);
+      screen = await tmux.waitFor(/Esc …\n/);
+      assert.match(screen, /^katcp top +2 sensors/m);
+      assert.ok(screen.split('\n').every((l) => l.length <= 60), screen);
       tmux.send(['C-c']);
       screen = await tmux.waitFor(/EXIT STATUS 0/);
       assert.doesNotMatch(screen, /katcp top/);
