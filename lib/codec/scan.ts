@@ -214,7 +214,10 @@ export function scanLine(buf: Buffer, start: number, end: number, lenient: boole
     if (p >= end) break;
     const s = p;
     let k = 0;
-    while (p < end && (k = cls[buf[p]!]!) === PLAIN) p++;
+    // Every byte above space except the backslash is plain: one compare instead of a table
+    // load for nearly every byte (the table decides the control bytes).
+    while (p < end && ((c = buf[p]!) > SPACE ? c !== BACKSLASH : (k = cls[c]!) === PLAIN)) p++;
+    if (p < end && c > SPACE) k = ESCAPE;
     if (p === end || k === SEP) {
       arena.push(s, p, false);
       continue;
