@@ -43,28 +43,29 @@ const SPECIAL_RE = /^([+-]?)(?:(inf|infinity)|nan)$/i;
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
 
 /**
- * The value of a plain decimal `[-]digits[.digits]` (`0.0`, `-12.5`, `1700000000.25`), or
- * undefined for anything else (signs, exponents, underscores, spaces, long mantissas...). With
- * the digits' integer value at most 2^53 and at most 22 fraction digits, `digits / 10^k` is one
- * correctly rounded division of two exact doubles, hence exactly what `Number(text)` gives.
+ * The value of a plain decimal `[-]digits[.digits]` (`0.0`, `-12.5`, `1700000000.25`) in
+ * `raw[start, end)`, or undefined for anything else (signs, exponents, underscores, spaces, long
+ * mantissas...). With the digits' integer value at most 2^53 and at most 22 fraction digits,
+ * `digits / 10^k` is one correctly rounded division of two exact doubles, hence exactly what
+ * `Number(text)` gives.
  */
-export function decodeSimpleDecimal(raw: Uint8Array): number | undefined {
-  const n = raw.length;
-  if (n === 0 || n > 40) return undefined;
-  const neg = raw[0] === 0x2d;
-  const start = neg ? 1 : 0;
-  if (start === n) return undefined;
+export function decodeSimpleDecimal(raw: Uint8Array, start = 0, end = raw.length): number | undefined {
+  const n = end - start;
+  if (n <= 0 || n > 40) return undefined;
+  const neg = raw[start] === 0x2d;
+  const first = neg ? start + 1 : start;
+  if (first === end) return undefined;
   let mantissa = 0;
   let dot = -1;
-  for (let i = start; i < n; i++) {
+  for (let i = first; i < end; i++) {
     const c = raw[i]!;
     if (c === 0x2e) {
-      if (dot >= 0 || i === start || i === n - 1) return undefined;
+      if (dot >= 0 || i === first || i === end - 1) return undefined;
       dot = i;
     } else if (c < 0x30 || c > 0x39) return undefined;
     else mantissa = mantissa * 10 + (c - 0x30);
   }
-  const k = dot < 0 ? 0 : n - dot - 1;
+  const k = dot < 0 ? 0 : end - dot - 1;
   if (mantissa > Number.MAX_SAFE_INTEGER || k > 22) return undefined;
   const value = k === 0 ? mantissa : mantissa / POW10[k]!;
   return neg ? -value : value;

@@ -25,7 +25,7 @@ const MAX_DIGITS = MAX_INTEGER_DIGITS;
  */
 export function decodeInteger(raw: Uint8Array | string, typeName = 'integer'): IntegerValue {
   const bytes = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
-  const plain = plainInteger(bytes);
+  const plain = decodePlainInteger(bytes);
   if (plain !== undefined) return plain;
   let text = trimmedLatin1(bytes);
   if (!INT_RE.test(text)) {
@@ -44,16 +44,16 @@ export function decodeInteger(raw: Uint8Array | string, typeName = 'integer'): I
 }
 
 /**
- * `[-]digits` with at most 15 digits (always a safe integer), computed without a string; undefined
- * for anything else (signs, underscores, spaces, longer numbers), which the full parser handles.
+ * `[-]digits` with at most 15 digits (always a safe integer) in `raw[start, end)`, computed
+ * without a string; undefined for anything else (signs, underscores, spaces, longer numbers),
+ * which {@link decodeInteger} handles.
  */
-function plainInteger(raw: Uint8Array): number | undefined {
-  const n = raw.length;
-  const neg = n > 0 && raw[0] === 0x2d;
-  const start = neg ? 1 : 0;
-  if (n === start || n - start > 15) return undefined;
+export function decodePlainInteger(raw: Uint8Array, start = 0, end = raw.length): number | undefined {
+  const neg = end > start && raw[start] === 0x2d;
+  const first = neg ? start + 1 : start;
+  if (end === first || end - first > 15) return undefined;
   let v = 0;
-  for (let i = start; i < n; i++) {
+  for (let i = first; i < end; i++) {
     const d = raw[i]! - 0x30;
     if (d < 0 || d > 9) return undefined;
     v = v * 10 + d;

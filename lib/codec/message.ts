@@ -1,11 +1,21 @@
 /**
  * The KATCP message value: type, name, optional message id and arguments kept as raw bytes.
+ *
+ * A parsed message is zero-copy: it keeps the bytes of its line and the argument ranges the
+ * scanner recorded, and builds `arguments` (Buffers) only when asked. The typed accessors
+ * (`arg`, `argIs`, `argFloat`, `argInteger`, `argOneOf`, `argDecode`, `argCount`) read straight
+ * from those bytes, so a consumer that uses them allocates nothing per argument.
  * @module
  */
 import { KatcpSyntaxError, KatcpTypeError } from '../errors.js';
+import { decodeFloat, decodeSimpleDecimal } from './float.js';
 import { formatMessage } from './format.js';
 import { checkInput } from './input.js';
+import { decodePlainInteger, decodeInteger } from './integer.js';
+import type { IntegerValue } from './integer.js';
+import { ArgStore, argMatches, argSlice } from './arg-store.js';
 import { MAX_MID, ScanResult, ScanStatus, scanLine } from './scan.js';
+import type { CodecContext, TypeCodec } from './type-codec.js';
 import { encodeArgument } from './types.js';
 
 /** The three message types, by their wire character. */
@@ -37,6 +47,16 @@ export function createMessageUnchecked(
   return msg;
 }
 
+/**
+ * Build a parsed message whose arguments are read from `store` at table entry `at` (see
+ * {@link ArgStore}). The store's bytes and table must not change afterwards.
+ * @internal
+ */
+export let createParsedMessage: (mtype: MessageType, name: string, mid: number | undefined, store: ArgStore, at: number) => Message;
+
+// What createParsedMessage hands the constructor before it sets the store (never kept).
+const PENDING: Buffer[] = [];
+
 function checkMid(mid: number | undefined, raw: string): void {
   if (mid === undefined) return;
   if (!Number.isInteger(mid) || mid < 1) {
@@ -55,12 +75,18 @@ function toBuffer(arg: unknown, i: number): Buffer {
 
 const parseResult = new ScanResult();
 
+function noArgument(typeName: string, i: number, count: number): KatcpTypeError {
+  return new KatcpTypeError(typeName, `no argument ${i}: the message has ${count}`);
+}
+
 /**
- * A KATCP message. Arguments are raw bytes (`Buffer`), already unescaped; decode them with
- * {@link Message.arg} or the type codecs. Treat a message as immutable.
+ * A KATCP message. Arguments are raw bytes (`Buffer`), already unescaped; decode them with the
+ * typed accessors ({@link Message.arg}, {@link Message.argFloat}...) or the type codecs. Treat a
+ * message as immutable.
  *
- * Arguments of a parsed message may be views into the bytes the parser was given (see
- * `LineParser`); copy one (`Buffer.from(arg)`) before keeping it for a long time.
+ * A parsed message keeps a reference to the bytes the parser was given (see `LineParser`), and
+ * its arguments, once built, may be views into them; copy one (`Buffer.from(arg)`) before
+ * keeping it for a long time.
  */
 export class Message {
   /** `'?'` request, `'!'` reply or `'#'` inform. */
@@ -69,8 +95,21 @@ export class Message {
   readonly name: string;
   /** The message id (1..2^31-1), or undefined. */
   readonly mid: number | undefined;
-  /** The unescaped argument bytes. */
-  readonly arguments: Buffer[];
+  // The arguments, or for a parsed message the store its arguments are read from until they
+  // are asked for as Buffers. Two fields only: a kept message is small (see ArgStore).
+  #data: Buffer[] | ArgStore;
+  #at = 0;
+
+  static {
+    createParsedMessage = (mtype, name, mid, store, at) => {
+      trusted = true;
+      const msg = new Message(mtype, name, PENDING, mid);
+      trusted = false;
+      msg.#data = store;
+      msg.#at = at;
+      return msg;
+    };
+  }
 
   /**
    * @param mtype `'?'`, `'!'` or `'#'`
@@ -95,7 +134,24 @@ export class Message {
     this.mtype = mtype;
     this.name = name;
     this.mid = mid;
-    this.arguments = args;
+    this.#data = args;
+  }
+
+  /** The unescaped argument bytes (built on first use for a parsed message, then the same array). */
+  get arguments(): Buffer[] {
+    const data = this.#data;
+    if (Array.isArray(data)) return data;
+    const n = data.table[this.#at]!;
+    const args = new Array<Buffer>(n);
+    for (let i = 0; i < n; i++) args[i] = argSlice(data, this.#at + 1 + 2 * i);
+    this.#data = args;
+    return args;
+  }
+
+  /** The number of arguments. */
+  get argCount(): number {
+    const data = this.#data;
+    return Array.isArray(data) ? data.length : data.table[this.#at]!;
   }
 
   /** A request `?name args...`; each argument is encoded by `encodeArgument` (strings as UTF-8, numbers, booleans, bigints, Address, bytes). */
@@ -153,15 +209,19 @@ export class Message {
       parseResult.error = undefined;
       throw err;
     }
-    const msg = createMessageUnchecked(parseResult.mtype, parseResult.name, parseResult.args, parseResult.mid);
-    parseResult.args = [];
-    return msg;
+    // The shared arena would pin 16 KiB per kept message: take an exact copy of the ranges.
+    const arena = parseResult.arena;
+    const table = arena.table.slice(arena.base, arena.pos);
+    arena.rewind();
+    return createParsedMessage(parseResult.mtype, parseResult.name, parseResult.mid, new ArgStore(buf, table), 0);
   }
 
   /** A copy of this message with another message id (undefined removes it). */
   withMid(mid: number | undefined): Message {
     checkMid(mid, `${this.mtype}${this.name}[${String(mid)}]`);
-    return createMessageUnchecked(this.mtype, this.name, this.arguments, mid);
+    const data = this.#data;
+    if (Array.isArray(data)) return createMessageUnchecked(this.mtype, this.name, data, mid);
+    return createParsedMessage(this.mtype, this.name, mid, data, this.#at);
   }
 
   /** The wire form, including the final `\n`. */
@@ -177,16 +237,116 @@ export class Message {
 
   /** Argument `i` decoded as UTF-8, or `''` when there is no such argument. */
   arg(i: number): string {
-    const a = this.arguments[i];
-    // toString() without arguments is UTF-8 through Node's shortest path.
-    return a === undefined ? '' : a.toString();
+    const data = this.#data;
+    if (Array.isArray(data)) {
+      const a = data[i];
+      // toString() without arguments is UTF-8 through Node's shortest path.
+      return a === undefined ? '' : a.toString();
+    }
+    const k = this.#entry(data, i);
+    if (k < 0) return '';
+    const e = data.table[k + 1]!;
+    return e >= 0 ? data.bytes.toString('utf8', data.table[k], e) : argSlice(data, k).toString();
+  }
+
+  /**
+   * Argument `i` as bytes (unescaped), or undefined when there is no such argument. For a parsed
+   * message this is a view into the received bytes (a copy when the argument held escapes).
+   */
+  argBytes(i: number): Buffer | undefined {
+    const data = this.#data;
+    if (Array.isArray(data)) return data[i];
+    const k = this.#entry(data, i);
+    return k < 0 ? undefined : argSlice(data, k);
+  }
+
+  /**
+   * True when argument `i` is exactly `text` (compared as UTF-8 bytes, without decoding the
+   * argument): `reply.argIs(0, 'fail')`. An absent argument is not equal to anything.
+   */
+  argIs(i: number, text: string): boolean {
+    const data = this.#data;
+    const k = Array.isArray(data) ? -1 : this.#entry(data, i);
+    if (k < 0 || (data as ArgStore).table[k + 1]! < 0) {
+      const a = this.argBytes(i);
+      return a !== undefined && a.equals(Buffer.from(text));
+    }
+    return argMatches(data as ArgStore, k, text);
+  }
+
+  /**
+   * The index in `choices` of the string argument `i` is exactly equal to, or -1 (also when
+   * there is no such argument): `msg.argOneOf(3, ['nominal', 'warn', 'error'])`. Nothing is
+   * decoded or allocated for an argument without escapes.
+   */
+  argOneOf(i: number, choices: readonly string[]): number {
+    const data = this.#data;
+    const k = Array.isArray(data) ? -1 : this.#entry(data, i);
+    if (k < 0 || (data as ArgStore).table[k + 1]! < 0) {
+      return this.argBytes(i) === undefined ? -1 : choices.indexOf(this.arg(i));
+    }
+    for (let c = 0; c < choices.length; c++) if (argMatches(data as ArgStore, k, choices[c]!)) return c;
+    return -1;
+  }
+
+  /**
+   * Argument `i` as a float, with Python's `float()` rules (as the `float` codec).
+   * @throws KatcpTypeError when the argument is absent or not a float
+   */
+  argFloat(i: number): number {
+    const data = this.#data;
+    if (!Array.isArray(data)) {
+      const k = this.#entry(data, i);
+      // An escaped argument (negative end) is decoded below.
+      if (k >= 0 && data.table[k + 1]! >= 0) {
+        const fast = decodeSimpleDecimal(data.bytes, data.table[k], data.table[k + 1]);
+        if (fast !== undefined) return fast;
+      }
+    }
+    const a = this.argBytes(i);
+    if (a === undefined) throw noArgument('float', i, this.argCount);
+    return decodeFloat(a);
+  }
+
+  /**
+   * Argument `i` as an integer, with Python's `int()` rules (as the `integer` codec): a `number`
+   * when it is safe, a `bigint` beyond 2^53.
+   * @throws KatcpTypeError when the argument is absent or not an integer
+   */
+  argInteger(i: number): IntegerValue {
+    const data = this.#data;
+    if (!Array.isArray(data)) {
+      const k = this.#entry(data, i);
+      // An escaped argument (negative end) is decoded below.
+      if (k >= 0 && data.table[k + 1]! >= 0) {
+        const fast = decodePlainInteger(data.bytes, data.table[k], data.table[k + 1]);
+        if (fast !== undefined) return fast;
+      }
+    }
+    const a = this.argBytes(i);
+    if (a === undefined) throw noArgument('integer', i, this.argCount);
+    return decodeInteger(a);
+  }
+
+  /**
+   * Argument `i` decoded by a type codec: `msg.argDecode(2, getType('boolean'))`.
+   * @throws KatcpTypeError when the argument is absent or the codec refuses it
+   */
+  argDecode<T>(i: number, codec: TypeCodec<T>, ctx?: CodecContext): T {
+    const a = this.argBytes(i);
+    if (a === undefined) throw noArgument(codec.name, i, this.argCount);
+    return codec.decode(a, ctx);
   }
 
   /** True for a reply whose first argument is exactly `ok`. */
   get isReplyOk(): boolean {
-    if (this.mtype !== MessageType.Reply) return false;
-    const a = this.arguments[0];
-    return a !== undefined && a.length === 2 && a[0] === 0x6f && a[1] === 0x6b;
+    return this.mtype === MessageType.Reply && this.argIs(0, 'ok');
+  }
+
+  /** Index in `store.table` of argument `i`'s start, or -1 when there is no such argument. */
+  #entry(store: ArgStore, i: number): number {
+    const at = this.#at;
+    return i >>> 0 === i && i < store.table[at]! ? at + 1 + 2 * i : -1;
   }
 
   /** True when type, name, mid and every argument's bytes are equal. */

@@ -5,17 +5,19 @@
  */
 import { KatcpSyntaxError } from '../errors.js';
 import { checkInput } from './input.js';
-import { createMessageUnchecked } from './message.js';
+import { createParsedMessage } from './message.js';
 import type { Message } from './message.js';
+import { ArgStore } from './arg-store.js';
 import { ScanResult, ScanStatus, scanLine } from './scan.js';
 
 /** Default maximum line length in bytes, including the line end (16 MiB, as aiokatcp). */
 export const DEFAULT_MAX_LINE_LENGTH = 16 * 1024 * 1024;
 
 /**
- * Chunks up to this size are parsed in place: arguments are views of the chunk, so keeping an
- * argument keeps at most this many bytes alive (socket reads are at most 64 KiB). Lines from
- * larger chunks are copied out first so a kept argument never pins a huge buffer.
+ * Chunks up to this size are parsed in place: messages read their arguments from the chunk, so
+ * keeping a message (or an argument) keeps at most this many bytes alive (socket reads are at
+ * most 64 KiB). A larger chunk is copied out first, in runs of whole lines of at most this size
+ * (a longer line on its own), so a kept message never pins a huge buffer.
  */
 export const VIEW_CHUNK_LIMIT = 64 * 1024;
 
@@ -50,8 +52,8 @@ type State = (typeof State)[keyof typeof State];
  * (counting its line end) is reported once as a `line-too-long` error as soon as it passes the
  * limit, and the rest of it is discarded, unbuffered, up to its line end.
  *
- * `feed` takes ownership of the chunk: parsed arguments may be views into it (chunks of at most
- * {@link VIEW_CHUNK_LIMIT} bytes), so do not modify a chunk after feeding it.
+ * `feed` takes ownership of the chunk: parsed messages read their arguments from it (chunks of
+ * at most {@link VIEW_CHUNK_LIMIT} bytes), so do not modify a chunk after feeding it.
  */
 export class LineParser {
   /** Maximum line length in bytes, including the line end. */
@@ -63,6 +65,8 @@ export class LineParser {
   #parts: Buffer[] = [];
   #partLength = 0;
   readonly #scan = new ScanResult();
+  // The store of the messages parsed last; dropped after each feed so no chunk is pinned.
+  #store: ArgStore | undefined;
 
   /** @param opts maximum line length (default 16 MiB) and lenient mode (default off) */
   constructor(opts: LineParserOptions = {}) {
@@ -99,22 +103,35 @@ export class LineParser {
       this.#state = State.Line;
       pos = eol + 1;
     }
+    if (n <= VIEW_CHUNK_LIMIT) this.#scanLines(buf, pos, n, lf, cr, false, out);
+    else this.#feedLarge(buf, pos, out);
+    this.#store = undefined;
+    return out;
+  }
+
+  /**
+   * Parse `buf[pos, end)`, where the lines end (a partial line at the end is held). `lf` and
+   * `cr` are the next line-end positions already known (-1 none left, -2 not searched yet).
+   * With `copyLines`, each line is copied before it is parsed.
+   */
+  #scanLines(buf: Buffer, pos: number, end: number, lf: number, cr: number, copyLines: boolean, out: (Message | KatcpSyntaxError)[]): void {
     const max = this.maxLineLength;
-    const copyLines = n > VIEW_CHUNK_LIMIT;
-    while (pos < n) {
+    while (pos < end) {
       // Each line end is searched for again only once it has been passed, so a chunk without
       // CR is scanned for CR once, not once per line.
       if (lf < pos && lf !== -1) lf = buf.indexOf(LF, pos);
       if (cr < pos && cr !== -1) cr = buf.indexOf(CR, pos);
+      if (lf >= end) lf = -1;
+      if (cr >= end) cr = -1;
       const eol = lf < 0 ? cr : cr < 0 ? lf : lf < cr ? lf : cr;
       if (eol < 0) {
-        this.#keepPartial(buf, pos, n, out);
+        this.#keepPartial(buf, pos, end, out);
         break;
       }
       if (this.#partLength > 0) {
         this.#finishPartial(buf, pos, eol, out);
       } else if (eol - pos >= max) {
-        out.push(this.#tooLong(buf.subarray(pos, pos + this.#rawKeep)));
+        out.push(this.#tooLong(Buffer.from(buf.subarray(pos, pos + this.#rawKeep))));
       } else if (eol > pos) {
         if (copyLines) {
           const line = Buffer.allocUnsafe(eol - pos);
@@ -126,7 +143,37 @@ export class LineParser {
       }
       pos = eol + 1;
     }
-    return out;
+  }
+
+  /**
+   * A chunk larger than {@link VIEW_CHUNK_LIMIT}: copy runs of whole lines of at most that size
+   * and parse each run in place; a line longer than that is copied on its own.
+   */
+  #feedLarge(buf: Buffer, pos: number, out: (Message | KatcpSyntaxError)[]): void {
+    const n = buf.length;
+    while (pos < n) {
+      let cut = n;
+      if (n - pos > VIEW_CHUNK_LIMIT) {
+        const window = buf.subarray(pos, pos + VIEW_CHUNK_LIMIT);
+        let last = window.lastIndexOf(LF);
+        if (last < 0) last = window.lastIndexOf(CR);
+        if (last < 0) {
+          // One line longer than the window: its own copy (or its error, or the held part).
+          const lf = buf.indexOf(LF, pos + VIEW_CHUNK_LIMIT);
+          const cr = buf.indexOf(CR, pos + VIEW_CHUNK_LIMIT);
+          const eol = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
+          const lineEnd = eol < 0 ? n : eol + 1;
+          this.#scanLines(buf, pos, lineEnd, lf, cr, true, out);
+          pos = lineEnd;
+          continue;
+        }
+        cut = pos + last + 1;
+      }
+      const run = Buffer.allocUnsafe(cut - pos);
+      buf.copy(run, 0, pos, cut);
+      this.#scanLines(run, 0, run.length, -2, -2, false, out);
+      pos = cut;
+    }
   }
 
   /**
@@ -165,7 +212,10 @@ export class LineParser {
     const r = this.#scan;
     const status = scanLine(buf, start, end, this.lenient, r);
     if (status === ScanStatus.Message) {
-      out.push(createMessageUnchecked(r.mtype, r.name, r.args, r.mid));
+      const table = r.arena.table;
+      let store = this.#store;
+      if (store === undefined || store.bytes !== buf || store.table !== table) store = this.#store = new ArgStore(buf, table);
+      out.push(createParsedMessage(r.mtype, r.name, r.mid, store, r.arena.base));
     } else if (status === ScanStatus.Error) {
       out.push(r.error!);
       r.error = undefined;

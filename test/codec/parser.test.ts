@@ -159,3 +159,91 @@ describe('parser', () => {
     p.end();
   });
 });
+
+describe('parser zero-copy', () => {
+  const ARENA_LINES = 200; // lines of 20 arguments: about 4,200 table entries, more than one arena
+
+  it('parser - messages read their arguments from a socket-sized chunk without copying it', () => {
+    const p = new LineParser();
+    const chunk = Buffer.from('#sensor-status 1.5 1 a.b nominal 3\n#x y\\_z\n');
+    const [a, b] = p.feed(chunk) as Message[];
+    assert.equal(a!.argBytes(2)!.buffer, chunk.buffer, 'a view of the chunk');
+    assert.equal(a!.argBytes(2)!.byteOffset, chunk.byteOffset + 21);
+    const escaped = b!.argBytes(0)!;
+    chunk.fill(0x21);
+    assert.equal(a!.arg(2), '!!!', 'the view shows the (forbidden) change to the chunk');
+    assert.equal(escaped.toString(), 'y z', 'an escaped argument was decoded into new memory');
+  });
+
+  it('parser - a large chunk is copied in runs of whole lines no larger than the view limit', () => {
+    const line = '#sensor-status 1700000000.123 1 foo.bar nominal 3.14\n';
+    const big = Buffer.from(line.repeat(Math.ceil((4 * VIEW_CHUNK_LIMIT) / line.length)));
+    const items = new LineParser().feed(big);
+    assert.equal(items.length, big.length / line.length);
+    const buffers = new Set<ArrayBufferLike>();
+    for (const item of items) {
+      assert.ok(item instanceof Message);
+      assert.equal(item.toString(), line.trim());
+      const view = item.argBytes(0)!;
+      assert.notEqual(view.buffer, big.buffer, 'a kept message does not pin the large chunk');
+      assert.ok(view.buffer.byteLength <= VIEW_CHUNK_LIMIT, `a run is at most ${VIEW_CHUNK_LIMIT} bytes, not ${view.buffer.byteLength}`);
+      buffers.add(view.buffer);
+    }
+    assert.ok(buffers.size >= 4 && buffers.size <= 6, `runs of many lines, not one copy per line (${buffers.size})`);
+  });
+
+  it('parser - in a large chunk a line longer than the view limit is copied on its own', () => {
+    const long = `#long ${'x'.repeat(VIEW_CHUNK_LIMIT + 10)}\n`;
+    const big = Buffer.from(`#a 1\n${long}#b 2\n${'#c 3\n'.repeat(20000)}`);
+    const items = new LineParser().feed(big) as Message[];
+    assert.deepEqual(items.slice(0, 3).map((m) => m.name), ['a', 'long', 'b']);
+    const arg = items[1]!.argBytes(0)!;
+    assert.equal(arg.length, VIEW_CHUNK_LIMIT + 10);
+    assert.equal(arg.buffer.byteLength, long.length - 1, 'exactly the line');
+    assert.ok(items[0]!.argBytes(0)!.buffer.byteLength <= VIEW_CHUNK_LIMIT);
+    assert.equal(items.length, 20003);
+  });
+
+  it('parser - a large chunk with CR line ends, an unfinished line and an overlong line', () => {
+    const p = new LineParser({ maxLineLength: 100 });
+    const lines = '#a 1\r'.repeat(20000);
+    const big = Buffer.from(`${lines}#toolong ${'y'.repeat(200)}\r#b 2\r#partial`);
+    const items = p.feed(big);
+    assert.equal(items.length, 20002);
+    const err = items[20000];
+    assert.ok(err instanceof KatcpSyntaxError && err.kind === 'line-too-long');
+    assert.notEqual(err.raw.buffer, big.buffer, 'the error keeps a copy of the start of the line');
+    assert.equal(show(items.slice(20001)).join(), '#b 2');
+    assert.equal(p.buffered, '#partial'.length);
+    assert.deepEqual(show(p.feed(Buffer.from(' done\n'))), ['#partial done']);
+  });
+
+  it('parser - a line continued in a large chunk, and one without any line end in the window', () => {
+    const p = new LineParser();
+    p.feed(Buffer.from('#start of'));
+    const tail = Buffer.alloc(3 * VIEW_CHUNK_LIMIT, 0x61);
+    const items = p.feed(Buffer.concat([Buffer.from(' the line\n#x '), tail, Buffer.from(' end\n#y\n')]));
+    assert.deepEqual(items.map((m) => (m as Message).argCount), [3, 2, 0]);
+    assert.equal((items[0] as Message).arg(2), 'line');
+    assert.equal((items[1] as Message).argBytes(0)!.length, tail.length);
+  });
+
+  it('parser - messages stay intact when later lines fill the argument table and a new one is started', () => {
+    const p = new LineParser();
+    const lineOf = (i: number): string => `#m ${Array.from({ length: 20 }, (_, j) => `${i}.${j}`).join(' ')}\n`;
+    const kept: Message[] = [];
+    for (let i = 0; i < 2 * ARENA_LINES; i++) kept.push(...(p.feed(Buffer.from(lineOf(i))) as Message[]));
+    const wide = `#w ${Array.from({ length: 5000 }, (_, j) => String(j)).join(' ')}\n`;
+    const [w] = p.feed(Buffer.from(wide)) as Message[];
+    kept.forEach((m, i) => assert.equal(`${m.toString()}\n`, lineOf(i), `message ${i}`));
+    assert.equal(w!.argCount, 5000, 'a line with more arguments than a fresh table holds');
+    assert.equal(w!.arg(4999), '4999');
+  });
+
+  it('parser - errors and blank lines between messages leave no trace in the argument table', () => {
+    const p = new LineParser();
+    const items = p.feed(Buffer.from('#a 1 2\n#b 3 \\q 4\n   \n#c 5\n?d\n'));
+    assert.deepEqual(show(items), ['#a 1 2', 'error invalid-escape@6', '#c 5', '?d']);
+    assert.deepEqual((items as Message[]).filter((m) => m instanceof Message).map((m) => m.argCount), [2, 1, 0]);
+  });
+});
