@@ -289,3 +289,19 @@ export class KatcpRangeError extends KatcpError {
     this.key = key;
   }
 }
+
+/**
+ * A device sent an inform this library cannot read (`#sensor-list` without a type,
+ * `#sensor-status` whose count does not match, an unknown status, a bad timestamp or timeout
+ * hint...). Every inform parser reports this one class and code; the message names the inform.
+ */
+export class MalformedInformError extends KatcpError {
+  /** The inform name, without `#`. */
+  readonly informName: string;
+
+  constructor(informName: string, message: string, options?: KatcpErrorOptions) {
+    super(message, 'KATCP_ERR_BAD_INFORM', options);
+    this.name = 'MalformedInformError';
+    this.informName = informName;
+  }
+}

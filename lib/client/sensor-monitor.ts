@@ -21,8 +21,9 @@ import type { Client } from './client.js';
 import { EarlySampling } from './early-sampling.js';
 import type { SamplingPlan } from './early-sampling.js';
 import { chunkByName, MAX_IN_FLIGHT, settleLimited } from './sampling.js';
+import { parseInterfaceChanged } from './interface-informs.js';
 import { parseSensorListInform } from './sensor-informs.js';
-import type { RemoteSensorInfo } from './sensor-informs.js';
+import type { SensorInfo } from './sensor-informs.js';
 import { NONE, SensorRegistry } from './sensor-registry.js';
 import type { MonitorWatcher, RemoteSensor } from './sensor-registry.js';
 import { SyncState } from './sync-state.js';
@@ -95,7 +96,7 @@ export class SensorMonitor {
   }
 
   /** Known remote sensors (all of them, wanted or not). */
-  get remoteSensors(): ReadonlyMap<string, { readonly info: RemoteSensorInfo }> {
+  get remoteSensors(): ReadonlyMap<string, { readonly info: SensorInfo }> {
     return this.#registry.sensors;
   }
 
@@ -236,7 +237,7 @@ export class SensorMonitor {
     const registry = this.#registry;
     const client = this.#client;
     const early = client.protocolFlags?.bulkSetSensorSampling === true ? new EarlySampling((plan) => this.#setSampling(plan, gen)) : undefined;
-    const infos: RemoteSensorInfo[] = [];
+    const infos: SensorInfo[] = [];
     const listing = ++this.#listings;
     const onInform = (inform: Message): void => {
       if (gen !== this.#generation || this.#state === SyncState.Closed) return;
@@ -290,7 +291,7 @@ export class SensorMonitor {
           }
           return;
         }
-        const infos = result.value.informs.map((m) => this.#parseInfo(m)).filter((x) => x?.name === name) as RemoteSensorInfo[];
+        const infos = result.value.informs.map((m) => this.#parseInfo(m)).filter((x) => x?.name === name) as SensorInfo[];
         const info = infos[0];
         if (info !== undefined) registry.apply(info);
         else {
@@ -302,7 +303,7 @@ export class SensorMonitor {
     if (error !== undefined) throw error as Error;
   }
 
-  #parseInfo(inform: Message): RemoteSensorInfo | undefined {
+  #parseInfo(inform: Message): SensorInfo | undefined {
     try {
       return parseSensorListInform(inform);
     } catch (err) {
@@ -374,18 +375,8 @@ export class SensorMonitor {
 
   #onInterfaceChanged(msg: Message): void {
     if (this.#state === SyncState.Closed) return;
-    const args = msg.arguments.map((b) => b.toString('utf8'));
-    const first = args[0];
-    if (first === 'request-list') return;
-    const detailed = args.length >= 3 && args.length % 3 === 0;
-    const triples: [string, string, string][] = [];
-    if (detailed) {
-      for (let i = 0; i < args.length; i += 3) triples.push([args[i] as string, args[i + 1] as string, args[i + 2] as string]);
-    }
-    const understood =
-      detailed &&
-      triples.every(([kind, name, change]) => (kind === 'sensor' || kind === 'request') && name !== '' && (change === 'added' || change === 'removed' || change === 'modified'));
-    if (!understood) {
+    const changes = parseInterfaceChanged(msg);
+    if (changes.some((c) => c.scope === 'all' || c.scope === 'sensors')) {
       this.#needFullList = true;
       this.#trigger();
       return;
@@ -394,9 +385,10 @@ export class SensorMonitor {
     let relist = false;
     const registry = this.#registry;
     registry.batch(() => {
-      for (const [kind, name, change] of triples) {
-        if (kind !== 'sensor') continue;
-        if (change === 'removed') {
+      for (const c of changes) {
+        if (c.scope !== 'sensor') continue;
+        const name = c.name;
+        if (c.change === 'removed') {
           this.#needNames.delete(name);
           const s = registry.sensors.get(name);
           if (s !== undefined) registry.remove(s);

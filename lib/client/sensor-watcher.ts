@@ -13,14 +13,15 @@ import type { Deferred } from '../util/deferred.js';
 import type { Client } from './client.js';
 import { monitorFor } from './sensor-monitor.js';
 import type { SensorMonitor } from './sensor-monitor.js';
-import type { RemoteSensorInfo } from './sensor-informs.js';
+import type { SensorInfo } from './sensor-informs.js';
+import { isWireSensorType } from './sensor-values.js';
 import type { MonitorWatcher } from './sensor-registry.js';
 import { SyncState } from './sync-state.js';
 
 /** Options of {@link SensorWatcher}. */
 export interface SensorWatcherOptions {
   /** Mirror only the sensors for which this returns true (default: all). */
-  filter?: ((info: RemoteSensorInfo) => boolean) | undefined;
+  filter?: ((info: SensorInfo) => boolean) | undefined;
   /**
    * Local name(s) for a remote sensor (default: the same name). Returning several names mirrors
    * the sensor under each of them.
@@ -55,8 +56,6 @@ export interface SensorWatcherEvents {
   decodeError: [name: string, error: Error];
 }
 
-const WIRE_TYPES: ReadonlySet<string> = new Set(['integer', 'float', 'boolean', 'discrete', 'lru', 'string', 'timestamp', 'address']);
-
 /**
  * Mirrors a device's sensors: lists them, subscribes (one bulk `?sensor-sampling` per chunk of
  * up to 1000 names when the device offers `B`, pipelined single requests otherwise), and keeps
@@ -78,7 +77,7 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
   readonly client: Client;
   /** The strategy this watcher subscribes with. */
   readonly strategy: SamplingStrategy;
-  readonly #filter: ((info: RemoteSensorInfo) => boolean) | undefined;
+  readonly #filter: ((info: SensorInfo) => boolean) | undefined;
   readonly #rewrite: ((name: string) => string | readonly string[]) | undefined;
   readonly #stringAsBytes: boolean;
   readonly #monitor: SensorMonitor;
@@ -97,7 +96,7 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
     this.#filter = opts.filter;
     this.#rewrite = opts.rewriteName;
     this.#stringAsBytes = opts.stringAsBytes ?? false;
-    const filter = (info: RemoteSensorInfo): boolean => (this.#filter === undefined ? true : this.#filter(info));
+    const filter = (info: SensorInfo): boolean => (this.#filter === undefined ? true : this.#filter(info));
     this.#sink = {
       strategy: this.strategy,
       filter,
@@ -118,7 +117,7 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
   }
 
   /** The device's description of a mirrored sensor, by remote name. */
-  info(remoteName: string): RemoteSensorInfo | undefined {
+  info(remoteName: string): SensorInfo | undefined {
     return this.#monitor.remoteSensors.get(remoteName)?.info;
   }
 
@@ -186,13 +185,13 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
     return typeof names === 'string' ? [names] : names;
   }
 
-  #sensorType(info: RemoteSensorInfo): SensorTypeName | undefined {
-    if (!WIRE_TYPES.has(info.type)) return undefined;
+  #sensorType(info: SensorInfo): SensorTypeName | undefined {
+    if (!isWireSensorType(info.type)) return undefined;
     if (info.type === 'string' && this.#stringAsBytes) return 'bytes';
-    return info.type as SensorTypeName;
+    return info.type;
   }
 
-  #added(info: RemoteSensorInfo): void {
+  #added(info: SensorInfo): void {
     if (this.#state === SyncState.Closed) return;
     const type = this.#sensorType(info);
     if (type === undefined) {

@@ -19,7 +19,7 @@ import { Inspector } from './inspector.js';
 import { mergeModelChanges } from './model.js';
 import type { ModelChanges } from './model.js';
 import type { InspectingClientEvents, StateCallback } from './options.js';
-import { parseInterfaceChanged } from './parse.js';
+import { ALL_CHANGED, parseInterfaceChanged } from '../client/interface-informs.js';
 import type { UpdateRouter } from './sensor-updates.js';
 import { InspectingState, formatState, isAllowedTransition } from './state.js';
 import type { InspectingStateValue } from './state.js';
@@ -119,7 +119,7 @@ export class SyncLoop<S, R> {
       this.wake();
     };
     const onInterfaceChanged = (msg: Message): void => {
-      this.#deps.work.add(parseInterfaceChanged(msg));
+      this.#deps.work.addAll(msg.name === 'device-changed' ? ALL_CHANGED : parseInterfaceChanged(msg));
       this.wake();
     };
     client.on('stateChange', onState);
