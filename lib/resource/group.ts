@@ -3,7 +3,7 @@
  * sensor waits can require a quorum.
  * @module
  */
-import { KatcpAbortError, KatcpError } from '../errors.js';
+import { KatcpAbortError, KatcpError, KatcpTimeoutError } from '../errors.js';
 import type { CallOptions } from '../util/abort.js';
 import { scoped } from '../inspecting/waiters.js';
 import type { Clock } from '../util/clock.js';
@@ -160,8 +160,10 @@ export class ClientGroup implements Iterable<KATCPClientResource> {
     return scoped({ signal: opts.signal }, this.#clock, `group ${this.name} wait`, async (signal) => {
       const waitOne = async (c: KATCPClientResource, ms: number, s: AbortSignal): Promise<boolean> => {
         try {
-          return await c.wait(sensorName, condition, { timeout: ms, signal: s });
+          await c.wait(sensorName, condition, { timeout: ms, signal: s });
+          return true;
         } catch (err) {
+          if (err instanceof KatcpTimeoutError) return false;
           if (err instanceof KatcpError && err.code === 'KATCP_ERR_UNKNOWN_SENSOR') return false;
           throw err;
         }
