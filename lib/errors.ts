@@ -305,3 +305,29 @@ export class MalformedInformError extends KatcpError {
     this.informName = informName;
   }
 }
+
+/**
+ * A resource was asked for a request or sensor it does not have (`dev.call('ad')`,
+ * `dev.getSensor('tmep')`). Code `KATCP_ERR_UNKNOWN_REQUEST` or `KATCP_ERR_UNKNOWN_SENSOR`; the
+ * message names the resource, the item and the nearest known names.
+ */
+export class UnknownItemError extends KatcpError {
+  /** The resource asked. */
+  readonly resource: string;
+  /** `request` or `sensor`. */
+  readonly kind: 'request' | 'sensor';
+  /** The name asked for. */
+  readonly item: string;
+  /** Known names close to it (best first; may be empty). */
+  readonly suggestions: readonly string[];
+
+  constructor(resource: string, kind: 'request' | 'sensor', item: string, suggestions: readonly string[], options?: KatcpErrorOptions) {
+    const hint = suggestions.length > 0 ? ` (did you mean ${suggestions.join(', ')}?)` : '';
+    super(`resource ${resource} has no ${kind} ${JSON.stringify(item)}${hint}`, kind === 'request' ? 'KATCP_ERR_UNKNOWN_REQUEST' : 'KATCP_ERR_UNKNOWN_SENSOR', options);
+    this.name = 'UnknownItemError';
+    this.resource = resource;
+    this.kind = kind;
+    this.item = item;
+    this.suggestions = Object.freeze([...suggestions]);
+  }
+}

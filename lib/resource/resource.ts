@@ -16,6 +16,8 @@ import type { CallOptions } from '../util/abort.js';
 import { isCallOptions } from '../util/abort.js';
 import { CALL_OPTION_KEYS, checkOptions } from '../util/options.js';
 import { systemClock } from '../util/clock.js';
+import { defaultLogger } from '../client/logger.js';
+import type { ClientLogger } from '../client/logger.js';
 import type { Clock } from '../util/clock.js';
 import type { WaitCondition } from './condition.js';
 import { defaultingView, escapeName } from './namespace.js';
@@ -33,6 +35,7 @@ import type { StrategyInput } from './strategy.js';
 import { ResourceState } from './resource-events.js';
 import type { ResourceEvents, ResourceOptions } from './resource-events.js';
 import { selectSensors } from './select.js';
+import { itemByName } from './by-name.js';
 import type { ListSensorsOptions, SensorFilter } from './select.js';
 
 const NO_CHANGES: ModelChanges = { requests: { added: new Set(), removed: new Set() }, sensors: { added: new Set(), removed: new Set() } };
@@ -83,6 +86,7 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
 
   readonly #spec: ResourceSpec;
   readonly #clock: Clock;
+  readonly #logger: ClientLogger;
   readonly #allowed: ReadonlySet<string>;
   readonly #excluded: ReadonlySet<string>;
   readonly #model: ResourceModel;
@@ -110,6 +114,7 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
     this.controlled = spec.controlled ?? false;
     this.parent = opts.parent;
     this.#clock = spec.clock ?? systemClock;
+    this.#logger = spec.logger ?? spec.client?.logger ?? defaultLogger(`katcp resource ${spec.name}`);
     this.#allowed = new Set((spec.alwaysAllowedRequests ?? []).map(escapeName));
     this.#excluded = new Set((spec.alwaysExcludedRequests ?? []).map(escapeName));
     this.dummyUnknownRequests = spec.dummyUnknownRequests ?? false;
@@ -120,7 +125,7 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
       protocolMajor: () => this.#client?.protocolFlags?.major,
       applyInform: (msg: Message) => this.#ic?.applySensorInform(msg),
       strategyRejected: (sensor, strategy, err) => this.#emitSafe('strategyError', sensor, strategy, err),
-      warn: (err) => this.#emitSafe('warning', err),
+      warn: (err) => this.#warn(err),
     });
     this.#model = new ResourceModel({
       name: this.name,
@@ -212,9 +217,11 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
       resyncBackoff: this.#spec.resyncBackoff,
       clock: this.#clock,
       client: this.#spec.client,
+      logger: this.#logger,
       sensorFactory: (info) => this.#model.sensorFor(info),
       stateCallback: (state, changes) => this.#onState(state, changes),
     });
+    // The inspecting client logged these already (same logger): only relay the events.
     ic.on('syncError', (err) => this.#emitSafe('syncError', err));
     ic.on('warning', (err) => this.#emitSafe('warning', err));
     ic.on('closed', () => this.#closed(ic));
@@ -270,7 +277,33 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
     return this.#stateWaiters.wait(this.#state, (s) => s !== ResourceState.Disconnected, { ...opts, what: `waiting for ${this.name} to connect` });
   }
 
-  /** The sensor under an escaped or KATCP name. */
+  /**
+   * The sensor under an escaped or KATCP name, for names held as data; no `!` needed.
+   * @throws UnknownItemError (code `KATCP_ERR_UNKNOWN_SENSOR`) naming the nearest known sensors
+   */
+  getSensor<T = unknown>(name: string): ResourceSensor<T> {
+    return itemByName(this.name, 'sensor', this.#model.sensors, name) as unknown as ResourceSensor<T>;
+  }
+
+  /**
+   * The request under an escaped or KATCP name (katcp-python's `getattr(dev.req, name)`).
+   * @throws UnknownItemError (code `KATCP_ERR_UNKNOWN_REQUEST`) naming the nearest known requests
+   */
+  getRequest(name: string): RequestProxy {
+    const proxy = this.#model.requests.lookup(name) ?? this.#model.requests.lookup(escapeName(name));
+    if (proxy === undefined && this.dummyUnknownRequests) return this.req[name] as RequestProxy;
+    return proxy ?? itemByName(this.name, 'request', this.#model.requests, name);
+  }
+
+  /**
+   * Call a request by name: `dev.call('add', 3, 6)` is `dev.req.add(3, 6)`. An unknown name
+   * rejects with `UnknownItemError` ("resource demo has no request "ad" (did you mean add?)").
+   */
+  async call(name: string, ...args: unknown[]): Promise<KatcpReply> {
+    return this.getRequest(name)(...args);
+  }
+
+  /** The sensor under an escaped or KATCP name, or undefined. */
   getSensorObject(name: string): ResourceSensor | undefined {
     return this.#model.sensors.lookup(name) ?? this.#model.sensors.lookup(escapeName(name));
   }
@@ -335,8 +368,7 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
   async wait<T = unknown>(sensorName: string, condition: WaitCondition<T, ResourceReading<T>>, opts: CallOptions = {}): Promise<ResourceReading<T>> {
     checkOptions(opts, CALL_OPTION_KEYS, `${this.name}.wait`);
     if (this.#closedError !== undefined) throw this.#closedError;
-    const sensor = this.getSensorObject(sensorName) as ResourceSensor<T> | undefined;
-    if (sensor === undefined) throw new KatcpError(`resource ${this.name} has no sensor ${JSON.stringify(sensorName)}`, 'KATCP_ERR_UNKNOWN_SENSOR');
+    const sensor = this.getSensor<T>(sensorName);
     return sensor.wait(condition, { timeout: opts.timeout ?? DEFAULT_WAIT_TIMEOUT, signal: opts.signal });
   }
 
@@ -406,11 +438,19 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
     return new KatcpReply(reply, informs);
   }
 
+  /** A warning of the resource itself: to the logger, then the `warning` event. */
+  #warn(err: Error): void {
+    this.#logger.warn(err.message);
+    this.#emitSafe('warning', err);
+  }
+
   #emitSafe<E extends keyof ResourceEvents>(event: E, ...args: ResourceEvents[E]): void {
+    if (event === 'strategyError') this.#logger.warn(`the cached strategy of ${(args[0] as ResourceSensor).name} was refused: ${(args[2] as Error).message}`);
     try {
       (this.emit as (e: E, ...a: ResourceEvents[E]) => boolean)(event, ...args);
     } catch (err) {
-      if (event !== 'warning') this.#emitSafe('warning', new KatcpError(`a ${event} listener threw: ${(err as Error).message}`, 'KATCP_ERR_LISTENER', { cause: err }));
+      if (event !== 'warning') this.#warn(new KatcpError(`a ${event} listener threw: ${(err as Error).message}`, 'KATCP_ERR_LISTENER', { cause: err }));
+      else this.#logger.warn(`a warning listener threw: ${(err as Error).message}`);
     }
   }
 }

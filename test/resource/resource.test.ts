@@ -4,7 +4,7 @@ import { KATCPClientResource } from '../../lib/resource/resource.js';
 import type { ResourceSpec } from '../../lib/resource/spec.js';
 import type { ResourceSensor, ResourceReading } from '../../lib/resource/resource-sensor.js';
 import { parseResourceAddress } from '../../lib/resource/spec.js';
-import { ConnectionClosedError, FailReply, KatcpError, KatcpRangeError, KatcpTimeoutError, KatcpTypeError, NotConnectedError } from '../../lib/errors.js';
+import { ConnectionClosedError, FailReply, KatcpError, KatcpRangeError, KatcpTimeoutError, KatcpTypeError, NotConnectedError, UnknownItemError } from '../../lib/errors.js';
 import { Sensor } from '../../lib/sensor/sensor.js';
 import { Device, quietClient, sorted } from '../inspecting/fixtures.js';
 import { escapeName } from '../../lib/resource/namespace.js';
@@ -633,4 +633,51 @@ test('resource - a string sensor whose bytes are not UTF-8 still delivers its re
   assert.equal(reading.status, 'nominal');
   assert.ok(reading.timestamp > 0);
   assert.deepEqual(reading.value, raw);
+});
+
+test('resource - a sensor listener that throws reaches the default logger (warnings to the console) with no warning handler attached', async (t) => {
+  const dev = await Device.start();
+  const res = new KATCPClientResource({ name: 'demo', address: dev.address, controlled: true, client: { reconnect: () => 20 } });
+  const seen: string[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => void seen.push(args.map(String).join(' '));
+  t.after(async () => {
+    console.warn = warn;
+    await res.stop();
+    await dev.stop();
+  });
+  res.start();
+  await res.untilSynced(LONG);
+  const s = res.getSensor('type.integer');
+  s.registerListener(() => {
+    throw new Error('listener exploded');
+  });
+  s.setReading({ timestamp: 1, status: 'nominal', value: 1 });
+  assert.ok(seen.some((line) => line.includes('katcp resource demo') && line.includes('listener exploded')), seen.join('\n'));
+});
+
+test('resource - one logger option redirects (or silences) the warnings', async (t) => {
+  const seen: string[] = [];
+  const logger = { debug: () => undefined, info: () => undefined, warn: (m: string) => void seen.push(m), error: (m: string) => void seen.push(m) };
+  const { res } = await setup(t, { logger });
+  res.start();
+  await res.untilSynced(LONG);
+  res.getSensor('type_integer').registerListener(() => {
+    throw new Error('boom');
+  });
+  res.getSensor('type_integer').setReading({ timestamp: 1, status: 'nominal', value: 1 });
+  assert.ok(seen.some((m) => m.includes('boom')));
+});
+
+test('resource - requests by name: call() and getRequest() take KATCP or escaped names; an unknown name is a typed error with suggestions', async (t) => {
+  const { res } = await setup(t);
+  res.start();
+  await res.untilSynced(LONG);
+  assert.equal((await res.call('add', 3, 6)).float(0), 9);
+  assert.ok((await res.call('pick-fruit')).succeeded);
+  assert.equal(res.getRequest('pick_fruit'), res.req.pick_fruit);
+  await assert.rejects(res.call('ad', 1, 2), (e: unknown) => e instanceof UnknownItemError && e.code === 'KATCP_ERR_UNKNOWN_REQUEST' && e.suggestions.includes('add') && /demo/.test(e.message) && /did you mean add/.test(e.message));
+  assert.throws(() => res.getSensor('type.integr'), (e: unknown) => e instanceof UnknownItemError && e.code === 'KATCP_ERR_UNKNOWN_SENSOR' && e.suggestions.includes('type.integer'));
+  assert.equal('add' in res.req, true, 'req stays a plain namespace');
+  assert.equal(res.req.nope?.name, undefined);
 });
