@@ -14,6 +14,7 @@ import type { KatcpReply } from './reply.js';
 import type { KATCPClientResource } from './resource.js';
 import type { ResourceReading } from './resource-sensor.js';
 import type { StrategyInput } from './strategy.js';
+import { CALL_OPTION_KEYS, checkOptions } from '../util/options.js';
 
 /** Per-member results keyed by member name; `succeeded` only when every value is truthy. */
 export class GroupResults<V> extends Map<string, V> {
@@ -150,6 +151,7 @@ export class ClientGroup implements Iterable<KATCPClientResource> {
    * @throws KatcpError for a bad quorum; a member's error other than a missing sensor
    */
   async wait<T = unknown>(sensorName: string, condition: WaitCondition<T, ResourceReading<T>>, opts: GroupWaitOptions = {}): Promise<GroupWaitResult> {
+    checkOptions(opts, [...CALL_OPTION_KEYS, 'quorum', 'maxGracePeriod'], `group ${this.name} wait`, { durations: ['timeout', 'maxGracePeriod'] });
     const n = this.clients.length;
     const quorum = resolveQuorum(opts.quorum, n);
     const timeout = opts.timeout ?? 5000;
