@@ -31,7 +31,9 @@ export interface SensorWatcherOptions {
   strategy?: SamplingStrategy | undefined;
   /**
    * Mirror `string` sensors as `bytes` sensors (Buffer values, any bytes), as aiokatcp does.
-   * Default false: they are `string` sensors and a value that is not UTF-8 is a decode error.
+   * Default false: they are `string` sensors until the device sends a value that is not UTF-8;
+   * that sensor is then mirrored as a `bytes` sensor from that reading on (the old mirror is
+   * removed and the new one added, a warning is logged), so no reading is lost.
    */
   stringAsBytes?: boolean | undefined;
 }
@@ -84,6 +86,8 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
   readonly #sink: MonitorWatcher;
   /** Remote name -> mirrored local sensors. */
   readonly #mirrors = new Map<string, Sensor[]>();
+  /** Remote `string` sensors that sent bytes that are not UTF-8: mirrored as `bytes`. */
+  readonly #asBytes = new Set<string>();
   #state: SyncState = SyncState.Disconnected;
   #syncWaiters = new Set<Deferred<void>>();
 
@@ -187,7 +191,7 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
 
   #sensorType(info: SensorInfo): SensorTypeName | undefined {
     if (!isWireSensorType(info.type)) return undefined;
-    if (info.type === 'string' && this.#stringAsBytes) return 'bytes';
+    if (info.type === 'string' && (this.#stringAsBytes || this.#asBytes.has(info.name))) return 'bytes';
     return info.type;
   }
 
@@ -228,6 +232,16 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
     if (mirrors.length > 0) this.#mirrors.set(info.name, mirrors);
   }
 
+  /** A `string` sensor sent bytes that are not UTF-8: mirror it as `bytes` from now on. */
+  #promoteToBytes(name: string): boolean {
+    const info = this.#monitor.remoteSensors.get(name)?.info;
+    if (info === undefined || this.#asBytes.has(name)) return false;
+    this.client.logger.warn(`sensor ${name} sent a value that is not UTF-8: mirrored as a bytes sensor from now on`);
+    this.#asBytes.add(name);
+    this.#added(info);
+    return true;
+  }
+
   #removed(name: string): void {
     const mirrors = this.#mirrors.get(name);
     if (mirrors === undefined) return;
@@ -252,6 +266,10 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
       try {
         reading = makeReading(timestamp, status, sensor.codec.decode(raw, ctx));
       } catch (err) {
+        if (sensor.type === 'string' && this.#promoteToBytes(name)) {
+          this.#updated(name, timestamp, status, raw);
+          return;
+        }
         this.client.logger.warn(`cannot decode the value of ${name}: ${(err as Error).message}`);
         this.#emitSafe('decodeError', name, err as Error);
         continue;
