@@ -40,7 +40,7 @@ export const KatcpErrorCode = {
   Sync: 'KATCP_ERR_SYNC',
   /** An inform from the device that does not have the shape its name promises. */
   BadInform: 'KATCP_ERR_BAD_INFORM',
-  /** A malformed inform seen by the inspecting client. */
+  /** @deprecated no longer produced: every malformed inform is {@link KatcpErrorCode.BadInform} ({@link MalformedInformError}). */
   MalformedInform: 'KATCP_ERR_MALFORMED_INFORM',
   /** A sensor update that could not be applied. */
   SensorUpdate: 'KATCP_ERR_SENSOR_UPDATE',
@@ -100,6 +100,8 @@ export const KatcpErrorCode = {
   RecordPoll: 'TELSTATE_ERR_RECORD_POLL',
   /** The sensor recorder's `rename` function threw or returned an invalid key. */
   RecordRename: 'TELSTATE_ERR_RECORD_RENAME',
+  /** No request by that name ({@link UnknownItemError}). */
+  UnknownRequest: 'KATCP_ERR_UNKNOWN_REQUEST',
 } as const;
 /** One of the {@link KatcpErrorCode} values: the type of every katcp error's `code`. */
 export type KatcpErrorCode = (typeof KatcpErrorCode)[keyof typeof KatcpErrorCode];
@@ -300,7 +302,7 @@ export class MalformedInformError extends KatcpError {
   readonly informName: string;
 
   constructor(informName: string, message: string, options?: KatcpErrorOptions) {
-    super(message, 'KATCP_ERR_BAD_INFORM', options);
+    super(message, KatcpErrorCode.BadInform, options);
     this.name = 'MalformedInformError';
     this.informName = informName;
   }
@@ -323,7 +325,7 @@ export class UnknownItemError extends KatcpError {
 
   constructor(resource: string, kind: 'request' | 'sensor', item: string, suggestions: readonly string[], options?: KatcpErrorOptions) {
     const hint = suggestions.length > 0 ? ` (did you mean ${suggestions.join(', ')}?)` : '';
-    super(`resource ${resource} has no ${kind} ${JSON.stringify(item)}${hint}`, kind === 'request' ? 'KATCP_ERR_UNKNOWN_REQUEST' : 'KATCP_ERR_UNKNOWN_SENSOR', options);
+    super(`resource ${resource} has no ${kind} ${JSON.stringify(item)}${hint}`, kind === 'request' ? KatcpErrorCode.UnknownRequest : KatcpErrorCode.UnknownSensor, options);
     this.name = 'UnknownItemError';
     this.resource = resource;
     this.kind = kind;
