@@ -40,7 +40,7 @@ export const KatcpErrorCode = {
   Sync: 'KATCP_ERR_SYNC',
   /** An inform from the device that does not have the shape its name promises. */
   BadInform: 'KATCP_ERR_BAD_INFORM',
-  /** A malformed inform seen by the inspecting client. */
+  /** @deprecated no longer produced: every malformed inform is {@link KatcpErrorCode.BadInform} ({@link MalformedInformError}). */
   MalformedInform: 'KATCP_ERR_MALFORMED_INFORM',
   /** A sensor update that could not be applied. */
   SensorUpdate: 'KATCP_ERR_SENSOR_UPDATE',
@@ -102,6 +102,8 @@ export const KatcpErrorCode = {
   RecordRename: 'TELSTATE_ERR_RECORD_RENAME',
   /** A command line the `katcp` tool cannot run. */
   Usage: 'KATCP_ERR_USAGE',
+  /** No request by that name ({@link UnknownItemError}). */
+  UnknownRequest: 'KATCP_ERR_UNKNOWN_REQUEST',
 } as const;
 /** One of the {@link KatcpErrorCode} values: the type of every katcp error's `code`. */
 export type KatcpErrorCode = (typeof KatcpErrorCode)[keyof typeof KatcpErrorCode];
@@ -297,5 +299,47 @@ export class KatcpUsageError extends KatcpError {
   constructor(message: string, options?: KatcpErrorOptions) {
     super(message, KatcpErrorCode.Usage, options);
     this.name = 'KatcpUsageError';
+  }
+}
+
+/**
+ * A device sent an inform this library cannot read (`#sensor-list` without a type,
+ * `#sensor-status` whose count does not match, an unknown status, a bad timestamp or timeout
+ * hint...). Every inform parser reports this one class and code; the message names the inform.
+ */
+export class MalformedInformError extends KatcpError {
+  /** The inform name, without `#`. */
+  readonly informName: string;
+
+  constructor(informName: string, message: string, options?: KatcpErrorOptions) {
+    super(message, KatcpErrorCode.BadInform, options);
+    this.name = 'MalformedInformError';
+    this.informName = informName;
+  }
+}
+
+/**
+ * A resource was asked for a request or sensor it does not have (`dev.call('ad')`,
+ * `dev.getSensor('tmep')`). Code `KATCP_ERR_UNKNOWN_REQUEST` or `KATCP_ERR_UNKNOWN_SENSOR`; the
+ * message names the resource, the item and the nearest known names.
+ */
+export class UnknownItemError extends KatcpError {
+  /** The resource asked. */
+  readonly resource: string;
+  /** `request` or `sensor`. */
+  readonly kind: 'request' | 'sensor';
+  /** The name asked for. */
+  readonly item: string;
+  /** Known names close to it (best first; may be empty). */
+  readonly suggestions: readonly string[];
+
+  constructor(resource: string, kind: 'request' | 'sensor', item: string, suggestions: readonly string[], options?: KatcpErrorOptions) {
+    const hint = suggestions.length > 0 ? ` (did you mean ${suggestions.join(', ')}?)` : '';
+    super(`resource ${resource} has no ${kind} ${JSON.stringify(item)}${hint}`, kind === 'request' ? KatcpErrorCode.UnknownRequest : KatcpErrorCode.UnknownSensor, options);
+    this.name = 'UnknownItemError';
+    this.resource = resource;
+    this.kind = kind;
+    this.item = item;
+    this.suggestions = Object.freeze([...suggestions]);
   }
 }

@@ -25,6 +25,9 @@ export {
   KatcpTimeoutError,
   KatcpAbortError,
   SyncError,
+  MalformedInformError,
+  UnknownItemError,
+  KatcpUsageError,
 } from './errors.js';
 export type { KatcpErrorOptions, SyntaxErrorKind, ReplyLike } from './errors.js';
 
@@ -65,6 +68,8 @@ export type {
   RequestContext,
   RequestDefinition,
   ServerState,
+  ServerTrafficSnapshot,
+  ClientTrafficSnapshot,
   ServiceTask,
 } from './server/index.js';
 
@@ -123,4 +128,5 @@ export type {
   SensorListener,
   StrategyInput,
   WaitCondition,
+  WaitValue,
 } from './resource/index.js';

@@ -12,6 +12,7 @@
 import type { Message } from '../codec/message.js';
 import { ProtocolFlags } from '../codec/protocol-flags.js';
 import { ProtocolVersionError } from '../errors.js';
+import { parseTimeoutHintInform } from './interface-informs.js';
 
 /** Protocol majors this client speaks. */
 export const SUPPORTED_MAJORS: readonly number[] = [4, 5];
@@ -92,11 +93,15 @@ export class ProtocolSession {
 
   /** Store `#request-timeout-hint name seconds` informs; returns the malformed ones. */
   storeHints(informs: readonly Message[]): Message[] {
+    // upper-floors seam: the one #request-timeout-hint parser (interface-informs.ts).
     const bad: Message[] = [];
     for (const inform of informs) {
-      const seconds = Number(inform.arg(1));
-      if (inform.arguments.length < 2 || inform.arg(1).trim() === '' || !Number.isFinite(seconds) || seconds < 0) bad.push(inform);
-      else if (seconds > 0) this.hints.set(inform.arg(0), seconds);
+      try {
+        const h = parseTimeoutHintInform(inform);
+        if (h.timeoutHint !== undefined) this.hints.set(h.name, h.timeoutHint);
+      } catch {
+        bad.push(inform);
+      }
     }
     return bad;
   }

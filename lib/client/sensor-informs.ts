@@ -1,25 +1,35 @@
 /**
- * Parsing of the sensor informs a client receives: `#sensor-list`, `#sensor-value` and
- * `#sensor-status`. Timestamps are returned in seconds (v4 peers send milliseconds).
+ * The one parser of the sensor informs every client-side consumer receives (`Client`,
+ * `SensorWatcher`, `InspectingClient`, resources): `#sensor-list`, `#sensor-value` and
+ * `#sensor-status`. Timestamps are returned in seconds (v4 peers send milliseconds). A
+ * malformed inform or entry is a {@link MalformedInformError} (code `KATCP_ERR_BAD_INFORM`);
+ * a bad `name status value` entry never hides the good ones next to it.
  * @module
  */
 import type { Message } from '../codec/message.js';
 import { decodeSimpleDecimal } from '../codec/float.js';
 import { getType } from '../codec/types.js';
 import type { CodecContext } from '../codec/types.js';
-import { KatcpError } from '../errors.js';
+import { MalformedInformError } from '../errors.js';
+import type { KatcpError } from '../errors.js';
 import type { SensorStatus } from '../sensor/index.js';
 
-/** The static description of a remote sensor, from one `#sensor-list` inform. */
-export interface RemoteSensorInfo {
+/** The static description of a remote sensor, from one `#sensor-list` inform (frozen). */
+export interface SensorInfo {
+  /** KATCP sensor name, e.g. `fruit.result`. */
   readonly name: string;
+  /** Description (`''` when absent). */
   readonly description: string;
+  /** Units (`''` when absent). */
   readonly units: string;
-  /** KATCP type name on the wire: integer, float, boolean, discrete, lru, string, timestamp, address... */
+  /** KATCP type name as listed: integer, float, boolean, discrete, lru, string, timestamp, address, or anything else the device sent. */
   readonly type: string;
-  /** The remaining arguments (discrete values, ranges), decoded as UTF-8. */
+  /** The remaining arguments (discrete values, `min max` ranges), decoded as UTF-8. */
   readonly params: readonly string[];
 }
+
+/** @deprecated the same type as {@link SensorInfo} (its former name on the aiokatcp side). */
+export type RemoteSensorInfo = SensorInfo;
 
 /** One `(name, status, value)` triple of a sensor inform; the value is still raw bytes. */
 export interface RawSensorReading {
@@ -41,19 +51,45 @@ const timestampCodec = getType('timestamp');
 
 const STATUSES: ReadonlySet<string> = new Set(['unknown', 'nominal', 'warn', 'error', 'failure', 'unreachable', 'inactive']);
 
-/** Parse `#sensor-list name description units type params...`. @throws KatcpError when malformed */
-export function parseSensorListInform(msg: Message): RemoteSensorInfo {
+/**
+ * A {@link MalformedInformError} for `msg`, naming what is wrong (the inform is quoted, cut at
+ * 200 characters).
+ */
+export function malformedInform(msg: Message, why: string, cause?: unknown): MalformedInformError {
+  const text = msg.toString();
+  const shown = text.length > 200 ? `${text.slice(0, 200)}...` : text;
+  return new MalformedInformError(msg.name, `malformed #${msg.name} inform (${why}): ${shown}`, cause === undefined ? undefined : { cause });
+}
+
+/** Parse `#sensor-list name description units type params...`. @throws MalformedInformError when malformed */
+export function parseSensorListInform(msg: Message): SensorInfo {
   const args = msg.arguments;
-  if (args.length < 4) throw new KatcpError(`malformed #sensor-list inform (needs name, description, units and type): ${msg.toString()}`, 'KATCP_ERR_BAD_INFORM');
-  const name = msg.arg(0);
-  if (name === '') throw new KatcpError(`malformed #sensor-list inform (empty name): ${msg.toString()}`, 'KATCP_ERR_BAD_INFORM');
+  if (args.length < 1 || (args[0] as Buffer).length === 0) throw malformedInform(msg, 'no sensor name');
+  if (args.length < 4) throw malformedInform(msg, 'needs name, description, units and type');
   const params: string[] = [];
   for (let i = 4; i < args.length; i++) params.push(msg.arg(i));
-  return { name, description: msg.arg(1), units: msg.arg(2), type: msg.arg(3), params };
+  return Object.freeze({ name: msg.arg(0), description: msg.arg(1), units: msg.arg(2), type: msg.arg(3), params: Object.freeze(params) });
+}
+
+/**
+ * Sensor descriptions from `#sensor-list` informs (other informs are ignored); malformed ones are
+ * reported to `warn` and skipped.
+ */
+export function parseSensorListInforms(informs: readonly Message[], warn: (err: Error) => void): SensorInfo[] {
+  const out: SensorInfo[] = [];
+  for (const msg of informs) {
+    if (msg.name !== 'sensor-list') continue;
+    try {
+      out.push(parseSensorListInform(msg));
+    } catch (err) {
+      warn(err as Error);
+    }
+  }
+  return out;
 }
 
 /** True when two sensor descriptions are identical. */
-export function sameSensorInfo(a: RemoteSensorInfo, b: RemoteSensorInfo): boolean {
+export function sameSensorInfo(a: SensorInfo, b: SensorInfo): boolean {
   if (a.name !== b.name || a.description !== b.description || a.units !== b.units || a.type !== b.type) return false;
   if (a.params.length !== b.params.length) return false;
   for (let i = 0; i < a.params.length; i++) if (a.params[i] !== b.params[i]) return false;
@@ -97,16 +133,12 @@ function decodeTimestamp(raw: Buffer, ctx: CodecContext): number {
   return ctx.protocolMajor === 4 ? fast / 1000 : fast;
 }
 
-function badInform(msg: Message, what: string, cause?: unknown): KatcpError {
-  return new KatcpError(`malformed #${msg.name} inform (${what}): ${msg.toString()}`, 'KATCP_ERR_BAD_INFORM', cause === undefined ? undefined : { cause });
-}
-
 /**
  * Walk `#sensor-status <timestamp> <n> (<name> <status> <value>)*n` (also `#sensor-value`)
  * without building intermediate objects: `onReading` gets each valid triple (and the inform's
  * timestamp in seconds), `onError` each bad
  * one (the others are still delivered). Returns the timestamp in seconds.
- * @throws KatcpError when the timestamp or the count is malformed (nothing is delivered then)
+ * @throws MalformedInformError when the timestamp or the count is malformed (nothing is delivered then)
  */
 export function forEachSensorReading(
   msg: Message,
@@ -115,21 +147,21 @@ export function forEachSensorReading(
   onError?: (err: KatcpError) => void,
 ): number {
   const args = msg.arguments;
-  if (args.length < 2) throw badInform(msg, 'no timestamp and count');
+  if (args.length < 2) throw malformedInform(msg, 'no timestamp and count');
   let timestamp: number;
   try {
     timestamp = decodeTimestamp(args[0] as Buffer, ctx);
   } catch (e) {
-    throw badInform(msg, 'bad timestamp', e);
+    throw malformedInform(msg, 'bad timestamp', e);
   }
   const n = smallCount(args[1] as Buffer);
   if (n < 0 || args.length !== 2 + 3 * n) {
-    throw badInform(msg, `count ${JSON.stringify(msg.arg(1))} does not match ${args.length - 2} arguments`);
+    throw malformedInform(msg, `count ${JSON.stringify(msg.arg(1))} does not match ${args.length - 2} arguments`);
   }
   for (let base = 2; base < args.length; base += 3) {
     const status = statusFromBytes(args[base + 1] as Buffer);
     if (status === undefined) {
-      onError?.(new KatcpError(`#${msg.name}: sensor ${JSON.stringify(msg.arg(base))} has unknown status ${JSON.stringify(msg.arg(base + 1))}`, 'KATCP_ERR_BAD_INFORM'));
+      onError?.(malformedInform(msg, `sensor ${JSON.stringify(msg.arg(base))} has unknown status ${JSON.stringify(msg.arg(base + 1))}`));
       continue;
     }
     // toString() without arguments: UTF-8 through Node's shortest path.
@@ -140,7 +172,7 @@ export function forEachSensorReading(
 
 /**
  * Parse `#sensor-status <timestamp> <n> (<name> <status> <value>)*n` (also `#sensor-value`).
- * @throws KatcpError when the timestamp or the count is malformed (nothing usable then)
+ * @throws MalformedInformError when the timestamp or the count is malformed (nothing usable then)
  */
 export function parseSensorInform(msg: Message, ctx: CodecContext): SensorInformBody {
   const readings: RawSensorReading[] = [];

@@ -16,13 +16,15 @@
  */
 import type { Message } from '../codec/message.js';
 import { FailReply, InvalidReply } from '../errors.js';
-import type { TimerHandle } from '../util/clock.js';
+import { retry } from '../util/retry.js';
+import type { RetryPolicy } from '../util/retry.js';
 import type { Client } from './client.js';
 import { EarlySampling } from './early-sampling.js';
 import type { SamplingPlan } from './early-sampling.js';
 import { chunkByName, MAX_IN_FLIGHT, settleLimited } from './sampling.js';
+import { parseInterfaceChanged } from './interface-informs.js';
 import { parseSensorListInform } from './sensor-informs.js';
-import type { RemoteSensorInfo } from './sensor-informs.js';
+import type { SensorInfo } from './sensor-informs.js';
 import { NONE, SensorRegistry } from './sensor-registry.js';
 import type { MonitorWatcher, RemoteSensor } from './sensor-registry.js';
 import { SyncState } from './sync-state.js';
@@ -53,9 +55,10 @@ export class SensorMonitor {
   readonly #needNames = new Set<string>();
   #running = false;
   #generation = 0;
-  #failures = 0;
   #listings = 0;
-  #retryTimer: TimerHandle | undefined;
+  /** Stops the retry of the current run; aborted only while it waits between attempts. */
+  #retryCtl: AbortController | undefined;
+  #waiting = false;
   readonly #detach: (() => void)[] = [];
 
   /** @param client the client whose device it follows (use {@link monitorFor}) */
@@ -95,7 +98,7 @@ export class SensorMonitor {
   }
 
   /** Known remote sensors (all of them, wanted or not). */
-  get remoteSensors(): ReadonlyMap<string, { readonly info: RemoteSensorInfo }> {
+  get remoteSensors(): ReadonlyMap<string, { readonly info: SensorInfo }> {
     return this.#registry.sensors;
   }
 
@@ -114,8 +117,7 @@ export class SensorMonitor {
     if (this.#state === SyncState.Closed) return;
     this.#generation++;
     for (const off of this.#detach.splice(0)) off();
-    this.#client.clock.clearTimer(this.#retryTimer);
-    this.#retryTimer = undefined;
+    this.#cutWait();
     this.#setState(SyncState.Closed);
     this.#registry.clear();
     this.#needNames.clear();
@@ -137,9 +139,7 @@ export class SensorMonitor {
 
   #connected(): void {
     this.#generation++;
-    this.#failures = 0;
-    this.#client.clock.clearTimer(this.#retryTimer);
-    this.#retryTimer = undefined;
+    this.#cutWait();
     this.#needFullList = true;
     this.#needNames.clear();
     this.#setState(SyncState.Syncing);
@@ -149,13 +149,12 @@ export class SensorMonitor {
 
   #disconnected(): void {
     this.#generation++;
-    this.#client.clock.clearTimer(this.#retryTimer);
-    this.#retryTimer = undefined;
+    this.#cutWait();
     this.#setState(SyncState.Disconnected);
   }
 
   #kick(): void {
-    if (this.#running || this.#retryTimer !== undefined || !this.#client.isConnected || this.#state === SyncState.Closed) return;
+    if (this.#running || !this.#client.isConnected || this.#state === SyncState.Closed) return;
     this.#running = true;
     void this.#run();
   }
@@ -164,63 +163,82 @@ export class SensorMonitor {
     return this.#needFullList || this.#needNames.size > 0 || this.#registry.needSampling.size > 0;
   }
 
-  /** The update loop: lists and subscribes until nothing is left to do, then reports synced. */
-  async #run(): Promise<void> {
-    const gen = this.#generation;
-    let failed: unknown;
-    try {
-      while (gen === this.#generation && this.#hasWork()) {
-        if (this.#needFullList) {
-          this.#needFullList = false;
-          this.#needNames.clear();
-          let samplingError: Error | undefined;
-          try {
-            samplingError = await this.#listAll(gen);
-          } catch (err) {
-            this.#needFullList = true;
-            throw err;
-          }
-          // The list is in; a subscription made while it arrived failed (not by a reply).
-          if (samplingError !== undefined) throw samplingError;
-        } else if (this.#needNames.size > 0) {
-          const names = [...this.#needNames];
-          this.#needNames.clear();
-          try {
-            await this.#listSome(names, gen);
-          } catch (err) {
-            for (const n of names) this.#needNames.add(n);
-            throw err;
-          }
-        } else {
-          await this.#updateSampling(gen);
-        }
-      }
-      if (gen === this.#generation) {
-        this.#failures = 0;
-        if (this.#state === SyncState.Syncing) this.#setState(SyncState.Synced);
-      }
-    } catch (err) {
-      failed = err;
-    } finally {
-      this.#running = false;
-    }
-    if (gen !== this.#generation) {
-      // A reconnection happened meanwhile: its work is still to be done.
-      if (this.#hasWork()) this.#kick();
-      return;
-    }
-    if (failed !== undefined) this.#retryLater(failed);
-    else if (this.#hasWork()) this.#kick();
+  /** A wait between retries ends at once (a new connection has its own work; or none is coming). */
+  #cutWait(): void {
+    if (this.#waiting) this.#retryCtl?.abort();
   }
 
-  #retryLater(err: unknown): void {
-    if (!this.#client.isConnected || this.#state === SyncState.Closed) return;
-    const delay = Math.min(30_000, 500 * 2 ** this.#failures++);
-    this.#client.logger.warn(`sensor sync failed (retrying in ${delay} ms): ${(err as Error).message}`);
-    this.#retryTimer = this.#client.clock.setTimer(() => {
-      this.#retryTimer = undefined;
-      this.#kick();
-    }, delay);
+  /**
+   * The update loop on the project's one retry mechanism (util/retry.ts, p-retry): a failed round
+   * is retried after 500 ms doubling to 30 s, awaited on the client's clock; a reconnection,
+   * disconnection or close cuts the wait through the retry's signal.
+   */
+  async #run(): Promise<void> {
+    const gen = this.#generation;
+    const ctl = new AbortController();
+    this.#retryCtl = ctl;
+    const policy: RetryPolicy = {
+      nextDelay: (attempt) => {
+        if (gen !== this.#generation || !this.#client.isConnected || this.#state === SyncState.Closed) return false;
+        return Math.min(30_000, 500 * 2 ** (attempt - 1));
+      },
+      reset: () => undefined,
+    };
+    try {
+      await retry(
+        () => {
+          this.#waiting = false;
+          return this.#round(gen);
+        },
+        {
+          policy,
+          clock: this.#client.clock,
+          signal: ctl.signal,
+          onRetry: (err, _attempt, delay) => {
+            this.#client.logger.warn(`sensor sync failed (retrying in ${delay} ms): ${err.message}`);
+            this.#waiting = true;
+          },
+        },
+      );
+    } catch {
+      // Given up or cut short by a new generation: that generation's own run does the work.
+    } finally {
+      this.#waiting = false;
+      this.#running = false;
+      if (this.#retryCtl === ctl) this.#retryCtl = undefined;
+    }
+    if (this.#hasWork()) this.#kick();
+  }
+
+  /** One round: lists and subscribes until nothing is left to do, then reports synced. @throws what failed */
+  async #round(gen: number): Promise<void> {
+    while (gen === this.#generation && this.#hasWork()) {
+      if (this.#needFullList) {
+        this.#needFullList = false;
+        this.#needNames.clear();
+        let samplingError: Error | undefined;
+        try {
+          samplingError = await this.#listAll(gen);
+        } catch (err) {
+          this.#needFullList = true;
+          throw err;
+        }
+        // The list is in; a subscription made while it arrived failed (not by a reply).
+        if (samplingError !== undefined) throw samplingError;
+      } else if (this.#needNames.size > 0) {
+        const names = [...this.#needNames];
+        this.#needNames.clear();
+        try {
+          await this.#listSome(names, gen);
+        } catch (err) {
+          for (const n of names) this.#needNames.add(n);
+          throw err;
+        }
+      } else {
+        await this.#updateSampling(gen);
+      }
+    }
+    if (gen === this.#generation && this.#state === SyncState.Syncing) this.#setState(SyncState.Synced);
   }
 
   // ------------------------------------------------------------ listing
@@ -236,7 +254,7 @@ export class SensorMonitor {
     const registry = this.#registry;
     const client = this.#client;
     const early = client.protocolFlags?.bulkSetSensorSampling === true ? new EarlySampling((plan) => this.#setSampling(plan, gen)) : undefined;
-    const infos: RemoteSensorInfo[] = [];
+    const infos: SensorInfo[] = [];
     const listing = ++this.#listings;
     const onInform = (inform: Message): void => {
       if (gen !== this.#generation || this.#state === SyncState.Closed) return;
@@ -290,7 +308,7 @@ export class SensorMonitor {
           }
           return;
         }
-        const infos = result.value.informs.map((m) => this.#parseInfo(m)).filter((x) => x?.name === name) as RemoteSensorInfo[];
+        const infos = result.value.informs.map((m) => this.#parseInfo(m)).filter((x) => x?.name === name) as SensorInfo[];
         const info = infos[0];
         if (info !== undefined) registry.apply(info);
         else {
@@ -302,7 +320,7 @@ export class SensorMonitor {
     if (error !== undefined) throw error as Error;
   }
 
-  #parseInfo(inform: Message): RemoteSensorInfo | undefined {
+  #parseInfo(inform: Message): SensorInfo | undefined {
     try {
       return parseSensorListInform(inform);
     } catch (err) {
@@ -374,18 +392,8 @@ export class SensorMonitor {
 
   #onInterfaceChanged(msg: Message): void {
     if (this.#state === SyncState.Closed) return;
-    const args = msg.arguments.map((b) => b.toString('utf8'));
-    const first = args[0];
-    if (first === 'request-list') return;
-    const detailed = args.length >= 3 && args.length % 3 === 0;
-    const triples: [string, string, string][] = [];
-    if (detailed) {
-      for (let i = 0; i < args.length; i += 3) triples.push([args[i] as string, args[i + 1] as string, args[i + 2] as string]);
-    }
-    const understood =
-      detailed &&
-      triples.every(([kind, name, change]) => (kind === 'sensor' || kind === 'request') && name !== '' && (change === 'added' || change === 'removed' || change === 'modified'));
-    if (!understood) {
+    const changes = parseInterfaceChanged(msg);
+    if (changes.some((c) => c.scope === 'all' || c.scope === 'sensors')) {
       this.#needFullList = true;
       this.#trigger();
       return;
@@ -394,9 +402,10 @@ export class SensorMonitor {
     let relist = false;
     const registry = this.#registry;
     registry.batch(() => {
-      for (const [kind, name, change] of triples) {
-        if (kind !== 'sensor') continue;
-        if (change === 'removed') {
+      for (const c of changes) {
+        if (c.scope !== 'sensor') continue;
+        const name = c.name;
+        if (c.change === 'removed') {
           this.#needNames.delete(name);
           const s = registry.sensors.get(name);
           if (s !== undefined) registry.remove(s);

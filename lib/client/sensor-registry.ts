@@ -5,11 +5,11 @@
  * @module
  */
 import type { Message } from '../codec/message.js';
-import { formatStrategy } from '../sensor/index.js';
 import type { SamplingStrategy, SensorStatus } from '../sensor/index.js';
 import type { Client } from './client.js';
 import { forEachSensorReading, sameSensorInfo } from './sensor-informs.js';
-import type { RemoteSensorInfo } from './sensor-informs.js';
+import { strategyWireArgs } from './strategy-wire.js';
+import type { SensorInfo } from './sensor-informs.js';
 import { SyncState } from './sync-state.js';
 
 /** What the monitor tells each watcher (implemented by SensorWatcher). */
@@ -17,11 +17,11 @@ export interface MonitorWatcher {
   /** The strategy this watcher wants for its sensors. */
   readonly strategy: SamplingStrategy;
   /** Whether the watcher wants this sensor. */
-  filter(info: RemoteSensorInfo): boolean;
+  filter(info: SensorInfo): boolean;
   readonly batchStart: () => void;
   readonly batchStop: () => void;
   /** A sensor appeared, or its description changed. */
-  sensorAdded(info: RemoteSensorInfo): void;
+  sensorAdded(info: SensorInfo): void;
   sensorRemoved(name: string): void;
   sensorUpdated(name: string, timestamp: number, status: SensorStatus, value: Buffer): void;
   stateUpdated(state: SyncState): void;
@@ -41,7 +41,7 @@ const UNSUBSCRIBED: WantedStrategy = Object.freeze({ args: Object.freeze([NONE])
 /** One sensor of the device, as the monitor knows it. */
 export class RemoteSensor {
   /** Its description. */
-  readonly info: RemoteSensorInfo;
+  readonly info: SensorInfo;
   /**
    * The watchers that want it (rarely more than one, so a list rather than a set). Replaced, not
    * modified, when a watcher leaves: a delivery in progress goes on over the list it started with.
@@ -55,7 +55,7 @@ export class RemoteSensor {
   reading: { timestamp: number; status: SensorStatus; value: Buffer } | undefined;
 
   /** @param info its description */
-  constructor(info: RemoteSensorInfo) {
+  constructor(info: SensorInfo) {
     this.info = info;
   }
 }
@@ -152,7 +152,7 @@ export class SensorRegistry {
     }
   }
 
-  #wants(w: MonitorWatcher, info: RemoteSensorInfo): boolean {
+  #wants(w: MonitorWatcher, info: SensorInfo): boolean {
     try {
       return w.filter(info);
     } catch (err) {
@@ -183,11 +183,7 @@ export class SensorRegistry {
     if (byKind === undefined) this.#formatted.set(w, (byKind = new Map<number, WantedStrategy>()));
     let wanted = byKind.get(kind);
     if (wanted === undefined) {
-      const args = formatStrategy(w.strategy, { type: integer ? 'integer' : 'float' });
-      if (v4 && args[0] === 'period' && w.strategy.strategy === 'period') {
-        // v4 devices take the period in milliseconds.
-        args[1] = String(Math.round(w.strategy.period * 1000));
-      }
+      const args = strategyWireArgs(w.strategy, integer ? 'integer' : 'float', v4 ? 4 : 5);
       wanted = Object.freeze({ args: Object.freeze(args), key: args.join(' ') });
       byKind.set(kind, wanted);
     }
@@ -246,7 +242,7 @@ export class SensorRegistry {
    * or a new sensor some watcher wants. A new sensor stays invisible to the watchers until
    * {@link apply} takes it with the list; a reading for it is kept until then.
    */
-  incoming(info: RemoteSensorInfo): RemoteSensor | undefined {
+  incoming(info: SensorInfo): RemoteSensor | undefined {
     const old = this.#sensors.get(info.name);
     if (old !== undefined) return sameSensorInfo(old.info, info) && this.#needSampling.has(old) ? old : undefined;
     if (this.#incoming.has(info.name)) return undefined;
@@ -264,7 +260,7 @@ export class SensorRegistry {
   }
 
   /** A new or possibly changed sensor description. Returns the sensor now known under its name. */
-  apply(info: RemoteSensorInfo): RemoteSensor {
+  apply(info: SensorInfo): RemoteSensor {
     const old = this.#sensors.get(info.name);
     const early = this.#incoming.size === 0 ? undefined : this.#incoming.get(info.name);
     if (old !== undefined && sameSensorInfo(old.info, info)) return old;

@@ -13,14 +13,15 @@ import type { Deferred } from '../util/deferred.js';
 import type { Client } from './client.js';
 import { monitorFor } from './sensor-monitor.js';
 import type { SensorMonitor } from './sensor-monitor.js';
-import type { RemoteSensorInfo } from './sensor-informs.js';
+import type { SensorInfo } from './sensor-informs.js';
+import { isWireSensorType } from './sensor-values.js';
 import type { MonitorWatcher } from './sensor-registry.js';
 import { SyncState } from './sync-state.js';
 
 /** Options of {@link SensorWatcher}. */
 export interface SensorWatcherOptions {
   /** Mirror only the sensors for which this returns true (default: all). */
-  filter?: ((info: RemoteSensorInfo) => boolean) | undefined;
+  filter?: ((info: SensorInfo) => boolean) | undefined;
   /**
    * Local name(s) for a remote sensor (default: the same name). Returning several names mirrors
    * the sensor under each of them.
@@ -30,7 +31,9 @@ export interface SensorWatcherOptions {
   strategy?: SamplingStrategy | undefined;
   /**
    * Mirror `string` sensors as `bytes` sensors (Buffer values, any bytes), as aiokatcp does.
-   * Default false: they are `string` sensors and a value that is not UTF-8 is a decode error.
+   * Default false: they are `string` sensors until the device sends a value that is not UTF-8;
+   * that sensor is then mirrored as a `bytes` sensor from that reading on (the old mirror is
+   * removed and the new one added, a warning is logged), so no reading is lost.
    */
   stringAsBytes?: boolean | undefined;
 }
@@ -55,8 +58,6 @@ export interface SensorWatcherEvents {
   decodeError: [name: string, error: Error];
 }
 
-const WIRE_TYPES: ReadonlySet<string> = new Set(['integer', 'float', 'boolean', 'discrete', 'lru', 'string', 'timestamp', 'address']);
-
 /**
  * Mirrors a device's sensors: lists them, subscribes (one bulk `?sensor-sampling` per chunk of
  * up to 1000 names when the device offers `B`, pipelined single requests otherwise), and keeps
@@ -78,13 +79,15 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
   readonly client: Client;
   /** The strategy this watcher subscribes with. */
   readonly strategy: SamplingStrategy;
-  readonly #filter: ((info: RemoteSensorInfo) => boolean) | undefined;
+  readonly #filter: ((info: SensorInfo) => boolean) | undefined;
   readonly #rewrite: ((name: string) => string | readonly string[]) | undefined;
   readonly #stringAsBytes: boolean;
   readonly #monitor: SensorMonitor;
   readonly #sink: MonitorWatcher;
   /** Remote name -> mirrored local sensors. */
   readonly #mirrors = new Map<string, Sensor[]>();
+  /** Remote `string` sensors that sent bytes that are not UTF-8: mirrored as `bytes`. */
+  readonly #asBytes = new Set<string>();
   #state: SyncState = SyncState.Disconnected;
   #syncWaiters = new Set<Deferred<void>>();
 
@@ -97,7 +100,7 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
     this.#filter = opts.filter;
     this.#rewrite = opts.rewriteName;
     this.#stringAsBytes = opts.stringAsBytes ?? false;
-    const filter = (info: RemoteSensorInfo): boolean => (this.#filter === undefined ? true : this.#filter(info));
+    const filter = (info: SensorInfo): boolean => (this.#filter === undefined ? true : this.#filter(info));
     this.#sink = {
       strategy: this.strategy,
       filter,
@@ -118,7 +121,7 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
   }
 
   /** The device's description of a mirrored sensor, by remote name. */
-  info(remoteName: string): RemoteSensorInfo | undefined {
+  info(remoteName: string): SensorInfo | undefined {
     return this.#monitor.remoteSensors.get(remoteName)?.info;
   }
 
@@ -186,13 +189,13 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
     return typeof names === 'string' ? [names] : names;
   }
 
-  #sensorType(info: RemoteSensorInfo): SensorTypeName | undefined {
-    if (!WIRE_TYPES.has(info.type)) return undefined;
-    if (info.type === 'string' && this.#stringAsBytes) return 'bytes';
-    return info.type as SensorTypeName;
+  #sensorType(info: SensorInfo): SensorTypeName | undefined {
+    if (!isWireSensorType(info.type)) return undefined;
+    if (info.type === 'string' && (this.#stringAsBytes || this.#asBytes.has(info.name))) return 'bytes';
+    return info.type;
   }
 
-  #added(info: RemoteSensorInfo): void {
+  #added(info: SensorInfo): void {
     if (this.#state === SyncState.Closed) return;
     const type = this.#sensorType(info);
     if (type === undefined) {
@@ -229,6 +232,16 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
     if (mirrors.length > 0) this.#mirrors.set(info.name, mirrors);
   }
 
+  /** A `string` sensor sent bytes that are not UTF-8: mirror it as `bytes` from now on. */
+  #promoteToBytes(name: string): boolean {
+    const info = this.#monitor.remoteSensors.get(name)?.info;
+    if (info === undefined || this.#asBytes.has(name)) return false;
+    this.client.logger.warn(`sensor ${name} sent a value that is not UTF-8: mirrored as a bytes sensor from now on`);
+    this.#asBytes.add(name);
+    this.#added(info);
+    return true;
+  }
+
   #removed(name: string): void {
     const mirrors = this.#mirrors.get(name);
     if (mirrors === undefined) return;
@@ -253,6 +266,10 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
       try {
         reading = makeReading(timestamp, status, sensor.codec.decode(raw, ctx));
       } catch (err) {
+        if (sensor.type === 'string' && this.#promoteToBytes(name)) {
+          this.#updated(name, timestamp, status, raw);
+          return;
+        }
         this.client.logger.warn(`cannot decode the value of ${name}: ${(err as Error).message}`);
         this.#emitSafe('decodeError', name, err as Error);
         continue;

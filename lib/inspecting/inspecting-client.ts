@@ -9,6 +9,8 @@
 import { EventEmitter } from 'eventemitter3';
 import { Client } from '../client/client.js';
 import type { ClientOptions } from '../client/client.js';
+import { defaultLogger } from '../client/logger.js';
+import type { ClientLogger } from '../client/logger.js';
 import type { Message } from '../codec/message.js';
 import type { ProtocolFlags } from '../codec/protocol-flags.js';
 import { ConnectionClosedError, KatcpError, NotConnectedError } from '../errors.js';
@@ -58,6 +60,7 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
   /** Device port. */
   readonly port: number;
   readonly #clock: Clock;
+  readonly #logger: ClientLogger;
   readonly #autoReconnect: boolean;
   readonly #updateOnLookup: boolean;
   readonly #clientOptions: Omit<ClientOptions, 'autoReconnect' | 'presetFlags' | 'clock'>;
@@ -85,6 +88,7 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
     this.host = host;
     this.port = port;
     this.#clock = opts.clock ?? systemClock;
+    this.#logger = opts.logger ?? opts.client?.logger ?? defaultLogger(`katcp inspecting client ${host}:${port}`);
     this.#autoReconnect = opts.autoReconnect ?? true;
     const backoff = { delayInitial: 5_000, delayMax: 90_000, ...opts.resyncBackoff };
     // Validate the backoff parameters now rather than inside the loop.
@@ -199,7 +203,7 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
   start(): void {
     if (this.#closing) throw new ConnectionClosedError('inspecting client is closed');
     if (this.#client !== undefined) throw new KatcpError('inspecting client already started', 'KATCP_ERR_STATE');
-    const clientOpts: ClientOptions = { ...this.#clientOptions, autoReconnect: this.#autoReconnect, clock: this.#clock };
+    const clientOpts: ClientOptions = { logger: this.#logger, ...this.#clientOptions, autoReconnect: this.#autoReconnect, clock: this.#clock };
     if (this.#presetFlags !== undefined) clientOpts.presetFlags = this.#presetFlags;
     const client = new Client(this.host, this.port, clientOpts);
     this.#client = client;
@@ -348,8 +352,13 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
     this.#emitSafe('warning', err);
   }
 
-  /** Listener errors must not break the sync loop or the client's inform dispatch. */
+  /**
+   * Listener errors must not break the sync loop or the client's inform dispatch. Warnings and
+   * sync errors also go to the logger, so nothing vanishes when no listener is attached.
+   */
   #emitSafe<E extends keyof InspectingClientEvents>(event: E, ...args: InspectingClientEvents[E]): void {
+    if (event === 'warning') this.#logger.warn((args[0] as Error).message);
+    else if (event === 'syncError') this.#logger.warn(`sync failed, retrying in ${Math.round(args[1] as number)} ms: ${(args[0] as Error).message}`);
     try {
       (this.emit as (e: E, ...a: InspectingClientEvents[E]) => boolean)(event, ...args);
     } catch (err) {

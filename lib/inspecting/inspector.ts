@@ -1,6 +1,7 @@
 /**
- * One inspection pass on the wire: `?help`, `?request-timeout-hint` (when the device offers
- * flag `T`) and `?sensor-list`, whole or for named items, under one shared time budget.
+ * One inspection pass on the wire: `?help` and `?sensor-list`, whole or for named items, under
+ * one shared time budget. Timeout hints come from the client's table (fetched once per
+ * connection); only a named lookup asks `?request-timeout-hint <name>` (flag `T`).
  * @module
  */
 import type { Message } from '../codec/message.js';
@@ -8,11 +9,14 @@ import { FailReply, KatcpAbortError, SyncError } from '../errors.js';
 import type { CallOptions } from '../util/abort.js';
 import type { Clock } from '../util/clock.js';
 import type { RequestInfo, SensorInfo } from './model.js';
-import { buildRequestInfos, buildSensorInfos } from './parse.js';
+import { parseSensorListInforms } from '../client/sensor-informs.js';
+import { buildRequestInfos, timeoutHintTable } from './parse.js';
 
-/** What the inspector needs from the client: raw requests with per-call options. */
+/** What the inspector needs from the client: raw requests with per-call options, and its timeout-hint table. */
 export interface RawRequester {
   requestRaw(name: string, ...args: unknown[]): Promise<{ reply: Message; informs: Message[] }>;
+  /** The hints (seconds) the client fetched when it connected. */
+  readonly timeoutHints: ReadonlyMap<string, number>;
 }
 
 /** Settings of one {@link Inspector} pass. */
@@ -50,11 +54,10 @@ export class Inspector {
     this.#deadline = opts.clock.monotonic() + opts.budget;
   }
 
-  /** Every request the device offers (`?help`, then `?request-timeout-hint`). */
+  /** Every request the device offers (`?help`; the hints are the client's). */
   async listRequests(): Promise<RequestInfo[]> {
     const help = await this.#call('help', [], false);
-    const hints = this.#opts.timeoutHints ? await this.#hints([]) : [];
-    return buildRequestInfos(help ?? [], hints, this.#opts.warn);
+    return buildRequestInfos(help ?? [], this.#client.timeoutHints, this.#opts.warn);
   }
 
   /** The named requests the device knows (unknown names are simply absent). */
@@ -65,7 +68,8 @@ export class Inspector {
         // katcp-python asks for the hint even when ?help said the request is unknown, and then
         // fails the lookup with a SyncError; an unknown request simply has no hint to ask for.
         if (help === undefined) return [];
-        const hints = this.#opts.timeoutHints ? await this.#hints([name]) : [];
+        // A named request may be new or changed since the client fetched its table.
+        const hints = this.#opts.timeoutHints ? timeoutHintTable(await this.#hints([name]), this.#opts.warn) : this.#client.timeoutHints;
         return buildRequestInfos(help, hints, this.#opts.warn);
       }),
     );
@@ -75,12 +79,12 @@ export class Inspector {
   /** Every sensor the device offers (`?sensor-list`). */
   async listSensors(): Promise<SensorInfo[]> {
     const informs = await this.#call('sensor-list', [], false);
-    return buildSensorInfos(informs ?? [], this.#opts.warn);
+    return parseSensorListInforms(informs ?? [], this.#opts.warn);
   }
 
   /** The named sensors the device knows (unknown names are simply absent). */
   async lookupSensors(names: readonly string[]): Promise<SensorInfo[]> {
-    const results = await Promise.all(names.map(async (name) => buildSensorInfos((await this.#call('sensor-list', [name], true)) ?? [], this.#opts.warn)));
+    const results = await Promise.all(names.map(async (name) => parseSensorListInforms((await this.#call('sensor-list', [name], true)) ?? [], this.#opts.warn)));
     return results.flat();
   }
 

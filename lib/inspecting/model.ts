@@ -14,19 +14,7 @@ export interface RequestInfo {
   readonly timeoutHint: number | undefined;
 }
 
-/** A sensor as described by `#sensor-list`. */
-export interface SensorInfo {
-  /** KATCP sensor name, e.g. `fruit.result`. */
-  readonly name: string;
-  /** Description (`''` when absent). */
-  readonly description: string;
-  /** Units (`''` when absent). */
-  readonly units: string;
-  /** KATCP type name as listed: `integer`, `float`, `boolean`, `discrete`, `lru`, `string`, `timestamp`, `address`, or anything else the device sent. */
-  readonly type: string;
-  /** Remaining `#sensor-list` arguments: discrete values or `min max` ranges, as text. */
-  readonly params: readonly string[];
-}
+export type { SensorInfo } from '../client/sensor-informs.js';
 
 /** Names added and removed in one kind of item. A modified item is in both sets. */
 export interface ItemChanges {
@@ -59,16 +47,7 @@ export function sameRequest(a: RequestInfo, b: RequestInfo): boolean {
 }
 
 /** True when two sensor descriptions are the same. */
-export function sameSensor(a: SensorInfo, b: SensorInfo): boolean {
-  return (
-    a.name === b.name &&
-    a.description === b.description &&
-    a.units === b.units &&
-    a.type === b.type &&
-    a.params.length === b.params.length &&
-    a.params.every((p, i) => p === b.params[i])
-  );
-}
+export { sameSensorInfo as sameSensor } from '../client/sensor-informs.js';
 
 /** True when an {@link ItemChanges} has nothing in it. */
 export function isEmptyChanges(c: ItemChanges): boolean {

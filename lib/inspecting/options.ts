@@ -3,6 +3,7 @@
  * @module
  */
 import type { ClientOptions } from '../client/client.js';
+import type { ClientLogger } from '../client/logger.js';
 import type { ProtocolFlags } from '../codec/protocol-flags.js';
 import type { Sensor } from '../sensor/sensor.js';
 import type { Reading } from '../sensor/status.js';
@@ -62,6 +63,13 @@ export interface InspectingClientOptions<S extends SensorTarget = Sensor, R = Re
   stateCallback?: StateCallback;
   /** Further options of the underlying {@link Client} (request timeout, reconnect policy, ...). */
   client?: Omit<ClientOptions, 'autoReconnect' | 'presetFlags' | 'clock'>;
+  /**
+   * Where warnings (dropped readings, malformed informs, listeners that threw) and sync errors go,
+   * besides the `warning` / `syncError` events; also the client's logger unless `client.logger`
+   * is set. Default: the client's logger, else warnings to the console. Pass `silentLogger` to
+   * silence.
+   */
+  logger?: ClientLogger;
 }
 
 /** Options of the lookups: `update` asks the device about a name the index does not know. */

@@ -5,12 +5,21 @@
  * @module
  */
 import type { Message } from '../codec/message.js';
+import { forEachSensorReading } from '../client/sensor-informs.js';
+import { decodeSensorValue } from '../client/sensor-values.js';
 import { KatcpError } from '../errors.js';
-import type { Reading } from '../sensor/status.js';
+import { makeReading } from '../sensor/status.js';
+import type { Reading, SensorStatus } from '../sensor/status.js';
 import type { SensorInfo } from './model.js';
-import { parseSensorUpdates } from './parse.js';
-import type { SensorUpdate } from './parse.js';
-import { decodeUpdate } from './sensor-values.js';
+
+/** One `name status value` entry of a `#sensor-status` / `#sensor-value` inform. */
+interface SensorUpdate {
+  readonly name: string;
+  /** Seconds. */
+  readonly timestamp: number;
+  readonly status: SensorStatus;
+  readonly raw: Buffer;
+}
 
 /** What the router needs from the inspecting client. */
 export interface UpdateRouterDeps {
@@ -45,15 +54,16 @@ export class UpdateRouter {
 
   /** Apply every reading of a `#sensor-status` / `#sensor-value` inform. */
   onInform(msg: Message): void {
-    let updates: SensorUpdate[];
     try {
-      updates = parseSensorUpdates(msg, this.#deps.protocolMajor());
+      forEachSensorReading(msg, { protocolMajor: this.#deps.protocolMajor() }, this.#onReading, (err) => this.#deps.warn(err));
     } catch (err) {
       this.#deps.warn(err as Error);
-      return;
     }
-    for (const u of updates) this.#apply(u);
   }
+
+  readonly #onReading = (name: string, status: SensorStatus, raw: Buffer, timestamp: number): void => {
+    this.#apply({ name, status, raw, timestamp });
+  };
 
   /**
    * After a pass: apply held readings of sensors now known; drop (with one warning) those the
@@ -83,7 +93,7 @@ export class UpdateRouter {
     }
     let reading: Reading<unknown>;
     try {
-      reading = decodeUpdate(info, u, this.#deps.protocolMajor());
+      reading = makeReading(u.timestamp, u.status, decodeSensorValue(info, u.raw, { protocolMajor: this.#deps.protocolMajor() }));
     } catch (err) {
       this.#deps.warn(new KatcpError(`sensor ${u.name}: update dropped: ${(err as Error).message}`, 'KATCP_ERR_SENSOR_UPDATE', { cause: err }));
       return;

@@ -1,43 +1,13 @@
 /**
- * Decoding of remote sensor values, and the default sensor and request factories.
+ * The default sensor and request factories of the inspecting client. Values are decoded by the
+ * client layer's one decoder (client/sensor-values.ts).
  * @module
  */
-import { isWireSensorType } from '../client/sensor-reading.js';
-import type { WireSensorType } from '../client/sensor-reading.js';
-import { getType } from '../codec/types.js';
-import type { TypeCodec } from '../codec/types.js';
+import { clientSensorType } from '../client/sensor-values.js';
 import { Sensor } from '../sensor/sensor.js';
-import { makeReading } from '../sensor/status.js';
-import type { Reading } from '../sensor/status.js';
 import type { RequestInfo, SensorInfo } from './model.js';
-import type { SensorUpdate } from './parse.js';
 
-/**
- * The sensor type used on the client side for a listed wire type: the listed type when it is one
- * of the eight KATCP types, else `string` (katcp-python refuses unknown types, and its resync
- * loop then retries forever).
- */
-export function clientSensorType(wireType: string): WireSensorType {
-  return isWireSensorType(wireType) ? wireType : 'string';
-}
-
-/**
- * The codec that decodes values of a listed sensor. Discrete values are decoded as any token (not
- * checked against the listed values), so a device that reports a value it did not list is not
- * silently dropped.
- */
-export function sensorValueCodec(info: SensorInfo): TypeCodec<unknown> {
-  return getType(clientSensorType(info.type));
-}
-
-/**
- * Decode one `#sensor-status` / `#sensor-value` triple into a reading.
- * @throws KatcpTypeError naming the type and the bytes when the value does not decode
- */
-export function decodeUpdate(info: SensorInfo, update: SensorUpdate, protocolMajor: number | undefined): Reading<unknown> {
-  const value = sensorValueCodec(info).decode(update.raw, { protocolMajor });
-  return makeReading(update.timestamp, update.status, value);
-}
+export { clientSensorType, sensorValueCodec } from '../client/sensor-values.js';
 
 /**
  * The default sensor factory: a {@link Sensor} of the listed type (unknown types become

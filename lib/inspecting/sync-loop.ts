@@ -8,7 +8,8 @@ import type { Client } from '../client/client.js';
 import type { Message } from '../codec/message.js';
 import { ConnectionClosedError, KatcpError, SyncError } from '../errors.js';
 import type { CallOptions } from '../util/abort.js';
-import { sleep } from '../util/clock.js';
+import { retry } from '../util/retry.js';
+import type { RetryAttempt, RetryPolicy } from '../util/retry.js';
 import type { Clock } from '../util/clock.js';
 import { deferred } from '../util/deferred.js';
 import type { Deferred } from '../util/deferred.js';
@@ -19,7 +20,7 @@ import { Inspector } from './inspector.js';
 import { mergeModelChanges } from './model.js';
 import type { ModelChanges } from './model.js';
 import type { InspectingClientEvents, StateCallback } from './options.js';
-import { parseInterfaceChanged } from './parse.js';
+import { ALL_CHANGED, parseInterfaceChanged } from '../client/interface-informs.js';
 import type { UpdateRouter } from './sensor-updates.js';
 import { InspectingState, formatState, isAllowedTransition } from './state.js';
 import type { InspectingStateValue } from './state.js';
@@ -119,7 +120,7 @@ export class SyncLoop<S, R> {
       this.wake();
     };
     const onInterfaceChanged = (msg: Message): void => {
-      this.#deps.work.add(parseInterfaceChanged(msg));
+      this.#deps.work.addAll(msg.name === 'device-changed' ? ALL_CHANGED : parseInterfaceChanged(msg));
       this.wake();
     };
     client.on('stateChange', onState);
@@ -186,46 +187,65 @@ export class SyncLoop<S, R> {
     if (cb !== undefined) await cb(next, changes);
   }
 
-  /** The loop; resolves once it has finished (after `closed` was emitted). */
+  /**
+   * The loop; resolves once it has finished (after `closed` was emitted). It runs on the
+   * project's one retry mechanism (util/retry.ts, p-retry): a failed pass is retried after
+   * katcp-python's `ExponentialRandomBackoff` delay, awaited on the injected clock; closing
+   * aborts the wait through the retry's signal; a completed sync resets the backoff.
+   */
   async run(): Promise<void> {
     const { emit } = this.#deps;
     const backoff = new ExponentialRandomBackoff(this.#deps.backoff);
-    let skipInspection = !this.#deps.initialInspection;
-    while (!this.#closing && !this.#clientGone) {
-      try {
-        if (this.#lostConnection || !this.#isUp) {
-          this.#lostConnection = false;
-          await this.#setState(S0);
-          if (!(await this.#waitFor(() => this.#isUp))) break;
-          continue;
-        }
-        await this.#setState(S1);
-        if (skipInspection) {
-          skipInspection = false;
-          this.#deps.work.take();
-        } else {
-          const changes = await this.#pass();
-          if (this.#lostConnection || !this.#isUp) continue;
-          await this.#setState(changes === undefined ? InspectingState.DataSynced : InspectingState.DataSyncedChanged, changes);
-          this.#undelivered = undefined;
-        }
-        if (this.#lostConnection || !this.#isUp) continue;
-        await this.#setState(S3);
-        backoff.success();
-        if (!(await this.#waitFor(() => !this.#deps.work.empty || this.#lostConnection || !this.#isUp))) break;
-      } catch (err) {
-        if (this.#closing || this.#clientGone) break;
-        // A pass cut short by a lost connection is retried on reconnect, without a backoff.
-        if (err instanceof SyncError && (this.#lostConnection || !this.#isUp)) continue;
+    const policy: RetryPolicy = {
+      // The wait is the delay current before the failure, as katcp-python sleeps it.
+      nextDelay: () => {
         const delay = backoff.delay;
         backoff.failed();
-        emit('syncError', err as Error, delay);
+        return delay;
+      },
+      reset: () => backoff.success(),
+    };
+    let skipInspection = !this.#deps.initialInspection;
+    const rounds = async (attempt: RetryAttempt): Promise<void> => {
+      while (!this.#closing && !this.#clientGone) {
         try {
-          await sleep(this.#deps.clock, delay, this.#deps.closeSignal);
-        } catch {
-          break;
+          if (this.#lostConnection || !this.#isUp) {
+            this.#lostConnection = false;
+            await this.#setState(S0);
+            if (!(await this.#waitFor(() => this.#isUp))) return;
+            continue;
+          }
+          await this.#setState(S1);
+          if (skipInspection) {
+            skipInspection = false;
+            this.#deps.work.take();
+          } else {
+            const changes = await this.#pass();
+            if (this.#lostConnection || !this.#isUp) continue;
+            await this.#setState(changes === undefined ? InspectingState.DataSynced : InspectingState.DataSyncedChanged, changes);
+            this.#undelivered = undefined;
+          }
+          if (this.#lostConnection || !this.#isUp) continue;
+          await this.#setState(S3);
+          attempt.succeeded();
+          if (!(await this.#waitFor(() => !this.#deps.work.empty || this.#lostConnection || !this.#isUp))) return;
+        } catch (err) {
+          if (this.#closing || this.#clientGone) return;
+          // A pass cut short by a lost connection is retried on reconnect, without a backoff.
+          if (err instanceof SyncError && (this.#lostConnection || !this.#isUp)) continue;
+          throw err instanceof Error ? err : new KatcpError(String(err));
         }
       }
+    };
+    try {
+      await retry(rounds, {
+        policy,
+        clock: this.#deps.clock,
+        signal: this.#deps.closeSignal,
+        onRetry: (err, _attempt, delay) => emit('syncError', err, delay),
+      });
+    } catch {
+      // Only a close ends the retries (the policy never gives up): nothing to report.
     }
     try {
       await this.#setState(S0);

@@ -3,7 +3,7 @@
  * named items. Interface-change informs add to it; the sync loop takes it as a whole.
  * @module
  */
-import type { InterfaceChange } from './parse.js';
+import type { InterfaceChange } from '../client/interface-informs.js';
 
 /** How a named item changed, as announced by the device (or `lookup` for a client-side lookup). */
 export type ItemChange = 'added' | 'removed' | 'modified' | 'lookup';
@@ -33,6 +33,11 @@ export class SyncWork {
   }
 
   /** Record what an `#interface-changed` / `#device-changed` inform asks for. */
+  addAll(changes: readonly InterfaceChange[]): void {
+    for (const c of changes) this.add(c);
+  }
+
+  /** Record one change an `#interface-changed` / `#device-changed` inform announces. */
   add(change: InterfaceChange): void {
     switch (change.scope) {
       case 'all':

@@ -24,7 +24,15 @@ export type WaitCondition<T = unknown, R extends Reading<T> = Reading<T>> =
   | ((reading: R) => boolean)
   | { readonly status?: SensorStatus | readonly SensorStatus[]; readonly value?: T }
   | SensorStatus
-  | T;
+  | WaitValue<T>;
+
+/**
+ * The value branch of a {@link WaitCondition}. For a sensor of unknown value type it lists what a
+ * value can be instead of `unknown`, which would swallow the union and leave a predicate's
+ * parameter untyped (TS7006 under `strict`).
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- `{}` is "any value but null and undefined", which keeps the union from collapsing into `unknown`
+export type WaitValue<T> = unknown extends T ? {} | null | undefined : T;
 
 const STRING_VALUED: ReadonlySet<string> = new Set(['string', 'discrete', 'lru', 'bytes']);
 

@@ -19,6 +19,7 @@ import { compileFilter, selectSensors } from './select.js';
 import type { ListSensorsOptions, SensorFilter } from './select.js';
 import type { ChildResourceSpec } from './spec.js';
 import type { StrategyInput } from './strategy.js';
+import { CALL_OPTION_KEYS, checkOptions } from '../util/options.js';
 
 /** A container specification (katcp-python's container `resource_spec`). */
 export interface ContainerSpec {
@@ -188,6 +189,7 @@ export class KATCPClientResourceContainer extends EventEmitter<ContainerEvents> 
   }
 
   async #until(test: () => boolean, opts: CallOptions | undefined, what: string): Promise<void> {
+    if (opts !== undefined) checkOptions(opts, CALL_OPTION_KEYS, `container ${this.name}: waiting until ${what}`);
     await this.#waiters.wait(this.#generation, () => test(), { ...opts, what: `waiting until ${what}` });
   }
 

@@ -3,7 +3,7 @@
  * sensor waits can require a quorum.
  * @module
  */
-import { KatcpAbortError, KatcpError } from '../errors.js';
+import { KatcpAbortError, KatcpError, KatcpTimeoutError } from '../errors.js';
 import type { CallOptions } from '../util/abort.js';
 import { scoped } from '../inspecting/waiters.js';
 import type { Clock } from '../util/clock.js';
@@ -14,6 +14,7 @@ import type { KatcpReply } from './reply.js';
 import type { KATCPClientResource } from './resource.js';
 import type { ResourceReading } from './resource-sensor.js';
 import type { StrategyInput } from './strategy.js';
+import { CALL_OPTION_KEYS, checkOptions } from '../util/options.js';
 
 /** Per-member results keyed by member name; `succeeded` only when every value is truthy. */
 export class GroupResults<V> extends Map<string, V> {
@@ -150,6 +151,7 @@ export class ClientGroup implements Iterable<KATCPClientResource> {
    * @throws KatcpError for a bad quorum; a member's error other than a missing sensor
    */
   async wait<T = unknown>(sensorName: string, condition: WaitCondition<T, ResourceReading<T>>, opts: GroupWaitOptions = {}): Promise<GroupWaitResult> {
+    checkOptions(opts, [...CALL_OPTION_KEYS, 'quorum', 'maxGracePeriod'], `group ${this.name} wait`, { durations: ['timeout', 'maxGracePeriod'] });
     const n = this.clients.length;
     const quorum = resolveQuorum(opts.quorum, n);
     const timeout = opts.timeout ?? 5000;
@@ -160,8 +162,10 @@ export class ClientGroup implements Iterable<KATCPClientResource> {
     return scoped({ signal: opts.signal }, this.#clock, `group ${this.name} wait`, async (signal) => {
       const waitOne = async (c: KATCPClientResource, ms: number, s: AbortSignal): Promise<boolean> => {
         try {
-          return await c.wait(sensorName, condition, { timeout: ms, signal: s });
+          await c.wait(sensorName, condition, { timeout: ms, signal: s });
+          return true;
         } catch (err) {
+          if (err instanceof KatcpTimeoutError) return false;
           if (err instanceof KatcpError && err.code === 'KATCP_ERR_UNKNOWN_SENSOR') return false;
           throw err;
         }

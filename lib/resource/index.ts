@@ -16,7 +16,7 @@ export type { RequestProxy } from './request-proxy.js';
 export { escapeName } from './namespace.js';
 export type { NamespaceObject } from './namespace.js';
 export type { StrategyInput } from './strategy.js';
-export type { WaitCondition } from './condition.js';
+export type { WaitCondition, WaitValue } from './condition.js';
 export type { ListSensorsOptions, SensorFilter } from './select.js';
 export type { ChildResourceSpec, ResourceSpec } from './spec.js';
 export type { ReadingStreamOptions } from './reading-stream.js';

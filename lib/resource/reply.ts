@@ -5,7 +5,7 @@
 import { Message } from '../codec/message.js';
 import { decodeValue } from '../codec/types.js';
 import type { IntegerValue, TypeCodec } from '../codec/types.js';
-import { FailReply, InvalidReply, KatcpTypeError } from '../errors.js';
+import { FailReply, InvalidReply, KatcpRangeError, KatcpTypeError } from '../errors.js';
 
 /**
  * A request's reply and its informs. `succeeded` is true only for a reply whose first argument
@@ -76,9 +76,20 @@ export class KatcpReply {
     return this.#raw(i, 'string').toString('utf8');
   }
 
-  /** Value `i` decoded as an integer. @throws KatcpTypeError when absent or not an integer */
-  int(i = 0): IntegerValue {
-    return decodeValue('integer', this.#raw(i, 'integer')) as IntegerValue;
+  /**
+   * Value `i` decoded as an integer, as a `number` (`reply.int(0) + 1` compiles).
+   * @throws KatcpTypeError when absent or not an integer; KatcpRangeError when it does not fit a
+   *   double exactly (use {@link bigint})
+   */
+  int(i = 0): number {
+    const v = decodeValue('integer', this.#raw(i, 'integer')) as IntegerValue;
+    if (typeof v === 'number') return v;
+    throw new KatcpRangeError(`value ${i}`, `reply ${this.reply.toString()}: value ${i} (${v}) does not fit a double exactly; use bigint(${i})`);
+  }
+
+  /** Value `i` decoded as an integer, always as a `bigint`. @throws KatcpTypeError when absent or not an integer */
+  bigint(i = 0): bigint {
+    return BigInt(decodeValue('integer', this.#raw(i, 'integer')) as IntegerValue);
   }
 
   /** Value `i` decoded as a float. @throws KatcpTypeError when absent or not a float */

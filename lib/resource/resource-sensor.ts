@@ -10,6 +10,7 @@ import type { SamplingStrategy } from '../sensor/strategy.js';
 import type { Reading, SensorStatus } from '../sensor/status.js';
 import type { CallOptions } from '../util/abort.js';
 import type { Clock } from '../util/clock.js';
+import { CALL_OPTION_KEYS, checkOptions } from '../util/options.js';
 import { Waiters } from '../inspecting/waiters.js';
 import { compileCondition } from './condition.js';
 import type { WaitCondition } from './condition.js';
@@ -41,6 +42,21 @@ export interface SensorHost {
   warn(err: Error): void;
 }
 
+/** An iterator whose first `next()` rejects with `err` (a reading stream asked for after stop()). */
+function failedIterator<V>(err: Error): AsyncIterableIterator<V> {
+  let failed = false;
+  const it: AsyncIterableIterator<V> = {
+    next: () => {
+      if (failed) return Promise.resolve({ done: true, value: undefined });
+      failed = true;
+      return Promise.reject(err);
+    },
+    return: () => Promise.resolve({ done: true, value: undefined }),
+    [Symbol.asyncIterator]: () => it,
+  };
+  return it;
+}
+
 const INITIAL: ResourceReading<undefined> = Object.freeze({ timestamp: 0, receivedTimestamp: 0, status: 'unknown', value: undefined });
 
 /**
@@ -62,6 +78,8 @@ export class ResourceSensor<T = unknown> {
   #listeners: SensorListener<T>[] = [];
   readonly #streams = new Set<ReadingStream<ResourceReading<T>>>();
   readonly #waiters: Waiters<ResourceReading<T | undefined>>;
+  /** Set while the resource is stopped: new waits and reading streams fail with it. */
+  #closedError: Error | undefined;
 
   /** @internal created by the resource client */
   constructor(info: SensorInfo, identifier: string, parentName: string, host: SensorHost) {
@@ -232,6 +250,9 @@ export class ResourceSensor<T = unknown> {
    * `break` or the signal ends it; see {@link ReadingStreamOptions} for the buffer bound.
    */
   readings(opts: ReadingStreamOptions = {}): AsyncIterableIterator<ResourceReading<T>> {
+    checkOptions(opts, ['signal', 'maxBuffer'], `${this.parentName}.sensor.${this.identifier}.readings`, { durations: [] });
+    const closed = this.#closedError;
+    if (closed !== undefined) return failedIterator(closed);
     const stream = new ReadingStream<ResourceReading<T>>(opts, (ended) => this.#streams.delete(ended));
     if (!stream.isClosed) this.#streams.add(stream);
     return stream;
@@ -251,6 +272,8 @@ export class ResourceSensor<T = unknown> {
   wait(condition: WaitCondition<T, ResourceReading<T>>, opts: CallOptions = {}): Promise<ResourceReading<T>> {
     let test: (r: ResourceReading<T>) => boolean;
     try {
+      checkOptions(opts, CALL_OPTION_KEYS, `${this.parentName}.sensor.${this.identifier}.wait`);
+      if (this.#closedError !== undefined) throw this.#closedError;
       if (this.samplingStrategy.strategy === 'none') {
         throw new KatcpError(`cannot wait on sensor ${this.name}: it has no sampling strategy (set one with setStrategy())`, 'KATCP_ERR_NO_STRATEGY');
       }
@@ -264,10 +287,19 @@ export class ResourceSensor<T = unknown> {
     }) as Promise<ResourceReading<T>>;
   }
 
-  /** @internal the resource is stopping: end iterators and fail pending waits */
+  /**
+   * @internal the resource stopped: iterators end, pending and new waits and new reading
+   * streams fail with `err` until {@link reopen}
+   */
   shutdown(err: Error): void {
+    this.#closedError = err;
     for (const s of [...this.#streams]) s.end();
     this.#waiters.close(err);
+  }
+
+  /** @internal the resource started again */
+  reopen(): void {
+    this.#closedError = undefined;
     this.#waiters.reopen();
   }
 

@@ -6,14 +6,18 @@
  */
 import { EventEmitter } from 'eventemitter3';
 import { Message } from '../codec/message.js';
-import { ConnectionClosedError, KatcpAbortError, KatcpError, KatcpSyntaxError, KatcpTimeoutError, KatcpTypeError, NotConnectedError } from '../errors.js';
+import type { Client } from '../client/client.js';
+import { ConnectionClosedError, KatcpError, NotConnectedError } from '../errors.js';
 import { InspectingClient } from '../inspecting/inspecting-client.js';
 import type { InspectingStateValue } from '../inspecting/state.js';
 import type { ModelChanges, RequestInfo } from '../inspecting/model.js';
 import { Waiters } from '../inspecting/waiters.js';
 import type { CallOptions } from '../util/abort.js';
 import { isCallOptions } from '../util/abort.js';
+import { CALL_OPTION_KEYS, checkOptions } from '../util/options.js';
 import { systemClock } from '../util/clock.js';
+import { defaultLogger } from '../client/logger.js';
+import type { ClientLogger } from '../client/logger.js';
 import type { Clock } from '../util/clock.js';
 import type { WaitCondition } from './condition.js';
 import { defaultingView, escapeName } from './namespace.js';
@@ -31,12 +35,10 @@ import type { StrategyInput } from './strategy.js';
 import { ResourceState } from './resource-events.js';
 import type { ResourceEvents, ResourceOptions } from './resource-events.js';
 import { selectSensors } from './select.js';
+import { itemByName } from './by-name.js';
 import type { ListSensorsOptions, SensorFilter } from './select.js';
 
 const NO_CHANGES: ModelChanges = { requests: { added: new Set(), removed: new Set() }, sensors: { added: new Set(), removed: new Set() } };
-
-/** Extra time (ms) over a request's timeout hint before its call times out. */
-const HINT_MARGIN = 1000;
 
 /** Default timeout (ms) of the resource-level {@link KATCPClientResource.wait}, as katcp-python's 5 s. */
 const DEFAULT_WAIT_TIMEOUT = 5000;
@@ -84,12 +86,17 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
 
   readonly #spec: ResourceSpec;
   readonly #clock: Clock;
+  readonly #logger: ClientLogger;
   readonly #allowed: ReadonlySet<string>;
   readonly #excluded: ReadonlySet<string>;
   readonly #model: ResourceModel;
   readonly #manager: SensorManager;
   readonly #stateWaiters: Waiters<ResourceState>;
   #ic: InspectingClient<ResourceSensor> | undefined;
+  /** The client of the current start(): requests go to it directly. */
+  #client: Client | undefined;
+  /** Set by stop() (or a client that gave up): every new request and wait fails with it until start(). */
+  #closedError: ConnectionClosedError | undefined;
   #state: ResourceState = ResourceState.Disconnected;
   #active = true;
   #reapplyAll = true;
@@ -107,17 +114,18 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
     this.controlled = spec.controlled ?? false;
     this.parent = opts.parent;
     this.#clock = spec.clock ?? systemClock;
+    this.#logger = spec.logger ?? spec.client?.logger ?? defaultLogger(`katcp resource ${spec.name}`);
     this.#allowed = new Set((spec.alwaysAllowedRequests ?? []).map(escapeName));
     this.#excluded = new Set((spec.alwaysExcludedRequests ?? []).map(escapeName));
     this.dummyUnknownRequests = spec.dummyUnknownRequests ?? false;
     this.#manager = new SensorManager({
       clock: this.#clock,
       request: (name, ...args) => this.#rawRequest(name, args),
-      connected: () => this.#ic?.client?.isConnected === true,
-      protocolMajor: () => this.#ic?.client?.protocolFlags?.major,
+      connected: () => this.#client?.isConnected === true,
+      protocolMajor: () => this.#client?.protocolFlags?.major,
       applyInform: (msg: Message) => this.#ic?.applySensorInform(msg),
       strategyRejected: (sensor, strategy, err) => this.#emitSafe('strategyError', sensor, strategy, err),
-      warn: (err) => this.#emitSafe('warning', err),
+      warn: (err) => this.#warn(err),
     });
     this.#model = new ResourceModel({
       name: this.name,
@@ -199,6 +207,8 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
   start(): void {
     if (this.#ic !== undefined && !this.#ic.closed) throw new KatcpError(`resource ${this.name} already started`, 'KATCP_ERR_STATE');
     this.#stateWaiters.reopen();
+    this.#closedError = undefined;
+    for (const s of this.#model.objects()) s.reopen();
     this.#reapplyAll = true;
     const ic = new InspectingClient<ResourceSensor>(this.host, this.port, {
       autoReconnect: this.#spec.autoReconnect ?? true,
@@ -207,9 +217,11 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
       resyncBackoff: this.#spec.resyncBackoff,
       clock: this.#clock,
       client: this.#spec.client,
+      logger: this.#logger,
       sensorFactory: (info) => this.#model.sensorFor(info),
       stateCallback: (state, changes) => this.#onState(state, changes),
     });
+    // The inspecting client logged these already (same logger): only relay the events.
     ic.on('syncError', (err) => this.#emitSafe('syncError', err));
     ic.on('warning', (err) => this.#emitSafe('warning', err));
     ic.on('closed', () => this.#closed(ic));
@@ -218,6 +230,7 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
     this.#model.restarted();
     this.#lastConnectTime = undefined;
     ic.start();
+    this.#client = ic.client;
     ic.client?.on('connected', () => {
       if (this.#ic === ic) this.#lastConnectTime = this.#clock.now();
     });
@@ -230,6 +243,7 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
 
   #endWaits(): void {
     const err = new ConnectionClosedError(`resource ${this.name} stopped`);
+    this.#closedError = err;
     this.#stateWaiters.close(err);
     for (const s of this.#model.objects()) s.shutdown(err);
   }
@@ -263,7 +277,33 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
     return this.#stateWaiters.wait(this.#state, (s) => s !== ResourceState.Disconnected, { ...opts, what: `waiting for ${this.name} to connect` });
   }
 
-  /** The sensor under an escaped or KATCP name. */
+  /**
+   * The sensor under an escaped or KATCP name, for names held as data; no `!` needed.
+   * @throws UnknownItemError (code `KATCP_ERR_UNKNOWN_SENSOR`) naming the nearest known sensors
+   */
+  getSensor<T = unknown>(name: string): ResourceSensor<T> {
+    return itemByName(this.name, 'sensor', this.#model.sensors, name) as unknown as ResourceSensor<T>;
+  }
+
+  /**
+   * The request under an escaped or KATCP name (katcp-python's `getattr(dev.req, name)`).
+   * @throws UnknownItemError (code `KATCP_ERR_UNKNOWN_REQUEST`) naming the nearest known requests
+   */
+  getRequest(name: string): RequestProxy {
+    const proxy = this.#model.requests.lookup(name) ?? this.#model.requests.lookup(escapeName(name));
+    if (proxy === undefined && this.dummyUnknownRequests) return this.req[name] as RequestProxy;
+    return proxy ?? itemByName(this.name, 'request', this.#model.requests, name);
+  }
+
+  /**
+   * Call a request by name: `dev.call('add', 3, 6)` is `dev.req.add(3, 6)`. An unknown name
+   * rejects with `UnknownItemError` ("resource demo has no request "ad" (did you mean add?)").
+   */
+  async call(name: string, ...args: unknown[]): Promise<KatcpReply> {
+    return this.getRequest(name)(...args);
+  }
+
+  /** The sensor under an escaped or KATCP name, or undefined. */
   getSensorObject(name: string): ResourceSensor | undefined {
     return this.#model.sensors.lookup(name) ?? this.#model.sensors.lookup(escapeName(name));
   }
@@ -319,21 +359,17 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
   }
 
   /**
-   * Wait until sensor `sensorName` satisfies `condition`: resolves true, or false on timeout
+   * Wait until sensor `sensorName` satisfies `condition` and resolve with that reading
    * (katcp-python's resource-level `wait`; the timeout defaults to 5 000 ms as there, pass
-   * `Infinity` to wait for ever). Rejects for an unknown sensor, a sensor without a strategy,
-   * an abort, or `stop()`.
+   * `Infinity` to wait for ever). Rejects like `sensor.wait`: `KatcpTimeoutError` on timeout
+   * (katcp-python resolves false), `KatcpAbortError`, `ConnectionClosedError` after `stop()`, and
+   * a `KatcpError` for an unknown sensor (`KATCP_ERR_UNKNOWN_SENSOR`) or one without a strategy.
    */
-  async wait<T = unknown>(sensorName: string, condition: WaitCondition<T, ResourceReading<T>>, opts: CallOptions = {}): Promise<boolean> {
-    const sensor = this.getSensorObject(sensorName) as ResourceSensor<T> | undefined;
-    if (sensor === undefined) throw new KatcpError(`resource ${this.name} has no sensor ${JSON.stringify(sensorName)}`, 'KATCP_ERR_UNKNOWN_SENSOR');
-    try {
-      await sensor.wait(condition, { timeout: opts.timeout ?? DEFAULT_WAIT_TIMEOUT, signal: opts.signal });
-      return true;
-    } catch (err) {
-      if (err instanceof KatcpTimeoutError) return false;
-      throw err;
-    }
+  async wait<T = unknown>(sensorName: string, condition: WaitCondition<T, ResourceReading<T>>, opts: CallOptions = {}): Promise<ResourceReading<T>> {
+    checkOptions(opts, CALL_OPTION_KEYS, `${this.name}.wait`);
+    if (this.#closedError !== undefined) throw this.#closedError;
+    const sensor = this.getSensor<T>(sensorName);
+    return sensor.wait(condition, { timeout: opts.timeout ?? DEFAULT_WAIT_TIMEOUT, signal: opts.signal });
   }
 
   // ---- sync ---------------------------------------------------------------------------------
@@ -372,11 +408,12 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
     return this.controlled || this.#allowed.has(key);
   }
 
-  /** Send a request through the inspecting client, or fail as if not connected. */
+  /** Send a request straight to the client (the trailing options, if any, are the client's to read). */
   #rawRequest(name: string, args: unknown[]): Promise<{ reply: Message; informs: Message[] }> {
-    const ic = this.#ic;
-    if (ic === undefined) return Promise.reject(new NotConnectedError(`resource ${this.name} not started`));
-    return ic.simpleRequest(name, ...args);
+    if (this.#closedError !== undefined) return Promise.reject(this.#closedError);
+    const client = this.#client;
+    if (client === undefined) return Promise.reject(new NotConnectedError(`resource ${this.name} not started`));
+    return client.requestRaw(name, ...args);
   }
 
   /** katcp-python's `KATCPDummyRequest`: succeeds at once with `!fake ok`, sending nothing. */
@@ -388,27 +425,32 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
     });
   }
 
+  /**
+   * `req.<name>(...args, {timeout, signal})`: any reply of the device resolves (see `succeeded`);
+   * a local failure rejects (see the error model in the README). The default timeout is the
+   * client's: the timeout hint plus its `timeoutHintMargin`, else its `requestTimeout`.
+   */
   async #issue(info: RequestInfo, args: unknown[]): Promise<KatcpReply> {
     if (!this.#active) throw new KatcpError(`resource ${this.name} is inactive`, 'KATCP_ERR_RESOURCE_INACTIVE');
     const last = args.at(-1);
-    const opts: CallOptions = last !== undefined && isCallOptions(last) ? (args.pop() as CallOptions) : {};
-    // A hint is how long the device may take: allow a second more for the round trip (as the client does).
-    const timeout = opts.timeout ?? (info.timeoutHint !== undefined ? info.timeoutHint * 1000 + HINT_MARGIN : undefined);
-    try {
-      const { reply, informs } = await this.#rawRequest(info.name, [...args, { timeout, signal: opts.signal }]);
-      return new KatcpReply(reply, informs);
-    } catch (err) {
-      // Bad arguments and cancellations are the caller's; everything else is a failed reply.
-      if (err instanceof KatcpAbortError || err instanceof KatcpTypeError || err instanceof KatcpSyntaxError || !(err instanceof Error)) throw err;
-      return KatcpReply.failure(info.name, err);
-    }
+    if (last !== undefined && isCallOptions(last)) checkOptions(last, CALL_OPTION_KEYS, `${this.name}.req.${escapeName(info.name)}`);
+    const { reply, informs } = await this.#rawRequest(info.name, args);
+    return new KatcpReply(reply, informs);
+  }
+
+  /** A warning of the resource itself: to the logger, then the `warning` event. */
+  #warn(err: Error): void {
+    this.#logger.warn(err.message);
+    this.#emitSafe('warning', err);
   }
 
   #emitSafe<E extends keyof ResourceEvents>(event: E, ...args: ResourceEvents[E]): void {
+    if (event === 'strategyError') this.#logger.warn(`the cached strategy of ${(args[0] as ResourceSensor).name} was refused: ${(args[2] as Error).message}`);
     try {
       (this.emit as (e: E, ...a: ResourceEvents[E]) => boolean)(event, ...args);
     } catch (err) {
-      if (event !== 'warning') this.#emitSafe('warning', new KatcpError(`a ${event} listener threw: ${(err as Error).message}`, 'KATCP_ERR_LISTENER', { cause: err }));
+      if (event !== 'warning') this.#warn(new KatcpError(`a ${event} listener threw: ${(err as Error).message}`, 'KATCP_ERR_LISTENER', { cause: err }));
+      else this.#logger.warn(`a warning listener threw: ${(err as Error).message}`);
     }
   }
 }

@@ -7,6 +7,7 @@ import { KatcpError } from '../errors.js';
 import type { ExponentialRandomBackoffOptions } from '../inspecting/backoff.js';
 import type { InspectingClientOptions } from '../inspecting/inspecting-client.js';
 import type { Clock } from '../util/clock.js';
+import type { ClientLogger } from '../client/logger.js';
 
 /** How to reach and expose one device; times in milliseconds. */
 export interface ResourceSpec {
@@ -43,6 +44,13 @@ export interface ResourceSpec {
   clock?: Clock;
   /** Further options of the underlying client (request timeout, reconnect policy, ...). */
   client?: InspectingClientOptions['client'];
+  /**
+   * Where warnings go (a sensor listener that threw, a strategy that could not be re-applied, a
+   * dropped reading, a failed sync), besides the `warning`, `strategyError` and `syncError`
+   * events; also the client's logger unless `client.logger` is set. Default: `client.logger`,
+   * else warnings to the console. Pass `silentLogger` to silence.
+   */
+  logger?: ClientLogger;
 }
 
 /** The part of a {@link ResourceSpec} a container takes per child (the name is the key). */

@@ -50,31 +50,7 @@ export function normalizeStrategy(input: StrategyInput, sensorType: string, para
   return parseStrategy({ type: sensorType } as unknown as Sensor, tokens);
 }
 
-/**
- * The `?sensor-sampling` arguments after the sensor name. Times are seconds, except for KATCP v4
- * devices, which take milliseconds (katcp-python sends seconds unchanged, so `period 0.5` means
- * 0.5 ms to a v4 device).
- */
-export function strategyWireArgs(s: SamplingStrategy, sensorType: string, protocolMajor: number | undefined): string[] {
-  const sensor = { type: sensorType as Sensor['type'] };
-  if (protocolMajor === undefined || protocolMajor >= 5) return formatStrategy(s, sensor);
-  // v4 periods are integer milliseconds.
-  const ms = (x: number): string => (x === Infinity ? 'inf' : String(Math.round(x * 1000)));
-  const [name, ...rest] = formatStrategy(s, sensor);
-  switch (s.strategy) {
-    case 'period':
-      return ['period', ms(s.period)];
-    case 'event-rate':
-      return ['event-rate', ms(s.shortest), ms(s.longest)];
-    case 'differential-rate':
-      return ['differential-rate', rest[0]!, ms(s.shortest), ms(s.longest)];
-    case 'none':
-    case 'auto':
-    case 'event':
-    case 'differential':
-      return [name!, ...rest];
-  }
-}
+export { strategyWireArgs } from '../client/strategy-wire.js';
 
 /** Same strategy (name and parameters). */
 export function sameStrategy(a: SamplingStrategy, b: SamplingStrategy): boolean {

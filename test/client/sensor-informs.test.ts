@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Message } from '../../lib/codec/message.js';
-import { forEachSensorReading, parseSensorInform, parseSensorListInform, statusFromBytes } from '../../lib/client/sensor-informs.js';
-import { KatcpError } from '../../lib/errors.js';
+import { forEachSensorReading, parseSensorInform, parseSensorListInform, parseSensorListInforms, statusFromBytes } from '../../lib/client/sensor-informs.js';
+import { KatcpError, MalformedInformError } from '../../lib/errors.js';
 
 const status = (ts: string, ...rest: string[]) => new Message('#', 'sensor-status', [ts, ...rest].map((x) => Buffer.from(x, 'latin1')));
 
@@ -49,4 +49,26 @@ test('sensor informs - #sensor-list descriptions', () => {
   const info = parseSensorListInform(Message.parse('#sensor-list temp The\\_temperature degC float -10 50'));
   assert.deepEqual(info, { name: 'temp', description: 'The temperature', units: 'degC', type: 'float', params: ['-10', '50'] });
   assert.throws(() => parseSensorListInform(Message.parse('#sensor-list temp x y')), KatcpError);
+});
+
+test('sensor informs - #sensor-list descriptions keep type and params as text, frozen', () => {
+  const info = parseSensorListInform(Message.parse('#sensor-list[3] an.int An\\_integer. count integer -5 5'));
+  assert.deepEqual(info, { name: 'an.int', description: 'An integer.', units: 'count', type: 'integer', params: ['-5', '5'] });
+  assert.ok(Object.isFrozen(info) && Object.isFrozen(info.params));
+  assert.deepEqual(parseSensorListInform(Message.parse('#sensor-list a.discrete A\\_discrete. \\@ discrete one two three')).params, ['one', 'two', 'three']);
+  assert.equal(parseSensorListInform(Message.parse('#sensor-list a.discrete A\\_discrete. \\@ discrete')).units, '');
+  assert.throws(() => parseSensorListInform(Message.parse('#sensor-list only.name desc')), /malformed #sensor-list/);
+  const warnings: Error[] = [];
+  assert.equal(parseSensorListInforms([Message.parse('#sensor-list x'), Message.parse('#sensor-list y d u float')], (e) => warnings.push(e)).length, 1);
+  assert.equal(warnings.length, 1);
+});
+
+test('sensor informs - every malformed sensor inform is a MalformedInformError with code KATCP_ERR_BAD_INFORM', () => {
+  const isBad = (e: unknown): boolean => e instanceof MalformedInformError && e.code === 'KATCP_ERR_BAD_INFORM';
+  assert.throws(() => parseSensorListInform(Message.parse('#sensor-list x')), isBad);
+  assert.throws(() => parseSensorInform(status('soon', '1', 'a', 'nominal', '3'), {}), isBad);
+  assert.throws(() => parseSensorInform(status('1.0', '2', 'a', 'nominal', '3'), {}), isBad);
+  const body = parseSensorInform(status('1.0', '2', 'a', 'great', '3', 'b', 'nominal', '4'), {});
+  assert.equal(body.readings.length, 1, 'a bad entry does not hide the good one next to it (the inspecting client used to drop the whole inform)');
+  assert.ok(body.errors.every(isBad));
 });

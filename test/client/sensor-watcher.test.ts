@@ -192,7 +192,7 @@ test('sensor watcher - v4 devices: no mids, millisecond timestamps, period strat
   await peer.close();
 });
 
-test('sensor watcher - filter, name rewriting (with replication), types, unknown types and decode errors', async () => {
+test('sensor watcher - filter, name rewriting (with replication), types, unknown types, decode errors; a string that is not UTF-8 is kept as bytes', async () => {
   const { conn, client, logger, cleanup } = await connectedClient();
   const decodeErrors: string[] = [];
   const watcher = new SensorWatcher(client, {
@@ -224,9 +224,12 @@ test('sensor watcher - filter, name rewriting (with replication), types, unknown
   assert.equal(watcher.sensors.get('test_bar2')?.status, 'warn');
   assert.equal(String(watcher.sensors.get('test_addr')?.value), '127.0.0.1:7147');
   assert.equal(watcher.sensors.get('test_flag')?.value, true);
-  assert.equal(watcher.sensors.get('test_txt')?.value, 'café');
+  // Lossless: the \xff reading is not dropped (it was a decode error): the mirror became a bytes sensor.
+  assert.equal(watcher.sensors.get('test_txt')?.type, 'bytes');
+  assert.deepEqual(watcher.sensors.get('test_txt')?.value, Buffer.from([0xff]));
+  assert.equal(watcher.sensors.get('test_txt')?.timestamp, 7);
   assert.equal(watcher.sensors.get('test_mode')?.value, 'idle');
-  assert.deepEqual(decodeErrors.sort(), ['foo', 'mode', 'txt']);
+  assert.deepEqual(decodeErrors.sort(), ['foo', 'mode']);
   assert.ok(logger.lines.some((l) => l === 'warn type blah is not recognised, skipping sensor weird'));
   await cleanup();
 });

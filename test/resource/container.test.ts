@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { KATCPClientResourceContainer, prefixedKey } from '../../lib/resource/container.js';
 import type { ContainerSpec } from '../../lib/resource/container.js';
 import type { ResourceSensor } from '../../lib/resource/resource-sensor.js';
-import { ConnectionClosedError, KatcpError, KatcpTimeoutError } from '../../lib/errors.js';
+import { ConnectionClosedError, KatcpError, KatcpRangeError, KatcpTimeoutError, KatcpTypeError } from '../../lib/errors.js';
 import { Device, quietClient, sorted } from '../inspecting/fixtures.js';
 
 const LONG = { timeout: 15_000 };
@@ -285,4 +285,11 @@ test('container - a child added later is started and joins the namespaces', asyn
   await b.untilSynced(LONG);
   assert.equal(c.sensor.b_type_integer, b.sensor.type_integer);
   assert.equal(c.children.b, b);
+});
+
+test('container - waits and group waits check their options like req.* (unknown keys, bad timeouts)', async () => {
+  const c = new KATCPClientResourceContainer({ name: 'c', clients: {} });
+  await assert.rejects(c.untilAllSynced({ timout: 1 } as never), (e: unknown) => e instanceof KatcpTypeError && /timout/.test(e.message));
+  await assert.rejects(c.untilAnySynced({ timeout: -5 }), KatcpRangeError);
+  await c.stop();
 });

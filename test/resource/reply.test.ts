@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Message } from '../../lib/codec/message.js';
 import { KatcpReply } from '../../lib/resource/reply.js';
-import { FailReply, InvalidReply, KatcpTimeoutError, KatcpTypeError } from '../../lib/errors.js';
+import { FailReply, InvalidReply, KatcpRangeError, KatcpTimeoutError, KatcpTypeError } from '../../lib/errors.js';
 
 test('reply - string forms match katcp-python str() and repr() (upstream test_KATCPReply)', () => {
   const a = new KatcpReply(Message.parse('!watchdog[123] ok'), []);
@@ -47,4 +47,13 @@ test('reply - failures: fail and invalid replies, and synthesized ones with the 
   assert.throws(() => synth.check(), (e: unknown) => e instanceof FailReply && e.cause === err);
   // A request message, as katcp-python returns when not connected, is never a success.
   assert.equal(new KatcpReply(Message.parse('?watchdog ok')).succeeded, false);
+});
+
+test('reply - int() is a number (reply.int(0) + 1 compiles); beyond 2^53 it points to bigint()', () => {
+  const r = new KatcpReply(Message.parse('!x ok 41 9007199254740993'));
+  const n: number = r.int(0) + 1;
+  assert.equal(n, 42);
+  assert.throws(() => r.int(1), (e: unknown) => e instanceof KatcpRangeError && /bigint\(1\)/.test(e.message));
+  assert.equal(r.bigint(1), 9007199254740993n);
+  assert.equal(r.bigint(0), 41n);
 });

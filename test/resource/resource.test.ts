@@ -4,7 +4,8 @@ import { KATCPClientResource } from '../../lib/resource/resource.js';
 import type { ResourceSpec } from '../../lib/resource/spec.js';
 import type { ResourceSensor, ResourceReading } from '../../lib/resource/resource-sensor.js';
 import { parseResourceAddress } from '../../lib/resource/spec.js';
-import { ConnectionClosedError, FailReply, KatcpError, KatcpTimeoutError, NotConnectedError } from '../../lib/errors.js';
+import { ConnectionClosedError, FailReply, KatcpError, KatcpRangeError, KatcpTimeoutError, KatcpTypeError, NotConnectedError, UnknownItemError } from '../../lib/errors.js';
+import { Sensor } from '../../lib/sensor/sensor.js';
 import { Device, quietClient, sorted } from '../inspecting/fixtures.js';
 import { escapeName } from '../../lib/resource/namespace.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
@@ -118,7 +119,7 @@ test('resource - untilSynced / untilNotSynced per state (upstream test_until_syn
   assert.deepEqual(states, ['syncing', 'synced']);
 });
 
-test('resource - requests resolve with reply objects; failures resolve with succeeded false', async (t) => {
+test('resource - requests resolve with reply objects for every device reply; a local timeout rejects (one error model)', async (t) => {
   const { res } = await setup(t);
   res.start();
   await res.untilSynced(LONG);
@@ -136,9 +137,8 @@ test('resource - requests resolve with reply objects; failures resolve with succ
   const bad = await res.req.add!('x', 'y');
   assert.equal(bad.succeeded, false);
   assert.match(bad.reason, /x/);
-  const slow = await res.req.slow!(5, { timeout: 50 });
-  assert.equal(slow.succeeded, false);
-  assert.ok(slow.error instanceof KatcpTimeoutError);
+  // Formerly a synthesized `fail` reply; now it rejects like the Client, sensor.wait and dev.wait.
+  await assert.rejects(res.req.slow!(5, { timeout: 50 }), KatcpTimeoutError);
   const echo = await res.req.echo!('a b', 1, 2.5, true);
   assert.deepEqual(echo.args, ['a b', '1', '2.5', '1']);
 });
@@ -427,13 +427,13 @@ test('resource - listSensors filters by regex search, strategy and status (upstr
   await assert.rejects(res.listSensors('('), KatcpError);
 });
 
-test('resource - wait by sensor name resolves true, false on timeout, and rejects for unknown sensors', async (t) => {
+test('resource - wait by sensor name resolves with the reading, rejects KatcpTimeoutError on timeout (katcp-python: false), and rejects for unknown sensors', async (t) => {
   const { res } = await setup(t);
   res.start();
   await res.untilSynced(LONG);
   await res.setSamplingStrategy('type_integer', 'event');
-  assert.equal(await res.wait('type_integer', 42, LONG), true);
-  assert.equal(await res.wait('type.integer', 43, { timeout: 50 }), false);
+  assert.equal((await res.wait('type_integer', 42, LONG)).value, 42);
+  await assert.rejects(res.wait('type.integer', 43, { timeout: 50 }), KatcpTimeoutError);
   await assert.rejects(res.wait('nope', 1), (e: unknown) => e instanceof KatcpError && e.code === 'KATCP_ERR_UNKNOWN_SENSOR');
   await assert.rejects(res.wait('type_float', 1), (e: unknown) => e instanceof KatcpError && e.code === 'KATCP_ERR_NO_STRATEGY');
 });
@@ -444,12 +444,12 @@ test('resource - wait by sensor name gives up after 5 s unless told otherwise (k
   res.start();
   await res.untilSynced();
   await res.setSamplingStrategy('type_integer', 'event');
-  let outcome: boolean | undefined;
-  const waiting = res.wait('type_integer', 43).then((v) => (outcome = v));
+  let outcome: unknown;
+  const waiting = res.wait('type_integer', 43).catch((e: unknown) => (outcome = e));
   await clock.advance(4999);
   assert.equal(outcome, undefined);
   await clock.advance(1);
-  assert.equal(await waiting, false);
+  assert.ok((await waiting) instanceof KatcpTimeoutError);
   let settled = false;
   const forever = assert.rejects(
     res.wait('type_integer', 43, { timeout: Infinity }).finally(() => (settled = true)),
@@ -461,16 +461,14 @@ test('resource - wait by sensor name gives up after 5 s unless told otherwise (k
   await forever;
 });
 
-test('resource - disconnect: requests fail as replies, the resource resyncs by itself, a changed device shows its new items (upstream test_disconnect)', async (t) => {
+test('resource - disconnect: requests reject NotConnectedError, the resource resyncs by itself, a changed device shows its new items (upstream test_disconnect)', async (t) => {
   const { dev, res } = await setup(t);
   res.start();
   await res.untilSynced(LONG);
   const names = sorted(Object.keys(res.sensor));
   await dev.down();
   await res.untilState('disconnected', LONG);
-  const r = await res.req.watchdog!();
-  assert.equal(r.succeeded, false);
-  assert.ok(r.error instanceof NotConnectedError);
+  await assert.rejects(res.req.watchdog!(), NotConnectedError);
   assert.ok(res.sensor.type_integer !== undefined, 'namespaces are kept while disconnected');
   const states: string[] = [];
   res.on('stateChange', (s) => states.push(s));
@@ -590,4 +588,96 @@ test('resource - a KATCP v4 device: no mids, millisecond timestamps converted, s
   const polled = await res.sensor.a_ts!.getReading();
   assert.deepEqual([polled.timestamp, polled.status, polled.value], [1700000000.5, 'warn', 1700000001.5]);
   assert.deepEqual(conn.received, ['?help', '?sensor-list', '?sensor-sampling an.int period 500', '?sensor-sampling a.ts event', '?sensor-value a.ts']);
+});
+
+test('resource - after stop() every new request, wait, reading stream and sync wait rejects at once with ConnectionClosedError, until start()', async (t) => {
+  const { res } = await setup(t);
+  res.start();
+  await res.untilSynced(LONG);
+  const s = res.sensor.type_integer!;
+  await s.setStrategy('event');
+  await res.stop();
+  // No timeout is given: before the fix these hung until their own timeout (or for ever).
+  await assert.rejects(s.wait(-1), ConnectionClosedError);
+  await assert.rejects(s.readings().next(), ConnectionClosedError);
+  await assert.rejects(res.wait('type_integer', -1), ConnectionClosedError);
+  await assert.rejects(res.req.watchdog!(), ConnectionClosedError);
+  await assert.rejects(res.untilSynced(), ConnectionClosedError);
+  await assert.rejects(s.getValue(), ConnectionClosedError);
+  res.start();
+  await res.untilSynced(LONG);
+  assert.ok((await res.req.watchdog!()).succeeded);
+});
+
+test('resource - req.* and wait check their options: unknown keys and bad timeouts are typed errors naming the key', async (t) => {
+  const { res } = await setup(t);
+  res.start();
+  await res.untilSynced(LONG);
+  await assert.rejects(res.req.add!(1, 2, { timout: 5 }), (e: unknown) => e instanceof KatcpTypeError && /timout/.test(e.message) && /did you mean 'timeout'/.test(e.message) && /demo\.req\.add/.test(e.message));
+  await assert.rejects(res.req.add!(1, 2, { timeout: -1 }), (e: unknown) => e instanceof KatcpRangeError && e.key === 'timeout');
+  await assert.rejects(res.req.add!(1, 2, { timeout: Number.NaN }), KatcpRangeError);
+  await assert.rejects(res.req.add!(1, 2, { timeout: '5' }), KatcpTypeError);
+  await assert.rejects(res.wait('type_integer', 1, { timeot: 5 } as never), KatcpTypeError);
+});
+
+test('resource - a string sensor whose bytes are not UTF-8 still delivers its reading, the value being the exact bytes', async (t) => {
+  const dev = await Device.start();
+  const raw = Buffer.from([0x61, 0xff, 0xfe, 0x62]);
+  dev.server.sensors.add(Sensor.bytes({ name: 'raw.bytes', description: 'aiokatcp bytes', default: raw, initialStatus: 'nominal' }));
+  const { res } = await setup(t, {}, dev);
+  res.start();
+  await res.untilSynced(LONG);
+  const s = res.sensor.raw_bytes!;
+  assert.equal(s.type, 'string');
+  const reading = await s.getReading(LONG);
+  assert.equal(reading.status, 'nominal');
+  assert.ok(reading.timestamp > 0);
+  assert.deepEqual(reading.value, raw);
+});
+
+test('resource - a sensor listener that throws reaches the default logger (warnings to the console) with no warning handler attached', async (t) => {
+  const dev = await Device.start();
+  const res = new KATCPClientResource({ name: 'demo', address: dev.address, controlled: true, client: { reconnect: () => 20 } });
+  const seen: string[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => void seen.push(args.map(String).join(' '));
+  t.after(async () => {
+    console.warn = warn;
+    await res.stop();
+    await dev.stop();
+  });
+  res.start();
+  await res.untilSynced(LONG);
+  const s = res.getSensor('type.integer');
+  s.registerListener(() => {
+    throw new Error('listener exploded');
+  });
+  s.setReading({ timestamp: 1, status: 'nominal', value: 1 });
+  assert.ok(seen.some((line) => line.includes('katcp resource demo') && line.includes('listener exploded')), seen.join('\n'));
+});
+
+test('resource - one logger option redirects (or silences) the warnings', async (t) => {
+  const seen: string[] = [];
+  const logger = { debug: () => undefined, info: () => undefined, warn: (m: string) => void seen.push(m), error: (m: string) => void seen.push(m) };
+  const { res } = await setup(t, { logger });
+  res.start();
+  await res.untilSynced(LONG);
+  res.getSensor('type_integer').registerListener(() => {
+    throw new Error('boom');
+  });
+  res.getSensor('type_integer').setReading({ timestamp: 1, status: 'nominal', value: 1 });
+  assert.ok(seen.some((m) => m.includes('boom')));
+});
+
+test('resource - requests by name: call() and getRequest() take KATCP or escaped names; an unknown name is a typed error with suggestions', async (t) => {
+  const { res } = await setup(t);
+  res.start();
+  await res.untilSynced(LONG);
+  assert.equal((await res.call('add', 3, 6)).float(0), 9);
+  assert.ok((await res.call('pick-fruit')).succeeded);
+  assert.equal(res.getRequest('pick_fruit'), res.req.pick_fruit);
+  await assert.rejects(res.call('ad', 1, 2), (e: unknown) => e instanceof UnknownItemError && e.code === 'KATCP_ERR_UNKNOWN_REQUEST' && e.suggestions.includes('add') && /demo/.test(e.message) && /did you mean add/.test(e.message));
+  assert.throws(() => res.getSensor('type.integr'), (e: unknown) => e instanceof UnknownItemError && e.code === 'KATCP_ERR_UNKNOWN_SENSOR' && e.suggestions.includes('type.integer'));
+  assert.equal('add' in res.req, true, 'req stays a plain namespace');
+  assert.equal(res.req.nope?.name, undefined);
 });

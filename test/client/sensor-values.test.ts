@@ -2,14 +2,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Message } from '../../lib/codec/message.js';
 import { Address } from '../../lib/codec/address.js';
-import { clientSensorType, decodeUpdate, defaultSensorFactory } from '../../lib/inspecting/sensor-values.js';
+import { clientSensorType, decodeSensorValue } from '../../lib/client/sensor-values.js';
+import { parseSensorInform } from '../../lib/client/sensor-informs.js';
+import type { SensorInfo } from '../../lib/client/sensor-informs.js';
+import { defaultSensorFactory } from '../../lib/inspecting/sensor-values.js';
 import { isUnknownItemReply } from '../../lib/inspecting/inspector.js';
-import { parseSensorUpdates } from '../../lib/inspecting/parse.js';
-import type { SensorInfo } from '../../lib/inspecting/model.js';
 import { KatcpTypeError } from '../../lib/errors.js';
 
 const info = (type: string, params: string[] = [], units = ''): SensorInfo => ({ name: 's.x', description: 'd', units, type, params });
-const upd = (line: string, major = 5) => parseSensorUpdates(Message.parse(line), major)[0]!;
+const upd = (line: string, major = 5) => {
+  const body = parseSensorInform(Message.parse(line), { protocolMajor: major });
+  return { ...body.readings[0]!, major };
+};
+const decodeUpdate = (i: SensorInfo, u: ReturnType<typeof upd>, major: number) => ({ value: decodeSensorValue(i, u.value, { protocolMajor: major }) });
 
 test('sensor values - each KATCP type decodes to its JS value', () => {
   assert.equal(decodeUpdate(info('integer'), upd('#sensor-status 1.5 1 s.x nominal -3'), 5).value, -3);
@@ -58,4 +63,13 @@ test('inspector - "unknown" failure replies mean "no such item" for named lookup
   assert.equal(isUnknownItemReply(Message.parse('!help fail no\\_such\\_request')), true);
   assert.equal(isUnknownItemReply(Message.parse('!help fail Help\\_is\\_broken')), false);
   assert.equal(isUnknownItemReply(Message.parse('!help invalid Unknown')), false);
+});
+
+test('sensor values - a string sensor whose bytes are not UTF-8 keeps its exact bytes as a Buffer (lossless)', () => {
+  const raw = Buffer.from([0x61, 0xff, 0xfe, 0x00, 0x62]);
+  const value = decodeSensorValue(info('string'), raw, {});
+  assert.ok(Buffer.isBuffer(value));
+  assert.deepEqual(value, raw);
+  assert.notEqual(value, raw, 'a copy: message arguments may be views into the parser buffer');
+  assert.equal(decodeSensorValue(info('string'), Buffer.from('héllo'), {}), 'héllo');
 });
