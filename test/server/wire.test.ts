@@ -33,6 +33,25 @@ describe('server wire cache', () => {
     );
   });
 
+  it('wire - a #sensor-status line of a float or integer sensor is the codec formatting, in both dialects, whatever the value and timestamp (property)', () => {
+    const v4 = new ServerDialect('4.0');
+    const status = fc.constantFrom('nominal', 'warn', 'error', 'failure', 'unknown', 'unreachable', 'inactive' as const);
+    const timestamp = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(0, -0, 1_700_000_000.125));
+    const f = Sensor.float({ name: 'f.x' });
+    const i = Sensor.integer({ name: 'i_x' });
+    const value = fc.oneof(fc.double(), fc.constantFrom(0, -0, 5, 1e16, 1e-5), fc.integer(), fc.bigInt({ min: -(1n << 70n), max: 1n << 70n }));
+    fc.assert(
+      fc.property(value, status, timestamp, fc.boolean(), (v, st, ts, useV4) => {
+        const dialect = useV4 ? v4 : new ServerDialect();
+        const sensor = typeof v === 'bigint' || Number.isInteger(v) ? i : f;
+        const reading = makeReading(ts, st, sensor === i ? v : Number(v));
+        const args = [dialect.timestamp(ts), '1', sensor.name, dialect.status(st)].map((s) => Buffer.from(s, 'latin1'));
+        args.push(sensor.codec.encode(reading.value, dialect.codecContext));
+        assert.equal(text(sensorStatusLine(sensor, reading, dialect)), formatted('sensor-status', undefined, args));
+      }),
+    );
+  });
+
   it('wire - a #sensor-status line is the codec formatting of the reading, and is formatted once per reading', () => {
     const clock = new VirtualClock(1_700_000_000.25);
     const sensor = Sensor.string({ name: 's', clock, default: 'a b\\c é', initialStatus: 'warn' });
