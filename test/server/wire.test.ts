@@ -45,7 +45,7 @@ describe('server wire cache', () => {
         const dialect = useV4 ? v4 : new ServerDialect();
         const sensor = typeof v === 'bigint' || Number.isInteger(v) ? i : f;
         const reading = makeReading(ts, st, sensor === i ? v : Number(v));
-        const args = [dialect.timestamp(ts), '1', sensor.name, dialect.status(st)].map((s) => Buffer.from(s, 'latin1'));
+        const args: Buffer[] = [dialect.timestamp(ts), '1', sensor.name, dialect.status(st)].map((s) => Buffer.from(s, 'latin1'));
         args.push(sensor.codec.encode(reading.value, dialect.codecContext));
         assert.equal(text(sensorStatusLine(sensor, reading, dialect)), formatted('sensor-status', undefined, args));
       }),
