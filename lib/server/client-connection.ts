@@ -56,7 +56,7 @@ const LF = 0x0a;
 export const CLIENT_LATENCY_SAMPLES = 256;
 
 /** Lines in formatted wire bytes: every message ends in exactly one raw LF (arguments escape theirs). */
-function countLines(bytes: Buffer): number {
+function countLines(bytes: Uint8Array): number {
   let n = 0;
   for (let i = bytes.indexOf(LF); i >= 0; i = bytes.indexOf(LF, i + 1)) n++;
   return n;
@@ -76,6 +76,8 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
   readonly #conn: Connection;
   // Messages, and lines already in wire form (the cached `#sensor-status` lines).
   #outbox: (Message | Buffer)[] = [];
+  // Lines in #outbox, counted as they are queued (a line of bytes is known to be one line).
+  #outboxLines = 0;
   #outboxAsync = false;
   #flushQueued = false;
   readonly #samplers = new Map<Sensor, Sampler>();
@@ -92,7 +94,11 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
   readonly #parked: RequestContext[] = [];
   #parkedHead = 0;
   readonly #send = (sensor: Sensor, reading: Reading<unknown>): void => {
-    this.sendAsync(sensorStatusLine(sensor, reading, this.#owner.dialect));
+    if (this.#conn.isClosed) return;
+    this.#outbox.push(sensorStatusLine(sensor, reading, this.#owner.dialect));
+    this.#outboxLines++;
+    this.#outboxAsync = true;
+    this.#scheduleFlush();
   };
   readonly #samplerOptions = {
     onError: (err: unknown): void => {
@@ -164,6 +170,7 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
   /** @internal */
   onClose(_conn: Connection, err?: Error): void {
     this.#outbox = [];
+    this.#outboxLines = 0;
     this.clearSamplers();
     this.cancelRequests(new ConnectionClosedError('client disconnected', err === undefined ? undefined : { cause: err }), false);
     this.#owner.clientClosed(this, err);
@@ -178,6 +185,7 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
   send(msg: Message | Buffer): void {
     if (this.#conn.isClosed) return;
     this.#outbox.push(msg);
+    this.#outboxLines += msg instanceof Uint8Array ? countLines(msg) : 1;
     this.#scheduleFlush();
   }
 
@@ -188,6 +196,7 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
   sendAsync(msg: Message | Buffer): void {
     if (this.#conn.isClosed) return;
     this.#outbox.push(msg);
+    this.#outboxLines += msg instanceof Uint8Array ? countLines(msg) : 1;
     this.#outboxAsync = true;
     this.#scheduleFlush();
   }
@@ -205,6 +214,8 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
     const batch = this.#outbox;
     if (batch.length === 0) return;
     this.#outbox = [];
+    const lines = this.#outboxLines;
+    this.#outboxLines = 0;
     const checkBacklog = this.#outboxAsync && this.#samplingDepth === 0;
     this.#outboxAsync = false;
     if (this.#conn.isClosed) return;
@@ -215,7 +226,6 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
     const written = this.#conn.writeMany(one);
     one.length = 0;
     if (written) {
-      const lines = countLines(bytes);
       this.#stats.recordSentBatch(lines, bytes.length);
       this.#owner.stats.recordSentBatch(lines, bytes.length);
     }
@@ -382,6 +392,7 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
   /** Drops the connection at once (queued messages are lost). */
   abort(err?: Error): void {
     this.#outbox = [];
+    this.#outboxLines = 0;
     this.#conn.abort(err);
   }
 
