@@ -1,6 +1,6 @@
 /**
  * The server's view of one client: its connection, an outgoing batch (messages queued in one
- * tick go out in one socket write), its sensor subscriptions and its requests in flight.
+ * event-loop turn go out in one socket write), its sensor subscriptions and its requests in flight.
  * @module
  */
 import type { Duplex } from 'node:stream';
@@ -97,7 +97,8 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
     if (this.#conn.isClosed) return;
     this.#outbox.push(sensorStatusLine(sensor, reading, this.#owner.dialect));
     this.#outboxLines++;
-    this.#outboxAsync = true;
+    // Initial values sent while a ?sensor-sampling commits are exempt from the slow-client check.
+    if (this.#samplingDepth === 0) this.#outboxAsync = true;
     this.#scheduleFlush();
   };
   readonly #samplerOptions = {
@@ -249,14 +250,19 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
     }
   }
 
+  // At the end of the event-loop turn rather than in a microtask: requests whose replies come
+  // out of promise chains (a pipelined run of ?sensor-sampling, each waiting for the sampling
+  // lock) would otherwise each get a socket write of their own.
   #scheduleFlush(): void {
     if (this.#flushQueued) return;
     this.#flushQueued = true;
-    queueMicrotask(() => {
-      this.#flushQueued = false;
-      this.flush();
-    });
+    setImmediate(this.#flushLater);
   }
+
+  readonly #flushLater = (): void => {
+    this.#flushQueued = false;
+    this.flush();
+  };
 
   // Requests
 
@@ -364,8 +370,8 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
     try {
       return await fn();
     } finally {
-      // The burst goes out while the slow-client check is still suspended.
-      this.flush();
+      // The burst goes out with the turn's batch: its lines did not mark the batch for the
+      // slow-client check (see #send), so a pipelined run of requests shares one write.
       this.#samplingDepth--;
       released.resolve();
     }
