@@ -77,7 +77,11 @@ export class RequestContext {
   readonly request: Message;
   readonly #channel: RequestChannel;
   readonly #observer: RequestObserver;
-  readonly #abort = new AbortController();
+  // Made on first use of `signal`: most handlers never look at it, and a signal per request
+  // costs more than the rest of a short request's handling.
+  #abort: AbortController | undefined;
+  // Set once, by cancel(): the request is aborted.
+  #abortReason: Error | undefined;
   #state: ReplyState = ReplyState.Open;
 
   /** @internal created by the server for each request */
@@ -104,7 +108,16 @@ export class RequestContext {
 
   /** Aborted when the request is cancelled: the server stops or the client disconnects. */
   get signal(): AbortSignal {
+    if (this.#abort === undefined) {
+      this.#abort = new AbortController();
+      if (this.#abortReason !== undefined) this.#abort.abort(this.#abortReason);
+    }
     return this.#abort.signal;
+  }
+
+  /** True once the request was cancelled (`signal` is aborted), without making the signal. @internal */
+  get aborted(): boolean {
+    return this.#abortReason !== undefined;
   }
 
   /** True once a reply has been sent (or the request was cancelled): later calls are refused. */
@@ -236,7 +249,10 @@ export class RequestContext {
       this.#state = ReplyState.Cancelled;
       if (reply) this.#channel.send(Message.replyTo(this.request, 'fail', 'request cancelled'));
     }
-    this.#abort.abort(reason);
+    if (this.#abortReason === undefined) {
+      this.#abortReason = reason;
+      this.#abort?.abort(reason);
+    }
     if (open) this.#observer.settled(this);
   }
 
@@ -261,7 +277,7 @@ export class RequestContext {
     const what = call === 'replyLater' ? 'replyLater() has no effect' : `this ${call === 'reply' ? 'reply' : 'inform'} is dropped`;
     let text: string;
     if (reason === ReplyState.Cancelled) {
-      text = `request ${this.#label()} was cancelled (${errorText(this.#abort.signal.reason)}); ${what}`;
+      text = `request ${this.#label()} was cancelled (${errorText(this.#abortReason)}); ${what}`;
     } else if (reason === ReplyState.AutoReplied) {
       text =
         `request ${this.#label()} has already been replied to by the server when its handler ended ` +

@@ -131,7 +131,7 @@ export class RequestRun implements RequestObserver {
     if (this.#phase !== Phase.Running) return;
     const ctx = this.ctx;
     try {
-      if (ctx.signal.aborted) {
+      if (ctx.aborted) {
         // Cancelled after an early reply: whatever the handler did next is of no interest.
       } else if (ctx.awaitingReply) {
         if (value !== undefined) this.#misuse(`handler of ${this.#label()} called replyLater() and returned a value; the value is ignored`);
@@ -152,7 +152,7 @@ export class RequestRun implements RequestObserver {
     const ctx = this.ctx;
     const expected = err instanceof FailReply || err instanceof InvalidReply;
     try {
-      if (ctx.signal.aborted) {
+      if (ctx.aborted) {
         // Cancelled: the handler failing now (typically with the abort reason) is expected.
       } else if (ctx.replied) {
         const text = errorText(err);

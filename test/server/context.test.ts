@@ -138,6 +138,7 @@ describe('RequestContext - reply state machine (model)', () => {
           assert.equal(ctx.cancelled, state === 'cancelled');
           assert.equal(ctx.awaitingReply, state === 'later');
           assert.equal(observer.settledCount, isFinal ? 1 : 0, 'settled exactly once, when final');
+          assert.equal(ctx.aborted, aborted);
           assert.equal(ctx.signal.aborted, aborted);
           if (isFinal && state !== 'cancelled') {
             const last = channel.sent[channel.sent.length - 1];
@@ -147,6 +148,16 @@ describe('RequestContext - reply state machine (model)', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('context - a signal first asked for after the cancellation is already aborted, with the reason', () => {
+    const ctx = new RequestContext(Message.request('job', 1), new RecordingChannel(), new RecordingObserver());
+    const reason = new Error('gone');
+    ctx.cancel(reason, false);
+    ctx.cancel(new Error('again'), false);
+    assert.equal(ctx.aborted, true);
+    assert.equal(ctx.signal.aborted, true);
+    assert.equal(ctx.signal.reason, reason, 'the first reason stays');
   });
 
   it('context - a refusal names the request and mid and says what was dropped', () => {
