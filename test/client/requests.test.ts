@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Message } from '../../lib/codec/message.js';
 import { MAX_MID, RequestTracker } from '../../lib/client/requests.js';
-import { KatcpAbortError, KatcpTimeoutError } from '../../lib/errors.js';
+import { KatcpAbortError, KatcpRangeError, KatcpTimeoutError } from '../../lib/errors.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
 
 interface Outcome {
@@ -86,7 +86,7 @@ test('requests - an id still in flight is skipped when the counter comes round',
   start();
   start();
   assert.deepEqual(sent.map((m) => m.mid), [1, 2, 3, 2, 4]);
-  assert.throws(() => (tracker.nextMid = 0), RangeError);
+  assert.throws(() => (tracker.nextMid = 0), KatcpRangeError);
 });
 
 test('requests - without mids, same-name requests are serialised and different names run concurrently', () => {
