@@ -472,7 +472,11 @@ export class ClientCore {
    * unsupported server, and with `KatcpTimeoutError`/`KatcpAbortError` per the options.
    */
   waitConnected(opts: CallOptions = {}): Promise<void> {
-    checkOptions(opts, CALL_OPTION_KEYS, 'waitConnected');
+    try {
+      checkOptions(opts, CALL_OPTION_KEYS, 'waitConnected');
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
     if (this.#state === ClientState.Connected) return Promise.resolve();
     if (this.#state === ClientState.Closed) return Promise.reject(this.#closedError());
     const d = deferred<void>();

@@ -320,13 +320,21 @@ export class Client extends EventEmitter<ClientEvents> {
    * are in seconds, also from v4 servers. Pass `{type}` to skip the list request.
    */
   sensorReading<T = unknown>(name: string, opts: SensorReadingOptions<T> = {}): Promise<Reading<T>> {
-    checkOptions(opts, SENSOR_READING_KEYS, 'sensorReading');
+    try {
+      checkOptions(opts, SENSOR_READING_KEYS, 'sensorReading');
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
     return readSensor<T>(this, this.#core.sensorTypeCache, name, opts);
   }
 
   /** Like {@link sensorReading} but returns the value; fails if the status is not nominal/warn/error. */
   sensorValue<T = unknown>(name: string, opts: SensorReadingOptions<T> = {}): Promise<T> {
-    checkOptions(opts, SENSOR_READING_KEYS, 'sensorValue');
+    try {
+      checkOptions(opts, SENSOR_READING_KEYS, 'sensorValue');
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
     return readSensorValue<T>(this, this.#core.sensorTypeCache, name, opts);
   }
 }
