@@ -104,7 +104,7 @@ export class ClientCore {
     this.#events = events;
     const clock = settings.clock;
     this.#stats = new TrafficStats(clock);
-    this.#requests = new RequestTracker(clock, (msg) => this.#outbox.send(msg), settings.mids);
+    this.#requests = new RequestTracker(clock, (msg) => this.#outbox.send(msg), settings.mids, this.#stats);
     this.#heartbeat =
       settings.heartbeat === undefined
         ? undefined
@@ -442,16 +442,7 @@ export class ClientCore {
       const hint = this.#negotiator.session.hints.get(msg.name);
       timeout = hint === undefined ? this.#settings.requestTimeout : hint * 1000 + this.#settings.hintMargin;
     }
-    const started = this.#settings.clock.monotonic();
-    const stats = this.#stats;
-    const timed: RequestListener = {
-      onInform: listener.onInform,
-      onDone: (err, reply, informs) => {
-        if (reply !== undefined) stats.recordLatency(this.#settings.clock.monotonic() - started);
-        listener.onDone(err, reply, informs);
-      },
-    };
-    this.#requests.start(msg, timed, { useMid: this.#negotiator.session.flags?.messageIds === true, timeout, signal: opts.signal });
+    this.#requests.start(msg, listener, { useMid: this.#negotiator.session.flags?.messageIds === true, timeout, signal: opts.signal });
   }
 
   /** The inform handlers and streams. */

@@ -18,6 +18,7 @@
 import type { Message } from '../codec/message.js';
 import { KatcpAbortError, KatcpRangeError, KatcpTimeoutError } from '../errors.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
+import type { TrafficStats } from '../util/traffic-stats.js';
 
 /** Largest message id KATCP allows. */
 export const MAX_MID = 2 ** 31 - 1;
@@ -64,6 +65,8 @@ class Pending {
   mid: number | undefined = undefined;
   phase: number = QUEUED;
   timer: TimerHandle | undefined = undefined;
+  /** Monotonic ms when the request went out (for the latency statistics). */
+  sentAt = 0;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined = undefined;
 
@@ -87,6 +90,7 @@ export class RequestTracker {
   readonly #send: (msg: Message) => void;
   readonly #byMid = new Map<number, Pending>();
   readonly #byName = new Map<string, Pending[]>();
+  readonly #stats: TrafficStats | undefined;
   readonly #generator: ((previous: number | undefined) => number) | undefined;
   #nextMid = 1;
   #lastMid: number | undefined;
@@ -96,10 +100,12 @@ export class RequestTracker {
    * @param clock for timeouts
    * @param send writes a request to the current connection
    * @param mids the first message id to hand out (default 1), or a generator of ids
+   * @param stats gets the latency of every answered request (from sending to the reply)
    */
-  constructor(clock: Clock, send: (msg: Message) => void, mids: MidSource = 1) {
+  constructor(clock: Clock, send: (msg: Message) => void, mids: MidSource = 1, stats?: TrafficStats) {
     this.#clock = clock;
     this.#send = send;
+    this.#stats = stats;
     if (typeof mids === 'function') this.#generator = mids;
     else this.nextMid = mids;
   }
@@ -157,6 +163,7 @@ export class RequestTracker {
       }
       p.mid = mid;
       p.phase = SENT;
+      p.sentAt = this.#clock.monotonic();
       this.#byMid.set(mid, p);
       this.#send(request.withMid(mid));
       return;
@@ -165,6 +172,7 @@ export class RequestTracker {
     if (queue === undefined) {
       this.#byName.set(request.name, [p]);
       p.phase = SENT;
+      p.sentAt = this.#clock.monotonic();
       this.#send(request.mid === undefined ? request : request.withMid(undefined));
     } else {
       queue.push(p);
@@ -239,6 +247,7 @@ export class RequestTracker {
       return;
     }
     next.phase = SENT;
+    next.sentAt = this.#clock.monotonic();
     this.#send(next.request.mid === undefined ? next.request : next.request.withMid(undefined));
   }
 
@@ -252,6 +261,7 @@ export class RequestTracker {
 
   #finish(p: Pending, err: Error | undefined, reply: Message | undefined): void {
     this.#detach(p);
+    if (reply !== undefined) this.#stats?.recordLatency(this.#clock.monotonic() - p.sentAt);
     this.#count--;
     p.listener.onDone(err, reply, p.informs);
   }
