@@ -14,6 +14,8 @@ import { deferred } from './util/deferred.js';
 import type { Deferred } from './util/deferred.js';
 import type { TrafficStats } from './util/traffic-stats.js';
 
+export type { LatencySummary, TrafficSnapshot, TrafficStats, TrafficStatsOptions } from './util/traffic-stats.js';
+
 /** What a {@link Connection} reports to: the client or the server. Called synchronously, in stream order. */
 export interface ConnectionOwner {
   /** A complete message arrived. */
