@@ -58,7 +58,12 @@ const INFORM_STREAM_KEYS: readonly string[] = ['signal', 'highWaterMark', 'overf
  * ended); after `close()` both requests and `waitConnected()` fail with
  * `ConnectionClosedError`. An unsupported protocol version closes the client for good
  * (retrying would not change the server) and `waitConnected()` rejects with
- * `ProtocolVersionError`.
+ * `ProtocolVersionError`. With `heartbeat`, a peer that stops answering is declared dead
+ * (`PeerTimeoutError`, a `ConnectionClosedError`) and the client reconnects. Every option object
+ * is checked: an unknown key, a negative or NaN time is a `KatcpTypeError`/`KatcpRangeError`.
+ *
+ * `connected` and `disconnected` report changes only: they alternate, starting with
+ * `connected`, never two of a kind in a row (the guarantee of m2com's connect callback).
  */
 export class Client extends EventEmitter<ClientEvents> {
   readonly #core: ClientCore;
