@@ -18,8 +18,6 @@ import type { Clock, TimerHandle } from '../util/clock.js';
 import { deferred } from '../util/deferred.js';
 import type { Deferred } from '../util/deferred.js';
 import { CALL_OPTION_KEYS, checkOptions } from '../util/options.js';
-import { retry } from '../util/retry.js';
-import type { RetryAttempt, RetryPolicy } from '../util/retry.js';
 import { TrafficStats } from '../util/traffic-stats.js';
 import type { TrafficSnapshot } from '../util/traffic-stats.js';
 import { connectSocket } from './connect-attempt.js';
@@ -33,6 +31,7 @@ import type { ClientEvents, ClientSettings } from './options.js';
 import type { OrderedEvents } from './ordered-emitter.js';
 import { Outbox } from './outbox.js';
 import { RateLog } from './rate-log.js';
+import { FailureLog, ReconnectLoop } from './reconnect-loop.js';
 import { RequestTracker } from './requests.js';
 import type { RequestListener } from './requests.js';
 import type { RemoteSensorInfo } from './sensor-informs.js';
@@ -73,14 +72,9 @@ export class ClientCore {
   #state: ClientState = ClientState.Sleeping;
   #closing = false;
   #lastError: Error | undefined;
-  // The reason of the latest failed attempt that was logged as a warning (reset when connected).
-  #loggedReason: string | undefined;
+  readonly #failures: FailureLog;
   #connections = 0;
-  // Stops the reconnect loop (aborted on entry to `closed`).
-  readonly #loop = new AbortController();
-  // The reconnect loop's current attempt, and how to end it (from `connecting` until it fails).
-  #attemptCtx: RetryAttempt | undefined;
-  #endAttempt: ((err: Error) => void) | undefined;
+  readonly #loop: ReconnectLoop;
   // Valid in `connecting` only.
   #attempt: ConnectAttempt | undefined;
   // Valid in `negotiating`, `connected` and `disconnecting`.
@@ -132,7 +126,11 @@ export class ClientCore {
       disconnect: (err) => void this.#setState(ClientState.Disconnecting, err),
       interfaceChanged: () => this.#sensorTypes.clear(),
     });
-    void this.#run();
+    this.#failures = new FailureLog(settings.logger, `${host}:${port}`);
+    this.#loop = new ReconnectLoop(settings.policy, clock, settings.logger, {
+      connect: () => void this.#setState(ClientState.Connecting),
+      giveUp: (cause) => void this.#setState(ClientState.Closed, cause),
+    });
   }
 
   /** The client's time source (shared with helpers such as the sensor watcher). */
@@ -200,46 +198,6 @@ export class ClientCore {
     };
   }
 
-  // ---------------------------------------------------------------- reconnect loop
-
-  /**
-   * Connection attempts under {@link retry}: an attempt is one connection, from `connecting`
-   * until it fails or, once connected, is lost; reaching `connected` counts as a success (the
-   * policy starts over). The policy's waits are spent in `sleeping`. The loop ends when the
-   * policy gives up (the client closes) or the client closes (aborting the loop).
-   */
-  async #run(): Promise<void> {
-    const policy: RetryPolicy = this.#settings.policy ?? { nextDelay: () => false, reset: () => undefined };
-    const logger = this.#settings.logger;
-    try {
-      await retry((attempt) => this.#runAttempt(attempt), {
-        clock: this.#settings.clock,
-        signal: this.#loop.signal,
-        policy: {
-          nextDelay: (n, err) => {
-            try {
-              return policy.nextDelay(n, err);
-            } catch (thrown) {
-              logger.error('the reconnect policy threw; closing', thrown);
-              return false;
-            }
-          },
-          reset: () => policy.reset(),
-        },
-      });
-    } catch (err) {
-      if (this.#state !== ClientState.Closed) this.#setState(ClientState.Closed, err instanceof Error ? err : undefined);
-    }
-  }
-
-  #runAttempt(ctx: RetryAttempt): Promise<never> {
-    return new Promise<never>((_, reject) => {
-      this.#attemptCtx = ctx;
-      this.#endAttempt = reject;
-      this.#setState(ClientState.Connecting);
-    });
-  }
-
   // ---------------------------------------------------------------- state machine
 
   /**
@@ -262,7 +220,7 @@ export class ClientCore {
     this.#leave(prev, next);
     if (next === ClientState.Connected) {
       this.#lastError = undefined;
-      this.#loggedReason = undefined;
+      this.#failures.reset();
     } else if (cause !== undefined) {
       this.#lastError = cause;
     }
@@ -280,23 +238,11 @@ export class ClientCore {
     const attemptFailed = (prev === ClientState.Connecting || prev === ClientState.Negotiating) && !hasConnection(next);
     if ((attemptFailed || (next === ClientState.Disconnecting && prev === ClientState.Negotiating)) && cause !== undefined && !this.#closing) {
       events.queue('connectFailed', cause);
-      this.#logFailure(cause);
+      this.#failures.failed(cause);
     }
     this.#enter(next);
     events.flush();
     return true;
-  }
-
-  /** A failed attempt is a warning when its reason differs from the previous one's, debug otherwise. */
-  #logFailure(cause: Error): void {
-    const reason = (cause as NodeJS.ErrnoException).code ?? `${cause.name}: ${cause.message}`;
-    const text = `failed to connect to ${this.host}:${this.port}: ${cause.message}`;
-    if (reason === this.#loggedReason) {
-      this.#settings.logger.debug(text);
-      return;
-    }
-    this.#loggedReason = reason;
-    this.#settings.logger.warn(`${text} (retries with the same reason are logged at debug level)`);
   }
 
   /** Clear what is only valid in the state being left. */
@@ -344,7 +290,7 @@ export class ClientCore {
         this.#startDisconnecting();
         break;
       case ClientState.Connected:
-        this.#attemptCtx?.succeeded();
+        this.#loop.succeeded();
         this.#heartbeat?.start();
         this.#rateLog?.start();
         for (const w of this.#waiters) w.resolve();
@@ -352,9 +298,7 @@ export class ClientCore {
         break;
       case ClientState.Closed: {
         const err = this.#closedError();
-        this.#loop.abort(err);
-        this.#endAttempt?.(err);
-        this.#endAttempt = undefined;
+        this.#loop.stop(err);
         for (const w of this.#waiters) w.reject(err);
         this.#waiters.clear();
         this.#informs.endStreams();
@@ -385,11 +329,9 @@ export class ClientCore {
    * the reconnect loop ask the policy how long (it closes the client if the policy gives up).
    */
   #afterFailure(cause: Error): void {
-    const end = this.#endAttempt;
-    this.#endAttempt = undefined;
     const final = this.#closing || this.#settings.policy === undefined || cause instanceof ProtocolVersionError;
     this.#setState(final ? ClientState.Closed : ClientState.Sleeping, cause);
-    end?.(cause);
+    this.#loop.failed(cause);
   }
 
   /** The heartbeat got no answer: the connection is dead, whatever the OS thinks. */
