@@ -12,6 +12,9 @@ import type { Message } from './codec/message.js';
 import { LineParser } from './codec/parser.js';
 import { deferred } from './util/deferred.js';
 import type { Deferred } from './util/deferred.js';
+import type { TrafficStats } from './util/traffic-stats.js';
+
+export type { LatencySummary, TrafficSnapshot, TrafficStats, TrafficStatsOptions } from './util/traffic-stats.js';
 
 /** What a {@link Connection} reports to: the client or the server. Called synchronously, in stream order. */
 export interface ConnectionOwner {
@@ -44,6 +47,8 @@ export interface ConnectionOptions {
   lenient?: boolean;
   /** Write backlog in bytes above which `onBacklogExceeded` is called (default Infinity). */
   maxBacklog?: number;
+  /** Counts the lines and bytes read and written (several connections may share one). */
+  stats?: TrafficStats | undefined;
 }
 
 /**
@@ -71,6 +76,7 @@ export class Connection {
   readonly #owner: ConnectionOwner;
   readonly #parser: LineParser;
   readonly #maxBacklog: number;
+  readonly #stats: TrafficStats | undefined;
   #state: State = State.Open;
   #error: Error | undefined;
   #remote = '';
@@ -95,6 +101,7 @@ export class Connection {
     this.#owner = owner;
     this.#parser = new LineParser({ maxLineLength: opts.maxLineLength, lenient: opts.lenient });
     this.#maxBacklog = opts.maxBacklog ?? Infinity;
+    this.#stats = opts.stats;
     void this.remoteAddress;
     stream.on('data', this.#onData);
     stream.on('end', this.#onEnd);
@@ -139,7 +146,7 @@ export class Connection {
    */
   write(msg: Message): boolean {
     if (!this.#writable) return false;
-    this.#send(formatMessage(msg));
+    this.#send(formatMessage(msg), 1);
     return true;
   }
 
@@ -149,7 +156,8 @@ export class Connection {
    */
   writeMany(msgs: readonly (Message | Uint8Array)[]): boolean {
     if (!this.#writable) return false;
-    if (msgs.length > 0) this.#send(formatMessages(msgs));
+    // A bytes item may hold several lines; it is counted as one message.
+    if (msgs.length > 0) this.#send(formatMessages(msgs), msgs.length);
     return true;
   }
 
@@ -220,8 +228,9 @@ export class Connection {
     return this.#state === State.Open && !s.destroyed && !s.writableEnded;
   }
 
-  #send(bytes: Buffer): void {
+  #send(bytes: Buffer, messages: number): void {
     const s = this.#stream;
+    this.#stats?.recordSentBatch(messages, bytes.length);
     const max = this.#maxBacklog;
     if (this.#overBacklog && s.writableLength <= max) this.#overBacklog = false;
     s.write(bytes);
@@ -290,7 +299,9 @@ export class Connection {
 
   readonly #onData = (chunk: Buffer | string): void => {
     if (this.#state === State.Closing || this.#state === State.Closed) return;
-    const items = this.#parser.feed(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    const items = this.#parser.feed(bytes);
+    this.#stats?.recordReceivedBatch(items.length, bytes.length);
     if (items.length === 0) return;
     this.#enqueue(items);
     this.#deliver();

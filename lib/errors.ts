@@ -104,6 +104,8 @@ export const KatcpErrorCode = {
   Usage: 'KATCP_ERR_USAGE',
   /** No request by that name ({@link UnknownItemError}). */
   UnknownRequest: 'KATCP_ERR_UNKNOWN_REQUEST',
+  /** {@link PeerTimeoutError}: the peer did not answer the client's heartbeat. */
+  PeerTimeout: 'KATCP_ERR_PEER_TIMEOUT',
 } as const;
 /** One of the {@link KatcpErrorCode} values: the type of every katcp error's `code`. */
 export type KatcpErrorCode = (typeof KatcpErrorCode)[keyof typeof KatcpErrorCode];
@@ -341,5 +343,19 @@ export class UnknownItemError extends KatcpError {
     this.kind = kind;
     this.item = item;
     this.suggestions = Object.freeze([...suggestions]);
+  }
+}
+
+/**
+ * The peer stopped answering: no reply to the client's heartbeat `?watchdog` in time (a device
+ * that lost power or its cable leaves a half-open connection the OS may not report for hours).
+ * A {@link ConnectionClosedError}: the client aborts the connection with it as the cause of
+ * `disconnected`, and pending requests fail with one.
+ */
+export class PeerTimeoutError extends ConnectionClosedError {
+  constructor(message: string, options?: KatcpErrorOptions) {
+    super(message, options);
+    this.name = 'PeerTimeoutError';
+    (this as { code: KatcpErrorCode }).code = KatcpErrorCode.PeerTimeout;
   }
 }

@@ -9,6 +9,8 @@ import { Message } from '../lib/codec/message.js';
 import { ConnectionClosedError } from '../lib/errors.js';
 import type { KatcpSyntaxError } from '../lib/errors.js';
 import { tick } from './helpers/wait.js';
+import { TrafficStats } from '../lib/util/traffic-stats.js';
+import { VirtualClock } from './helpers/virtual-clock.js';
 
 /** An owner that records everything, in order. */
 class Recorder implements ConnectionOwner {
@@ -131,6 +133,23 @@ describe('connection', () => {
     const { conn, peer } = await pair();
     assert.equal(conn.write(Message.reply('ok').withMid(1)), true);
     await peer.until(() => peer.text() === '!ok[1]\n');
+  });
+
+  it('connection - counts lines and bytes read and written into the shared stats', async () => {
+    const stats = new TrafficStats(new VirtualClock());
+    const { conn, owner, peer } = await pair({ stats });
+    conn.write(Message.request('a'));
+    conn.writeMany([Message.request('b'), Message.request('c', 'x')]);
+    await peer.until(() => peer.text() === '?a\n?b\n?c x\n');
+    assert.deepEqual([stats.messagesSent, stats.bytesSent], [3, 11]);
+    // Lines that do not parse are received messages too; a partial line is counted in bytes only.
+    peer.socket.write('#x 1\ngarbage\n#y');
+    await owner.until(() => owner.events.length === 2);
+    assert.deepEqual([stats.messagesReceived, stats.bytesReceived], [2, 15]);
+    assert.equal(conn.write(Message.inform('z')), true);
+    await conn.close();
+    assert.equal(conn.write(Message.inform('dropped')), false);
+    assert.equal(stats.messagesSent, 4, 'dropped writes are not counted');
   });
 
   it('connection - reports the peer as host:port', async () => {

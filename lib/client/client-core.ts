@@ -1,8 +1,9 @@
 /**
  * The connection half of the {@link Client}: the state machine (the single writer of the state,
- * the per-state timers and resources, reconnection) and the lifecycle API. Protocol negotiation
- * is in negotiator.ts, the handling of incoming messages in inbound.ts, write batching in
- * outbox.ts; `client.ts` adds the request API.
+ * the per-state timers and resources), the reconnect loop (on util/retry.ts) and the lifecycle
+ * API. Protocol negotiation is in negotiator.ts, the handling of incoming messages in
+ * inbound.ts, write batching in outbox.ts, dead-peer detection in heartbeat.ts; `client.ts`
+ * composes this with the request API.
  * @module
  */
 import type { Socket } from 'node:net';
@@ -10,38 +11,57 @@ import type { Message } from '../codec/message.js';
 import type { ProtocolFlags } from '../codec/protocol-flags.js';
 import type { CodecContext } from '../codec/types.js';
 import { Connection } from '../connection.js';
-import { ConnectionClosedError, KatcpTimeoutError, ProtocolVersionError } from '../errors.js';
+import { ConnectionClosedError, KatcpTimeoutError, PeerTimeoutError, ProtocolVersionError } from '../errors.js';
 import { withCancel } from '../util/abort.js';
 import type { CallOptions } from '../util/abort.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import { deferred } from '../util/deferred.js';
 import type { Deferred } from '../util/deferred.js';
+import { CALL_OPTION_KEYS, checkOptions } from '../util/options.js';
+import { TrafficStats } from '../util/traffic-stats.js';
+import type { TrafficSnapshot } from '../util/traffic-stats.js';
 import { connectSocket } from './connect-attempt.js';
+import { Heartbeat } from './heartbeat.js';
 import type { ConnectAttempt } from './connect-attempt.js';
 import { InboundRouter } from './inbound.js';
 import { InformRouter } from './inform-router.js';
 import type { ClientLogger } from './logger.js';
 import { Negotiator } from './negotiator.js';
-import { resolveClientOptions } from './options.js';
-import type { ClientEvents, ClientOptions, ClientSettings } from './options.js';
-import { OrderedEmitter } from './ordered-emitter.js';
+import type { ClientEvents, ClientSettings } from './options.js';
+import type { OrderedEvents } from './ordered-emitter.js';
 import { Outbox } from './outbox.js';
+import { RateLog } from './rate-log.js';
+import { FailureLog, ReconnectLoop } from './reconnect-loop.js';
 import { RequestTracker } from './requests.js';
 import type { RequestListener } from './requests.js';
 import type { RemoteSensorInfo } from './sensor-informs.js';
 import { canTransition, ClientState, hasConnection } from './state.js';
 
+/** The {@link Client}'s traffic statistics (see `client.stats`). */
+export interface ClientStats extends TrafficSnapshot {
+  /** TCP connections made (each attempt that got as far as negotiating). */
+  readonly connections: number;
+  /** Connections made after the first one. */
+  readonly reconnects: number;
+  /** Requests awaiting a reply or their turn. */
+  readonly requestsInFlight: number;
+}
+
 /**
- * The connection life of a {@link Client} (see there). Not used on its own: it exists so that
- * the state machine and the request API live in files of a readable size.
+ * The connection life of a {@link Client} (see there), a part the Client composes. Events go
+ * out through the Client's {@link OrderedEvents}.
  */
-export class ClientCore extends OrderedEmitter<ClientEvents> {
+export class ClientCore {
   /** Server host name or address. */
   readonly host: string;
   /** Server port. */
   readonly port: number;
 
   readonly #settings: ClientSettings;
+  readonly #events: OrderedEvents<ClientEvents>;
+  readonly #stats: TrafficStats;
+  readonly #heartbeat: Heartbeat | undefined;
+  readonly #rateLog: RateLog | undefined;
   readonly #requests: RequestTracker;
   readonly #informs: InformRouter;
   readonly #negotiator: Negotiator;
@@ -52,9 +72,9 @@ export class ClientCore extends OrderedEmitter<ClientEvents> {
   #state: ClientState = ClientState.Sleeping;
   #closing = false;
   #lastError: Error | undefined;
-  #attempts = 0;
-  // Valid in `sleeping` only.
-  #sleepTimer: TimerHandle | undefined;
+  readonly #failures: FailureLog;
+  #connections = 0;
+  readonly #loop: ReconnectLoop;
   // Valid in `connecting` only.
   #attempt: ConnectAttempt | undefined;
   // Valid in `negotiating`, `connected` and `disconnecting`.
@@ -67,16 +87,26 @@ export class ClientCore extends OrderedEmitter<ClientEvents> {
   readonly #sensorTypes = new Map<string, RemoteSensorInfo>();
 
   /**
-   * Create a client and start connecting in the background.
-   * @throws RangeError for a port outside 0..65535, invalid preset flags or negative times
+   * Start connecting in the background.
+   * @param settings the checked options
+   * @param events delivers the Client's events in order
    */
-  constructor(host: string, port: number, opts: ClientOptions = {}) {
-    super();
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`invalid port ${String(port)}`);
+  constructor(host: string, port: number, settings: ClientSettings, events: OrderedEvents<ClientEvents>) {
     this.host = host;
     this.port = port;
-    this.#settings = resolveClientOptions(host, port, opts);
-    this.#requests = new RequestTracker(this.#settings.clock, (msg) => this.#outbox.send(msg));
+    this.#settings = settings;
+    this.#events = events;
+    const clock = settings.clock;
+    this.#stats = new TrafficStats(clock);
+    this.#requests = new RequestTracker(clock, (msg) => this.#outbox.send(msg), settings.mids, this.#stats);
+    this.#heartbeat =
+      settings.heartbeat === undefined
+        ? undefined
+        : new Heartbeat(clock, this.#stats, settings.heartbeat, {
+            startTracked: (msg, listener, opts) => this.startTracked(msg, listener, opts),
+            peerDead: (err) => this.#peerDead(err),
+          });
+    this.#rateLog = settings.rateLogInterval === undefined ? undefined : new RateLog(clock, this.#stats, settings.rateLogInterval, settings.logger);
     this.#informs = new InformRouter(this.#settings.logger);
     this.#negotiator = new Negotiator(this.#settings, {
       state: () => this.#state,
@@ -91,12 +121,16 @@ export class ClientCore extends OrderedEmitter<ClientEvents> {
       negotiator: this.#negotiator,
       state: () => this.#state,
       connection: () => this.#conn,
-      emit: (event, ...args) => this.emitOrdered(event, ...args),
+      emit: (event, ...args) => this.#events.emit(event, ...args),
       connectionLost: (err) => this.#connectionLost(err),
       disconnect: (err) => void this.#setState(ClientState.Disconnecting, err),
       interfaceChanged: () => this.#sensorTypes.clear(),
     });
-    this.#setState(ClientState.Connecting);
+    this.#failures = new FailureLog(settings.logger, `${host}:${port}`);
+    this.#loop = new ReconnectLoop(settings.policy, clock, settings.logger, {
+      connect: () => void this.#setState(ClientState.Connecting),
+      giveUp: (cause) => void this.#setState(ClientState.Closed, cause),
+    });
   }
 
   /** The client's time source (shared with helpers such as the sensor watcher). */
@@ -149,8 +183,19 @@ export class ClientCore extends OrderedEmitter<ClientEvents> {
     return this.#requests.size;
   }
 
-  protected override reportListenerError(event: string, err: unknown): void {
-    this.#settings.logger.error(`a '${event}' listener threw`, err);
+  /** The id of the latest request sent with a message id; undefined before the first. */
+  get lastMid(): number | undefined {
+    return this.#requests.lastMid;
+  }
+
+  /** Traffic statistics since construction (a fresh snapshot on every read). */
+  get stats(): ClientStats {
+    return {
+      ...this.#stats.snapshot(),
+      connections: this.#connections,
+      reconnects: Math.max(0, this.#connections - 1),
+      requestsInFlight: this.#requests.size,
+    };
   }
 
   // ---------------------------------------------------------------- state machine
@@ -164,7 +209,7 @@ export class ClientCore extends OrderedEmitter<ClientEvents> {
    * keeps events in order when the entry action moves on at once (preset flags) or a listener
    * calls close().
    */
-  #setState(next: ClientState, cause?: Error, delay = 0): boolean {
+  #setState(next: ClientState, cause?: Error): boolean {
     const prev = this.#state;
     if (!canTransition(prev, next)) {
       this.#settings.logger.debug(`ignored state change ${prev} -> ${next}`);
@@ -175,7 +220,7 @@ export class ClientCore extends OrderedEmitter<ClientEvents> {
     this.#leave(prev, next);
     if (next === ClientState.Connected) {
       this.#lastError = undefined;
-      this.#attempts = 0;
+      this.#failures.reset();
     } else if (cause !== undefined) {
       this.#lastError = cause;
     }
@@ -186,16 +231,17 @@ export class ClientCore extends OrderedEmitter<ClientEvents> {
     }
     if ((prev === ClientState.Negotiating || prev === ClientState.Connected) && next !== ClientState.Connected) this.#failPending();
 
-    this.queueEvent('stateChange', next, prev);
-    if (next === ClientState.Connected) this.queueEvent('connected');
-    if (prev === ClientState.Connected) this.queueEvent('disconnected', this.#lastError);
+    const events = this.#events;
+    events.queue('stateChange', next, prev);
+    if (next === ClientState.Connected) events.queue('connected');
+    if (prev === ClientState.Connected) events.queue('disconnected', this.#lastError);
     const attemptFailed = (prev === ClientState.Connecting || prev === ClientState.Negotiating) && !hasConnection(next);
     if ((attemptFailed || (next === ClientState.Disconnecting && prev === ClientState.Negotiating)) && cause !== undefined && !this.#closing) {
-      this.queueEvent('connectFailed', cause);
-      this.#settings.logger.warn(`failed to connect to ${this.host}:${this.port}: ${cause.message}`);
+      events.queue('connectFailed', cause);
+      this.#failures.failed(cause);
     }
-    this.#enter(next, delay);
-    this.flushEvents();
+    this.#enter(next);
+    events.flush();
     return true;
   }
 
@@ -203,10 +249,6 @@ export class ClientCore extends OrderedEmitter<ClientEvents> {
   #leave(prev: ClientState, next: ClientState): void {
     const clock = this.#settings.clock;
     switch (prev) {
-      case ClientState.Sleeping:
-        clock.clearTimer(this.#sleepTimer);
-        this.#sleepTimer = undefined;
-        break;
       case ClientState.Connecting:
         if (next !== ClientState.Negotiating) this.#attempt?.cancel();
         this.#attempt = undefined;
@@ -219,26 +261,28 @@ export class ClientCore extends OrderedEmitter<ClientEvents> {
         this.#closeTimer = undefined;
         break;
       case ClientState.Connected:
+        this.#heartbeat?.stop();
+        this.#rateLog?.stop();
+        break;
+      case ClientState.Sleeping:
       case ClientState.Closed:
         break;
     }
   }
 
   /** The entry action of the new state. */
-  #enter(next: ClientState, delay: number): void {
+  #enter(next: ClientState): void {
     switch (next) {
       case ClientState.Sleeping:
-        this.#sleepTimer = this.#settings.clock.setTimer(() => {
-          this.#sleepTimer = undefined;
-          this.#setState(ClientState.Connecting);
-        }, delay);
+        // The reconnect loop waits the policy's delay, then moves to `connecting`.
         break;
-      case ClientState.Connecting:
-        this.#attempt = connectSocket(this.host, this.port, this.#settings.connectTimeout, this.#settings.clock, (err, socket) =>
-          this.#attemptDone(err, socket),
-        );
+      case ClientState.Connecting: {
+        const { connectTimeout, clock, keepAlive } = this.#settings;
+        this.#attempt = connectSocket(this.host, this.port, connectTimeout, clock, (err, socket) => this.#attemptDone(err, socket), keepAlive);
         break;
+      }
       case ClientState.Negotiating:
+        this.#connections++;
         this.#sensorTypes.clear();
         this.#negotiator.begin();
         break;
@@ -246,11 +290,15 @@ export class ClientCore extends OrderedEmitter<ClientEvents> {
         this.#startDisconnecting();
         break;
       case ClientState.Connected:
+        this.#loop.succeeded();
+        this.#heartbeat?.start();
+        this.#rateLog?.start();
         for (const w of this.#waiters) w.resolve();
         this.#waiters.clear();
         break;
       case ClientState.Closed: {
         const err = this.#closedError();
+        this.#loop.stop(err);
         for (const w of this.#waiters) w.reject(err);
         this.#waiters.clear();
         this.#informs.endStreams();
@@ -263,8 +311,9 @@ export class ClientCore extends OrderedEmitter<ClientEvents> {
   #failPending(): void {
     const why = this.#lastError;
     const what = this.#closing ? 'client closed' : `connection to ${this.host}:${this.port} lost`;
+    const ErrorClass = why instanceof PeerTimeoutError ? PeerTimeoutError : ConnectionClosedError;
     this.#outbox.clear();
-    this.#requests.failAll((req) => new ConnectionClosedError(`${what} before the reply to ?${req.name}`, { cause: why }));
+    this.#requests.failAll((req) => new ErrorClass(`${what} before the reply to ?${req.name}${why === undefined ? '' : `: ${why.message}`}`, { cause: why }));
   }
 
   #closedError(): Error {
@@ -274,23 +323,21 @@ export class ClientCore extends OrderedEmitter<ClientEvents> {
     return new ConnectionClosedError(`client for ${this.host}:${this.port} is closed${last === undefined ? '' : `: ${last.message}`}`, { cause: last });
   }
 
-  /** Sleep before reconnecting, or close when reconnection is off or the policy gives up. */
+  /**
+   * The current attempt ended with `cause`: close when closing, when reconnection is off or the
+   * server's protocol is unsupported (retrying would not change it); otherwise sleep, and let
+   * the reconnect loop ask the policy how long (it closes the client if the policy gives up).
+   */
   #afterFailure(cause: Error): void {
-    const policy = this.#settings.policy;
-    if (!this.#closing && policy !== undefined && !(cause instanceof ProtocolVersionError)) {
-      let delay: number | false;
-      try {
-        delay = policy(++this.#attempts, cause);
-      } catch (err) {
-        this.#settings.logger.error('the reconnect policy threw; closing', err);
-        delay = false;
-      }
-      if (delay !== false && Number.isFinite(delay)) {
-        this.#setState(ClientState.Sleeping, cause, Math.max(0, delay));
-        return;
-      }
-    }
-    this.#setState(ClientState.Closed, cause);
+    const final = this.#closing || this.#settings.policy === undefined || cause instanceof ProtocolVersionError;
+    this.#setState(final ? ClientState.Closed : ClientState.Sleeping, cause);
+    this.#loop.failed(cause);
+  }
+
+  /** The heartbeat got no answer: the connection is dead, whatever the OS thinks. */
+  #peerDead(err: PeerTimeoutError): void {
+    this.#settings.logger.warn(err.message);
+    if (this.#state === ClientState.Connected) this.#afterFailure(err);
   }
 
   #attemptDone(err: Error | undefined, socket: Socket | undefined): void {
@@ -304,7 +351,7 @@ export class ClientCore extends OrderedEmitter<ClientEvents> {
       return;
     }
     const { lenient, maxLineLength } = this.#settings;
-    this.#conn = new Connection(socket, this.#inbound, { lenient, maxLineLength });
+    this.#conn = new Connection(socket, this.#inbound, { lenient, maxLineLength, stats: this.#stats });
     this.#setState(ClientState.Negotiating);
   }
 
@@ -331,7 +378,7 @@ export class ClientCore extends OrderedEmitter<ClientEvents> {
   // ---------------------------------------------------------------- for the request API
 
   /** Start a tracked request with the connection's id mode and the default or hinted timeout. */
-  protected startTracked(msg: Message, listener: RequestListener, opts: CallOptions): void {
+  startTracked(msg: Message, listener: RequestListener, opts: CallOptions): void {
     let timeout = opts.timeout;
     if (timeout === undefined) {
       const hint = this.#negotiator.session.hints.get(msg.name);
@@ -341,12 +388,12 @@ export class ClientCore extends OrderedEmitter<ClientEvents> {
   }
 
   /** The inform handlers and streams. */
-  protected get informRouter(): InformRouter {
+  get informRouter(): InformRouter {
     return this.#informs;
   }
 
   /** `?sensor-list` results cached by the sensor helpers; cleared on interface changes and reconnection. */
-  protected get sensorTypeCache(): Map<string, RemoteSensorInfo> {
+  get sensorTypeCache(): Map<string, RemoteSensorInfo> {
     return this.#sensorTypes;
   }
 
@@ -358,6 +405,11 @@ export class ClientCore extends OrderedEmitter<ClientEvents> {
    * unsupported server, and with `KatcpTimeoutError`/`KatcpAbortError` per the options.
    */
   waitConnected(opts: CallOptions = {}): Promise<void> {
+    try {
+      checkOptions(opts, CALL_OPTION_KEYS, 'waitConnected');
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
     if (this.#state === ClientState.Connected) return Promise.resolve();
     if (this.#state === ClientState.Closed) return Promise.reject(this.#closedError());
     const d = deferred<void>();
@@ -367,6 +419,11 @@ export class ClientCore extends OrderedEmitter<ClientEvents> {
       what: `connecting to ${this.host}:${this.port}`,
       clock: this.#settings.clock,
       onCancel: () => this.#waiters.delete(d),
+    }).catch((err: unknown) => {
+      // The timeout alone says nothing: give the reason of the last failed attempt with it.
+      const last = this.#lastError;
+      if (err instanceof KatcpTimeoutError && last !== undefined) throw new KatcpTimeoutError(`${err.message}; last error: ${last.message}`, { cause: last });
+      throw err;
     });
   }
 

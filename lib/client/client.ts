@@ -1,22 +1,39 @@
 /**
  * The low-level KATCP {@link Client}: one TCP connection with automatic reconnection, protocol
  * negotiation (v5 and v4), request/reply correlation and inform dispatch. The connection life
- * is in client-core.ts; this file is the request and inform API.
+ * is in client-core.ts, a part the Client composes; this file is the public API.
  * @module
  */
+import { EventEmitter } from 'eventemitter3';
 import { Message } from '../codec/message.js';
-import { NotConnectedError } from '../errors.js';
+import type { ProtocolFlags } from '../codec/protocol-flags.js';
+import type { CodecContext } from '../codec/types.js';
+import { ConnectionClosedError, NotConnectedError } from '../errors.js';
 import type { Reading } from '../sensor/index.js';
+import type { CallOptions } from '../util/abort.js';
+import type { Clock } from '../util/clock.js';
+import { CALL_OPTION_KEYS, checkOptions } from '../util/options.js';
 import { ClientCore } from './client-core.js';
+import type { ClientStats } from './client-core.js';
+import type { InformRouter } from './inform-router.js';
 import type { InformStream, InformStreamOptions } from './inform-stream.js';
-import type { CallbackRequestHandlers, ConnectOptions, RequestOptions } from './options.js';
+import type { ClientLogger } from './logger.js';
+import { CLIENT_DURATION_KEYS, CONNECT_OPTION_KEYS, resolveClientOptions } from './options.js';
+import type { CallbackRequestHandlers, ClientEvents, ClientOptions, ConnectOptions, RequestOptions } from './options.js';
+import { OrderedEvents } from './ordered-emitter.js';
 import { appendCallerStack, interpretReply, splitCallOptions } from './reply.js';
 import type { RawRequestResult, RequestResult } from './reply.js';
 import { readSensor, readSensorValue } from './sensor-reading.js';
 import type { SensorReadingOptions } from './sensor-reading.js';
 import { ClientState } from './state.js';
 
-export type { CallbackRequestHandlers, ClientEvents, ClientOptions, ConnectOptions, RequestOptions } from './options.js';
+export type { CallbackRequestHandlers, ClientEvents, ClientOptions, ConnectOptions, HeartbeatOptions, RequestOptions } from './options.js';
+export type { ClientStats } from './client-core.js';
+
+const REQUEST_OPTION_KEYS: readonly string[] = [...CALL_OPTION_KEYS, 'onInform'];
+const CALLBACK_OPTION_KEYS: readonly string[] = [...CALL_OPTION_KEYS, 'onInform', 'onReply'];
+const SENSOR_READING_KEYS: readonly string[] = [...CALL_OPTION_KEYS, 'type'];
+const INFORM_STREAM_KEYS: readonly string[] = ['signal', 'highWaterMark', 'overflow'];
 
 /**
  * A KATCP client: connects in the background (and reconnects with a randomised backoff),
@@ -41,22 +58,145 @@ export type { CallbackRequestHandlers, ClientEvents, ClientOptions, ConnectOptio
  * ended); after `close()` both requests and `waitConnected()` fail with
  * `ConnectionClosedError`. An unsupported protocol version closes the client for good
  * (retrying would not change the server) and `waitConnected()` rejects with
- * `ProtocolVersionError`.
+ * `ProtocolVersionError`. With `heartbeat`, a peer that stops answering is declared dead
+ * (`PeerTimeoutError`, a `ConnectionClosedError`) and the client reconnects. Every option object
+ * is checked: an unknown key, a negative or NaN time is a `KatcpTypeError`/`KatcpRangeError`.
+ *
+ * `connected` and `disconnected` report changes only: they alternate, starting with
+ * `connected`, never two of a kind in a row (the guarantee of m2com's connect callback).
  */
-export class Client extends ClientCore {
+export class Client extends EventEmitter<ClientEvents> {
+  readonly #core: ClientCore;
+
+  /**
+   * Create a client and start connecting in the background.
+   * @throws RangeError for a port outside 0..65535 or invalid preset flags; KatcpTypeError for
+   *   an unknown option key or a mistyped value; KatcpRangeError for a negative or NaN time or a
+   *   message id outside 1..2^31-1
+   */
+  constructor(host: string, port: number, opts: ClientOptions = {}) {
+    super();
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`invalid port ${String(port)}`);
+    const settings = resolveClientOptions(host, port, opts);
+    const events = new OrderedEvents<ClientEvents>(this, (event, err) => settings.logger.error(`a '${event}' listener threw`, err));
+    this.#core = new ClientCore(host, port, settings, events);
+  }
+
   /**
    * Create a client and wait until it is connected (through failed attempts, when reconnecting).
-   * The client is closed if that fails, times out or is aborted.
+   * The client is closed if that fails, times out or is aborted; a timeout's `cause` is the
+   * error of the last failed attempt (e.g. `ECONNREFUSED`, `ENOTFOUND`).
    */
   static async connect(host: string, port: number, opts: ConnectOptions = {}): Promise<Client> {
-    const client = new Client(host, port, opts);
+    checkOptions(opts, CONNECT_OPTION_KEYS, 'Client.connect', { durations: ['timeout', ...CLIENT_DURATION_KEYS] });
+    const { timeout, signal, ...clientOpts } = opts;
+    const client = new Client(host, port, clientOpts);
     try {
-      await client.waitConnected({ timeout: opts.timeout, signal: opts.signal });
+      await client.waitConnected({ timeout, signal });
     } catch (err) {
       await client.close();
       throw err;
     }
     return client;
+  }
+
+  /** Server host name or address. */
+  get host(): string {
+    return this.#core.host;
+  }
+
+  /** Server port. */
+  get port(): number {
+    return this.#core.port;
+  }
+
+  /** The client's time source (shared with helpers such as the sensor watcher). */
+  get clock(): Clock {
+    return this.#core.clock;
+  }
+
+  /** Where the client (and helpers such as the sensor watcher) write diagnostics. */
+  get logger(): ClientLogger {
+    return this.#core.logger;
+  }
+
+  /** The current state. */
+  get state(): ClientState {
+    return this.#core.state;
+  }
+
+  /** True in state `connected`. */
+  get isConnected(): boolean {
+    return this.#core.isConnected;
+  }
+
+  /** The negotiated (or preset, or assumed) protocol of the latest connection; preset flags from construction on. */
+  get protocolFlags(): ProtocolFlags | undefined {
+    return this.#core.protocolFlags;
+  }
+
+  /** Codec context of the latest connection (`protocolMajor` 4 converts timestamps). */
+  get codecContext(): CodecContext {
+    return this.#core.codecContext;
+  }
+
+  /** `#version-connect` entries of the latest connection: name -> remaining arguments. */
+  get versions(): ReadonlyMap<string, readonly string[]> {
+    return this.#core.versions;
+  }
+
+  /** `?request-timeout-hint` values of the latest connection, in seconds (hints of 0 omitted). */
+  get timeoutHints(): ReadonlyMap<string, number> {
+    return this.#core.timeoutHints;
+  }
+
+  /** Why the client last left (or failed to reach) `connected`; undefined while connected. */
+  get lastError(): Error | undefined {
+    return this.#core.lastError;
+  }
+
+  /** Requests awaiting replies (or their turn). */
+  get pendingRequests(): number {
+    return this.#core.pendingRequests;
+  }
+
+  /** The message id of the latest request sent with one (m2com's `last_sequence_id`); undefined before the first. */
+  get lastMid(): number | undefined {
+    return this.#core.lastMid;
+  }
+
+  /**
+   * Traffic statistics since construction: messages and bytes received and sent, connections
+   * made, reconnects, requests in flight, request latency (median, p99 and max over the last
+   * 1 000 replies) and the receive rate in messages/s over the last 10 s. A fresh snapshot on
+   * every read; counting allocates nothing per message.
+   */
+  get stats(): ClientStats {
+    return this.#core.stats;
+  }
+
+  /**
+   * Resolves once connected (at once if connected now). Rejects after `close()` (or when the
+   * client closes itself) with `ConnectionClosedError`, with `ProtocolVersionError` for an
+   * unsupported server, and with `KatcpTimeoutError` (its `cause`: the last attempt's error) or
+   * `KatcpAbortError` per the options.
+   */
+  waitConnected(opts: CallOptions = {}): Promise<void> {
+    return this.#core.waitConnected(opts);
+  }
+
+  /** Resolves once the client is closed. */
+  waitClosed(): Promise<void> {
+    return this.#core.waitClosed();
+  }
+
+  /**
+   * Stop reconnecting, close the connection (flushing what was written), fail every pending
+   * request with `ConnectionClosedError`, end inform streams, and clear every timer. Resolves
+   * once closed. Calling it again is harmless.
+   */
+  close(): Promise<void> {
+    return this.#core.close();
   }
 
   /**
@@ -75,6 +215,7 @@ export class Client extends ClientCore {
   /** Like {@link request} but resolves with the reply message untouched, whatever its code. */
   async requestRaw(name: string, ...args: unknown[]): Promise<RawRequestResult> {
     const [katcpArgs, opts] = splitCallOptions(args);
+    checkOptions(opts, REQUEST_OPTION_KEYS, `?${name}`);
     if (this.state !== ClientState.Connected) throw this.#notConnected(name);
     const msg = Message.request(name, ...katcpArgs);
     try {
@@ -85,7 +226,11 @@ export class Client extends ClientCore {
     }
   }
 
-  #notConnected(name: string): NotConnectedError {
+  /** After close() every request fails with ConnectionClosedError; before, NotConnectedError. */
+  #notConnected(name: string): NotConnectedError | ConnectionClosedError {
+    if (this.state === ClientState.Closed) {
+      return new ConnectionClosedError(`cannot send ?${name}: not connected, the client for ${this.host}:${this.port} is closed`, { cause: this.lastError });
+    }
     return new NotConnectedError(`cannot send ?${name}: not connected to ${this.host}:${this.port} (state ${this.state})`, { cause: this.lastError });
   }
 
@@ -93,7 +238,7 @@ export class Client extends ClientCore {
     const onInform = opts.onInform;
     const logger = this.logger;
     return new Promise<RawRequestResult>((resolve, reject) => {
-      this.startTracked(
+      this.#core.startTracked(
         msg,
         {
           onInform:
@@ -123,6 +268,7 @@ export class Client extends ClientCore {
    * as an exception. Exceptions thrown by the callbacks are logged.
    */
   callbackRequest(request: Message, handlers: CallbackRequestHandlers = {}): void {
+    checkOptions(handlers, CALLBACK_OPTION_KEYS, 'callbackRequest');
     const name = request.name;
     const logger = this.logger;
     const safe = <A extends unknown[]>(what: string, fn: ((...a: A) => void) | undefined, ...a: A): void => {
@@ -139,7 +285,7 @@ export class Client extends ClientCore {
       return;
     }
     const onInform = handlers.onInform;
-    this.startTracked(
+    this.#core.startTracked(
       request,
       {
         onInform: onInform === undefined ? undefined : (msg) => safe('inform', onInform, msg),
@@ -155,7 +301,7 @@ export class Client extends ClientCore {
    * same function twice for a name registers it once (katcp-python's `hook_inform`).
    */
   addInformHandler(name: string, handler: (msg: Message) => void): () => void {
-    return this.informRouter.add(name, handler);
+    return this.#informs.add(name, handler);
   }
 
   /**
@@ -165,7 +311,12 @@ export class Client extends ClientCore {
    * (or, with `overflow: 'drop-oldest'`, loses the oldest ones).
    */
   informs(name: string, opts: InformStreamOptions = {}): InformStream<Message> {
-    return this.informRouter.stream(name, opts, this.state === ClientState.Closed);
+    checkOptions(opts, INFORM_STREAM_KEYS, 'informs', { durations: [] });
+    return this.#informs.stream(name, opts, this.state === ClientState.Closed);
+  }
+
+  get #informs(): InformRouter {
+    return this.#core.informRouter;
   }
 
   /**
@@ -174,11 +325,21 @@ export class Client extends ClientCore {
    * are in seconds, also from v4 servers. Pass `{type}` to skip the list request.
    */
   sensorReading<T = unknown>(name: string, opts: SensorReadingOptions<T> = {}): Promise<Reading<T>> {
-    return readSensor<T>(this, this.sensorTypeCache, name, opts);
+    try {
+      checkOptions(opts, SENSOR_READING_KEYS, 'sensorReading');
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    return readSensor<T>(this, this.#core.sensorTypeCache, name, opts);
   }
 
   /** Like {@link sensorReading} but returns the value; fails if the status is not nominal/warn/error. */
   sensorValue<T = unknown>(name: string, opts: SensorReadingOptions<T> = {}): Promise<T> {
-    return readSensorValue<T>(this, this.sensorTypeCache, name, opts);
+    try {
+      checkOptions(opts, SENSOR_READING_KEYS, 'sensorValue');
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    return readSensorValue<T>(this, this.#core.sensorTypeCache, name, opts);
   }
 }

@@ -16,6 +16,7 @@ export interface ConnectAttempt {
 /**
  * Connect to `host:port`. `done` is called once, asynchronously, with the connected socket or
  * the error (`KatcpTimeoutError` after `timeout` ms), unless the attempt is cancelled first.
+ * With `keepAlive` (ms) TCP keep-alive is enabled, its first probe after that much idle time.
  */
 export function connectSocket(
   host: string,
@@ -23,6 +24,7 @@ export function connectSocket(
   timeout: number,
   clock: Clock,
   done: (err: Error | undefined, socket?: Socket) => void,
+  keepAlive?: number,
 ): ConnectAttempt {
   let finished = false;
   let timer: TimerHandle | undefined;
@@ -46,6 +48,7 @@ export function connectSocket(
     return { cancel: () => void (finished = true) };
   }
   socket.setNoDelay(true);
+  if (keepAlive !== undefined) socket.setKeepAlive(true, keepAlive);
   socket.on('error', finish);
   socket.once('connect', () => finish(undefined));
   if (Number.isFinite(timeout)) {

@@ -4,7 +4,9 @@
  * @module
  */
 export { Client } from './client.js';
-export type { CallbackRequestHandlers, ClientEvents, ClientOptions, ConnectOptions, RequestOptions } from './client.js';
+export type { CallbackRequestHandlers, ClientEvents, ClientOptions, ClientStats, ConnectOptions, HeartbeatOptions, RequestOptions } from './client.js';
+export type { RetryAttempt, RetryOptions, RetryPolicy } from '../util/retry.js';
+export type { LatencySummary, TrafficSnapshot } from '../util/traffic-stats.js';
 export { ClientState } from './state.js';
 export { defaultReconnectPolicy, exponentialBackoff } from './backoff.js';
 export type { ExponentialBackoffOptions, ReconnectPolicy } from './backoff.js';

@@ -16,11 +16,25 @@
  * @module
  */
 import type { Message } from '../codec/message.js';
-import { KatcpAbortError, KatcpTimeoutError } from '../errors.js';
+import { KatcpAbortError, KatcpRangeError, KatcpTimeoutError } from '../errors.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
+import type { TrafficStats } from '../util/traffic-stats.js';
 
 /** Largest message id KATCP allows. */
 export const MAX_MID = 2 ** 31 - 1;
+
+/** Throw `KatcpRangeError` unless `mid` is an integer in 1..2^31-1. */
+export function checkMid(mid: unknown, where: string): asserts mid is number {
+  if (typeof mid !== 'number' || !Number.isInteger(mid) || mid < 1 || mid > MAX_MID) {
+    throw new KatcpRangeError('mids', `${where}: message id ${String(mid)} is outside 1..${MAX_MID}`);
+  }
+}
+
+/** Where message ids come from: the first id (then counting up, wrapping), or a generator of the next one. */
+export type MidSource = number | ((previous: number | undefined) => number);
+
+/** How often a generator may return ids still in use before allocation fails. */
+const GENERATOR_TRIES = 1000;
 
 /** Receives the outcome of one request. */
 export interface RequestListener {
@@ -51,6 +65,8 @@ class Pending {
   mid: number | undefined = undefined;
   phase: number = QUEUED;
   timer: TimerHandle | undefined = undefined;
+  /** Monotonic ms when the request went out (for the latency statistics). */
+  sentAt = 0;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined = undefined;
 
@@ -74,18 +90,29 @@ export class RequestTracker {
   readonly #send: (msg: Message) => void;
   readonly #byMid = new Map<number, Pending>();
   readonly #byName = new Map<string, Pending[]>();
+  readonly #stats: TrafficStats | undefined;
+  readonly #generator: ((previous: number | undefined) => number) | undefined;
   #nextMid = 1;
+  #lastMid: number | undefined;
   #count = 0;
 
   /**
    * @param clock for timeouts
    * @param send writes a request to the current connection
-   * @param firstMid the first message id to hand out (default 1)
+   * @param mids the first message id to hand out (default 1), or a generator of ids
+   * @param stats gets the latency of every answered request (from sending to the reply)
    */
-  constructor(clock: Clock, send: (msg: Message) => void, firstMid = 1) {
+  constructor(clock: Clock, send: (msg: Message) => void, mids: MidSource = 1, stats?: TrafficStats) {
     this.#clock = clock;
     this.#send = send;
-    this.#nextMid = firstMid;
+    this.#stats = stats;
+    if (typeof mids === 'function') this.#generator = mids;
+    else this.nextMid = mids;
+  }
+
+  /** The id given to the latest request sent with an id (m2com's `last_sequence_id`); undefined before. */
+  get lastMid(): number | undefined {
+    return this.#lastMid;
   }
 
   /** Number of requests awaiting a reply or waiting for their turn (stale entries excluded). */
@@ -99,7 +126,7 @@ export class RequestTracker {
   }
 
   set nextMid(mid: number) {
-    if (!Number.isInteger(mid) || mid < 1 || mid > MAX_MID) throw new RangeError(`message id ${mid} is outside 1..${MAX_MID}`);
+    checkMid(mid, 'nextMid');
     this.#nextMid = mid;
   }
 
@@ -125,9 +152,18 @@ export class RequestTracker {
       signal.addEventListener('abort', p.onAbort, { once: true });
     }
     if (opts.useMid) {
-      const mid = this.#allocateMid();
+      let mid: number;
+      try {
+        mid = this.#allocateMid();
+      } catch (err) {
+        this.#detach(p);
+        this.#count--;
+        queueMicrotask(() => listener.onDone(err as Error, undefined, []));
+        return;
+      }
       p.mid = mid;
       p.phase = SENT;
+      p.sentAt = this.#clock.monotonic();
       this.#byMid.set(mid, p);
       this.#send(request.withMid(mid));
       return;
@@ -136,6 +172,7 @@ export class RequestTracker {
     if (queue === undefined) {
       this.#byName.set(request.name, [p]);
       p.phase = SENT;
+      p.sentAt = this.#clock.monotonic();
       this.#send(request.mid === undefined ? request : request.withMid(undefined));
     } else {
       queue.push(p);
@@ -143,10 +180,19 @@ export class RequestTracker {
   }
 
   #allocateMid(): number {
+    const generator = this.#generator;
+    if (generator !== undefined) {
+      for (let tries = 0; tries < GENERATOR_TRIES; tries++) {
+        const mid = generator(this.#lastMid);
+        checkMid(mid, 'the mids generator');
+        if (!this.#byMid.has(mid)) return (this.#lastMid = mid);
+      }
+      throw new KatcpRangeError('mids', `the mids generator returned only ids still in use (${GENERATOR_TRIES} tries)`);
+    }
     for (let tries = 0; tries < MAX_MID; tries++) {
       const mid = this.#nextMid;
       this.#nextMid = mid >= MAX_MID ? 1 : mid + 1;
-      if (!this.#byMid.has(mid)) return mid;
+      if (!this.#byMid.has(mid)) return (this.#lastMid = mid);
     }
     /* c8 ignore next */
     throw new RangeError('every message id is in use');
@@ -201,6 +247,7 @@ export class RequestTracker {
       return;
     }
     next.phase = SENT;
+    next.sentAt = this.#clock.monotonic();
     this.#send(next.request.mid === undefined ? next.request : next.request.withMid(undefined));
   }
 
@@ -214,6 +261,7 @@ export class RequestTracker {
 
   #finish(p: Pending, err: Error | undefined, reply: Message | undefined): void {
     this.#detach(p);
+    if (reply !== undefined) this.#stats?.recordLatency(this.#clock.monotonic() - p.sentAt);
     this.#count--;
     p.listener.onDone(err, reply, p.informs);
   }

@@ -135,7 +135,8 @@ test('lifecycle - close() while connected: the peer sees the socket close, nothi
   assert.equal(client.state, ClientState.Closed);
   assert.equal(clock.pending, 0);
   await assert.rejects(client.waitConnected(), ConnectionClosedError);
-  await assert.rejects(client.request('x'), NotConnectedError);
+  // After close() every new request fails at once with ConnectionClosedError (not NotConnectedError).
+  await assert.rejects(client.request('x'), (e: unknown) => e instanceof ConnectionClosedError && !(e instanceof NotConnectedError));
   await client.close();
   await cleanup();
 });
@@ -213,4 +214,29 @@ test('lifecycle - invalid constructor arguments are refused', () => {
   assert.throws(() => new Client('127.0.0.1', 70000), RangeError);
   assert.throws(() => new Client('127.0.0.1', 1, { presetFlags: 'x.y' }), RangeError);
   assert.throws(() => new Client('127.0.0.1', 1, { presetFlags: '6.0' }), RangeError);
+});
+
+test('lifecycle - a RetryPolicy object as reconnect gets failure numbers and is reset after every successful connection', async () => {
+  const calls: string[] = [];
+  const policy = {
+    nextDelay: (attempt: number, cause: Error): number => {
+      calls.push(`${attempt}:${cause instanceof Error}`);
+      return 100;
+    },
+    reset: (): void => void calls.push('reset'),
+  };
+  const { peer, conn, client, clock, cleanup } = await connectedClient({ reconnect: policy });
+  assert.deepEqual(calls, ['reset']);
+  conn.drop();
+  await until(() => client.state === ClientState.Sleeping, 'sleeping');
+  await until(() => clock.pending === 1, 'the reconnect wait');
+  await clock.advance(100);
+  // This connection is lost before the banner: a second failure of the same run.
+  (await peer.accept()).drop();
+  await until(() => calls.length === 3, 'the second failure');
+  await clock.advance(100);
+  (await peer.accept()).sendBanner();
+  await client.waitConnected();
+  assert.deepEqual(calls, ['reset', '1:true', '2:true', 'reset']);
+  await cleanup();
 });

@@ -29,9 +29,10 @@ export async function connectedClient(opts: ClientOptions & { banner?: string } 
   const peer = await FakePeer.start();
   const clock = (opts.clock as VirtualClock | undefined) ?? new VirtualClock();
   const logger = captureLogger();
-  const client = new Client(peer.host, peer.port, { clock, logger, ...opts });
+  const { banner, ...clientOpts } = opts;
+  const client = new Client(peer.host, peer.port, { clock, logger, ...clientOpts });
   const conn = await peer.accept();
-  conn.sendBanner(opts.banner ?? '5.1-MIB');
+  conn.sendBanner(banner ?? '5.1-MIB');
   await client.waitConnected();
   return {
     peer,

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Message } from '../../lib/codec/message.js';
 import { MAX_MID, RequestTracker } from '../../lib/client/requests.js';
-import { KatcpAbortError, KatcpTimeoutError } from '../../lib/errors.js';
+import { KatcpAbortError, KatcpRangeError, KatcpTimeoutError } from '../../lib/errors.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
+import { TrafficStats } from '../../lib/util/traffic-stats.js';
 
 interface Outcome {
   err?: Error;
@@ -86,7 +87,7 @@ test('requests - an id still in flight is skipped when the counter comes round',
   start();
   start();
   assert.deepEqual(sent.map((m) => m.mid), [1, 2, 3, 2, 4]);
-  assert.throws(() => (tracker.nextMid = 0), RangeError);
+  assert.throws(() => (tracker.nextMid = 0), KatcpRangeError);
 });
 
 test('requests - without mids, same-name requests are serialised and different names run concurrently', () => {
@@ -211,4 +212,21 @@ test('requests - model: every request settles exactly once whatever happens', as
     ),
     { numRuns: 200 },
   );
+});
+
+test('requests - latency runs from sending to the reply: a same-name request queued without ids is timed from its turn', async () => {
+  const clock = new VirtualClock();
+  const stats = new TrafficStats(clock);
+  const tracker = new RequestTracker(clock, () => undefined, 1, stats);
+  const listener = { onDone: () => undefined };
+  tracker.start(Message.request('a'), listener, { useMid: false, timeout: Infinity });
+  tracker.start(Message.request('a'), listener, { useMid: false, timeout: Infinity });
+  await clock.advance(10);
+  tracker.route(parse('!a ok'));
+  await clock.advance(5);
+  tracker.route(parse('!a ok'));
+  // Failures are not latencies.
+  tracker.start(Message.request('b'), listener, { useMid: true, timeout: 100 });
+  await clock.advance(100);
+  assert.deepEqual(stats.latency, { count: 2, median: 7.5, p99: 10, max: 10 });
 });
