@@ -28,6 +28,7 @@ export {
   MalformedInformError,
   UnknownItemError,
   KatcpUsageError,
+  PeerTimeoutError,
 } from './errors.js';
 export type { KatcpErrorOptions, SyntaxErrorKind, ReplyLike } from './errors.js';
 
@@ -80,6 +81,9 @@ export type {
   ClientEvents,
   ClientLogger,
   ClientOptions,
+  ClientStats,
+  HeartbeatOptions,
+  RetryPolicy,
   ConnectOptions,
   InformStream,
   InformStreamOptions,
