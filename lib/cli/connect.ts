@@ -44,6 +44,10 @@ export function makeClient(addr: CliAddress, opts: CliClientOptions): Client {
     lenient: opts.lenient,
     connectTimeout: opts.connectTimeout,
     requestTimeout: opts.requestTimeout,
+    // kcplog's -k: the OS probes an idle link. Long-running followers also send a heartbeat, so a
+    // device that lost power is noticed in seconds (and reconnected to) instead of minutes.
+    keepAlive: true,
+    heartbeat: opts.reconnect === 'always',
   };
   if (opts.reconnect === 'never') clientOpts.autoReconnect = false;
   else if (opts.reconnect === 'always' && opts.attempts !== undefined) clientOpts.reconnect = exponentialBackoff({ maxAttempts: opts.attempts });
