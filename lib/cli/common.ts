@@ -104,6 +104,21 @@ export function addressesFrom(positionals: readonly string[], env: NodeJS.Proces
 }
 
 /**
+ * The one device of a single-device command (`katcp <command> takes one device`) and the
+ * positional arguments after it, at most `maxRest` of them (the message says what they are).
+ * @throws UsageError for no device, several devices or too many arguments
+ */
+export function oneDevice(command: string, positionals: readonly string[], maxRest: number, restName = 'FILTER'): { addr: CliAddress; rest: string[] } {
+  const { addresses, rest } = addressesFrom(positionals);
+  const [addr] = addresses;
+  if (addr === undefined || addresses.length > 1) throw new UsageError(`katcp ${command} takes one device`);
+  if (rest.length > maxRest) {
+    throw new UsageError(maxRest === 0 ? `unexpected arguments: ${rest.join(' ')}` : `one ${restName} at most, not '${rest.join(' ')}'`);
+  }
+  return { addr, rest };
+}
+
+/**
  * Parse a duration given in seconds like the classic tools (`2.5`), or with a unit (`300ms`,
  * `2s`); `inf`/`forever` mean no limit. Returns milliseconds.
  * @throws UsageError for anything else, including negative and NaN values

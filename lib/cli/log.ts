@@ -12,7 +12,7 @@ import { isLogLevel, LOG_LEVELS } from '../codec/log-level.js';
 import type { LogLevel } from '../codec/log-level.js';
 import type { Message } from '../codec/message.js';
 import { getType } from '../codec/types.js';
-import { addressesFrom, colorsFor, describeError, durationOption, ExitCode, newProgram, runProgram, UsageError } from './common.js';
+import { colorsFor, describeError, durationOption, ExitCode, newProgram, oneDevice, runProgram, UsageError } from './common.js';
 import type { CliAddress } from './common.js';
 import { makeClient } from './connect.js';
 import { isoTime, showArg } from './format.js';
@@ -132,10 +132,7 @@ export async function logCommand(argv: string[]): Promise<number> {
     .addOption(durationOption('--connect-timeout <seconds>', 'timeout of one connection attempt').default(5000, '5'))
     .option('--lenient', 'accept the malformed lines some C devices send');
   return runProgram<LogFlags>('log', program, argv, async (words, flags) => {
-    const { addresses, rest } = addressesFrom(words);
-    const [addr] = addresses;
-    if (addr === undefined || addresses.length > 1) throw new UsageError('katcp log takes one device');
-    if (rest.length > 0) throw new UsageError(`unexpected arguments: ${rest.join(' ')}`);
+    const { addr } = oneDevice('log', words, 0);
     if (flags.level !== undefined && !isLogLevel(flags.level)) throw new UsageError(`'${flags.level}' is not a log level (${LOG_LEVELS.join(', ')})`);
     const level = flags.level;
     const sink = new LogSink(flags.output, flags.truncate === true);

@@ -13,7 +13,7 @@ import { SensorWatcher } from '../client/sensor-watcher.js';
 import { getType } from '../codec/types.js';
 import { KatcpTimeoutError } from '../errors.js';
 import { withCancel } from '../util/abort.js';
-import { addressesFrom, colorsFor, durationOption, ExitCode, newProgram, runProgram, statusColor, UsageError } from './common.js';
+import { colorsFor, durationOption, ExitCode, newProgram, oneDevice, runProgram, statusColor, UsageError } from './common.js';
 import { firstConnection, makeClient } from './connect.js';
 import { isoTime, jsonValue, showValue } from './format.js';
 import { parseSensorFilter, parseStrategyWords, STRATEGY_OPTION_HELP } from './sensor-args.js';
@@ -134,10 +134,7 @@ export async function sensorsCommand(argv: string[]): Promise<number> {
     .addOption(durationOption('-t, --timeout <seconds>', 'give up after this long').default(10_000, '10'))
     .option('--lenient', 'accept the malformed lines some C devices send');
   return runProgram<SensorsFlags>('sensors', program, argv, async (words, flags) => {
-    const { addresses, rest } = addressesFrom(words);
-    const [addr] = addresses;
-    if (addr === undefined || addresses.length > 1) throw new UsageError('katcp sensors takes one device');
-    if (rest.length > 1) throw new UsageError(`one FILTER at most, not '${rest.join(' ')}'`);
+    const { addr, rest } = oneDevice('sensors', words, 1);
     const filter = parseSensorFilter(rest[0]);
     const Table = flags.json === true || flags.ndjson === true ? undefined : (await import('cli-table3')).default;
     const client = makeClient(addr, { reconnect: 'never', debug: flags.debug, lenient: flags.lenient });

@@ -15,7 +15,7 @@ import { isSensorStatus, SENSOR_STATUSES } from '../sensor/status.js';
 import type { SensorStatus } from '../sensor/status.js';
 import { withCancel } from '../util/abort.js';
 import { deferred } from '../util/deferred.js';
-import { addressesFrom, durationOption, ExitCode, newProgram, runProgram, UsageError } from './common.js';
+import { durationOption, ExitCode, newProgram, oneDevice, runProgram, UsageError } from './common.js';
 import type { CliAddress } from './common.js';
 import { firstConnection, makeClient } from './connect.js';
 import { isoTime, showValue } from './format.js';
@@ -160,12 +160,9 @@ export async function waitCommand(argv: string[]): Promise<number> {
     .option('--json', 'print the reading as JSON')
     .option('--lenient', 'accept the malformed lines some C devices send');
   return runProgram<WaitFlags>('wait', program, argv, async (words, flags) => {
-    const { addresses, rest } = addressesFrom(words);
-    const [addr] = addresses;
-    if (addr === undefined || addresses.length > 1) throw new UsageError('katcp wait takes one device');
-    const [sensor, ...extra] = rest;
+    const { addr, rest } = oneDevice('wait', words, 1, 'SENSOR');
+    const [sensor] = rest;
     if (sensor === undefined) throw new UsageError('no sensor name given');
-    if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
     return waitOn(addr, sensor, flags);
   });
 }

@@ -8,7 +8,7 @@ import type { Client } from '../client/client.js';
 import { SensorWatcher } from '../client/sensor-watcher.js';
 import type { Reading } from '../sensor/status.js';
 import type { Sensor } from '../sensor/sensor.js';
-import { addressesFrom, colorsFor, durationOption, ExitCode, isFancy, newProgram, runProgram, statusColor, UsageError } from './common.js';
+import { colorsFor, durationOption, ExitCode, isFancy, newProgram, oneDevice, runProgram, statusColor, UsageError } from './common.js';
 import type { CliAddress } from './common.js';
 import { firstConnection, makeClient } from './connect.js';
 import { isoTime, jsonValue, showValue } from './format.js';
@@ -140,10 +140,7 @@ export async function watchCommand(argv: string[]): Promise<number> {
     .addOption(durationOption('--connect-timeout <seconds>', 'timeout of the first connection').default(5000, '5'))
     .option('--lenient', 'accept the malformed lines some C devices send');
   return runProgram<WatchFlags>('watch', program, argv, async (words, flags) => {
-    const { addresses, rest } = addressesFrom(words);
-    const [addr] = addresses;
-    if (addr === undefined || addresses.length > 1) throw new UsageError('katcp watch takes one device');
-    if (rest.length > 1) throw new UsageError(`one FILTER at most, not '${rest.join(' ')}'`);
+    const { addr, rest } = oneDevice('watch', words, 1);
     const filter = parseSensorFilter(rest[0]);
     const strategy = flags.strategy === undefined ? { strategy: 'auto' as const } : parseStrategyWords(flags.strategy);
     if (strategy.strategy === 'none') throw new UsageError('--strategy none would watch nothing');

@@ -1,23 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { Client } from '../../lib/client/client.js';
 import { exponentialBackoff } from '../../lib/client/backoff.js';
 import { ClientState } from '../../lib/client/state.js';
 import { ConnectionClosedError, KatcpTimeoutError, NotConnectedError } from '../../lib/errors.js';
 import { captureLogger, connectedClient } from './fixtures.js';
 import { FakePeer } from '../helpers/fake-peer.js';
+import { refusedPort } from '../helpers/ports.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
 import { tick, until } from '../helpers/wait.js';
-
-/** A port on 127.0.0.1 where nothing listens (connections are refused). */
-async function refusedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 test('lifecycle - reconnect waits follow the backoff and reset after a successful connection', async () => {
   const { peer, conn, client, clock, cleanup } = await connectedClient({ reconnect: exponentialBackoff({ random: () => 0 }) });

@@ -5,17 +5,9 @@ import { Client } from '../../lib/client/client.js';
 import { Message } from '../../lib/codec/message.js';
 import { KatcpRangeError, KatcpTimeoutError, KatcpTypeError } from '../../lib/errors.js';
 import { captureLogger, connectedClient } from './fixtures.js';
+import { refusedPort } from '../helpers/ports.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
 import { tick, until } from '../helpers/wait.js';
-
-/** A port on 127.0.0.1 where nothing listens (connections are refused). */
-async function refusedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 test('options - request: unknown keys, negative/NaN/non-number timeouts are typed errors naming the key and the accepted ones', async () => {
   const { conn, client, cleanup } = await connectedClient();

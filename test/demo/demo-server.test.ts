@@ -4,21 +4,12 @@ import type { TestContext } from 'node:test';
 import { createDemoServer } from '../../lib/demo/demo-server.js';
 import type { DemoServerOptions } from '../../lib/demo/demo-server.js';
 import { FRUITS } from '../../lib/demo/demo-sensors.js';
-import { clockStateName } from '../../lib/server/adjtimex.js';
 import type { DeviceServer } from '../../lib/server/device-server.js';
 import { compatibilityWarnings } from '../../lib/sensor/compat.js';
 import type { RawClient } from '../helpers/raw-client.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
 import { RecordingConsole, serve } from '../server/fixture.js';
-
-const fakeAdjtimex = (): ReturnType<NonNullable<DemoServerOptions['adjtimex']>> => ({
-  code: 0,
-  state: clockStateName(0),
-  timex: {
-    modes: 0, offset: 0, freq: 0, maxerror: 2000, esterror: 100, status: 0, constant: 0, precision: 0, tolerance: 0,
-    time: { sec: 1700000000, usec: 500000 }, tick: 0, ppsfreq: 0, jitter: 0, shift: 0, stabil: 0, jitcnt: 0, calcnt: 0, errcnt: 0, stbcnt: 0, tai: 0,
-  },
-});
+import { fakeAdjtimex } from './fixture.js';
 
 interface Demo {
   server: DeviceServer;

@@ -18,23 +18,13 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDemoServer } from '../../lib/demo/demo-server.js';
-import type { DemoServerOptions } from '../../lib/demo/demo-server.js';
-import { clockStateName } from '../../lib/server/adjtimex.js';
 import type { RawClient } from '../helpers/raw-client.js';
 import { VirtualClock, flushMicrotasks } from '../helpers/virtual-clock.js';
 import { RecordingConsole, serve } from './fixture.js';
+import { fakeAdjtimex } from '../demo/fixture.js';
 
 const DIR = join(import.meta.dirname, '../../fixtures/server-v4');
 const RECORD = process.env.KATCP_GOLDEN_RECORD === '1';
-
-const fakeAdjtimex = (): ReturnType<NonNullable<DemoServerOptions['adjtimex']>> => ({
-  code: 0,
-  state: clockStateName(0),
-  timex: {
-    modes: 0, offset: 0, freq: 0, maxerror: 2000, esterror: 100, status: 0, constant: 0, precision: 0, tolerance: 0,
-    time: { sec: 1700000000, usec: 500000 }, tick: 0, ppsfreq: 0, jitter: 0, shift: 0, stabil: 0, jitcnt: 0, calcnt: 0, errcnt: 0, stbcnt: 0, tai: 0,
-  },
-});
 
 type Step =
   | { kind: 'send'; client: string; line: string }
