@@ -1,0 +1,106 @@
+/**
+ * `katcp monitor ADDR... [--host 127.0.0.1] [--port 8080] [--allow-requests] [--no-ui]
+ * [--telstate redis://HOST:PORT/DB]`: the live web monitor and Prometheus exporter. Prints what
+ * it exposes, then runs until SIGINT or SIGTERM, when it stops serving and disconnects.
+ * @module
+ */
+import { parseArgs } from 'node:util';
+import { telstateHistory } from './history.js';
+import type { SensorHistory } from './history.js';
+import { parseDeviceArgument, startMonitor } from './monitor.js';
+
+/** The usage line. */
+export const MONITOR_USAGE =
+  'usage: katcp monitor [name=]HOST:PORT... [--host 127.0.0.1] [--port 8080] [--allow-requests] [--no-ui] [--telstate redis://HOST:PORT/DB]';
+
+/** Parsed `katcp monitor` arguments. */
+export interface MonitorArgs {
+  devices: string[];
+  host: string;
+  port: number;
+  allowRequests: boolean;
+  ui: boolean;
+  telstate: string | undefined;
+  help: boolean;
+}
+
+/** Parse the command's arguments. @throws Error with a message for the user */
+export function parseMonitorArgs(argv: string[]): MonitorArgs {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '8080' },
+      'allow-requests': { type: 'boolean', default: false },
+      'no-ui': { type: 'boolean', default: false },
+      telstate: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: true,
+  });
+  const port = values.port;
+  if (!/^\d+$/.test(port) || Number(port) > 65535) throw new Error(`--port must be a whole number from 0 to 65535, not '${port}'`);
+  if (!values.help && positionals.length === 0) throw new Error('give at least one device address (HOST:PORT or name=HOST:PORT)');
+  for (const p of positionals) parseDeviceArgument(p);
+  return {
+    devices: positionals,
+    host: values.host,
+    port: Number(port),
+    allowRequests: values['allow-requests'],
+    ui: !values['no-ui'],
+    telstate: values.telstate,
+    help: values.help,
+  };
+}
+
+async function openHistory(url: string): Promise<{ history: SensorHistory; close: () => Promise<void> }> {
+  // Loaded only when asked for: the store brings the Redis client with it.
+  const { TelescopeState, RedisBackend } = await import('../telstate/index.js');
+  const ts = new TelescopeState(new RedisBackend(url));
+  return { history: telstateHistory(ts), close: () => ts.close() };
+}
+
+/** Run the monitor; resolves to the exit code (0 after SIGINT/SIGTERM, 1 when it cannot start, 2 for bad arguments). */
+export async function monitorCommand(argv: string[]): Promise<number> {
+  let args: MonitorArgs;
+  try {
+    args = parseMonitorArgs(argv);
+  } catch (err) {
+    console.error(`katcp monitor: ${(err as Error).message}\n${MONITOR_USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(MONITOR_USAGE);
+    return 0;
+  }
+  let store: Awaited<ReturnType<typeof openHistory>> | undefined;
+  let monitor;
+  try {
+    if (args.telstate !== undefined) store = await openHistory(args.telstate);
+    monitor = await startMonitor({
+      devices: args.devices,
+      host: args.host,
+      port: args.port,
+      allowRequests: args.allowRequests,
+      ui: args.ui,
+      history: store?.history,
+      onWarning: (device, err) => console.error(`katcp monitor: ${device}: ${err.message}`),
+    });
+  } catch (err) {
+    await store?.close();
+    console.error(`katcp monitor: ${(err as Error).message}`);
+    return 1;
+  }
+  for (const line of monitor.describe()) console.log(line);
+  if (store !== undefined) console.log(`sparkline history from the telescope state at ${args.telstate}`);
+  const signalled = new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  const signal = await signalled;
+  console.log(`katcp monitor: ${signal}: shutting down`);
+  await monitor.close();
+  await store?.close();
+  return 0;
+}
