@@ -92,13 +92,18 @@ export async function monitorCommand(argv: string[]): Promise<number> {
     console.error(`katcp monitor: ${(err as Error).message}`);
     return 1;
   }
+  // Listening for the signals before saying anything, so a supervisor reacting to the start-up lines is heard.
+  let stop: (signal: string) => void = () => undefined;
+  const signalled = new Promise<string>((resolve) => (stop = resolve));
+  const onInt = (): void => stop('SIGINT');
+  const onTerm = (): void => stop('SIGTERM');
+  process.once('SIGINT', onInt);
+  process.once('SIGTERM', onTerm);
   for (const line of monitor.describe()) console.log(line);
   if (store !== undefined) console.log(`sparkline history from the telescope state at ${args.telstate}`);
-  const signalled = new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
   const signal = await signalled;
+  process.off('SIGINT', onInt);
+  process.off('SIGTERM', onTerm);
   console.log(`katcp monitor: ${signal}: shutting down`);
   await monitor.close();
   await store?.close();
