@@ -5,6 +5,7 @@
  * @module
  */
 import type { IncomingMessage } from 'node:http';
+import type { Message } from '../codec/message.js';
 import type { MonitorModel } from './model.js';
 
 /** What the endpoint answers: an HTTP status and a JSON body. */
@@ -63,6 +64,11 @@ function parseCall(text: string): { device: string; request: string; args: strin
   return { device, request, args: args };
 }
 
+/** A message with its arguments as text (no wire escapes), e.g. `!add ok 7.0`. */
+function readable(m: Message): string {
+  return [`${m.mtype}${m.name}`, ...m.arguments.map((a) => a.toString('utf8'))].join(' ');
+}
+
 /**
  * Handle one `POST /api/request`: 403 when requests are off, the origin is foreign or the token
  * wrong; 415/400/413 for a bad body; 404 for an unknown device or request; otherwise 200 with
@@ -83,7 +89,9 @@ export async function handleRequestCall(req: IncomingMessage, config: RequestEnd
   if (proxy === undefined) return refuse(404, `device ${call.device} has no request ${JSON.stringify(call.request)}`);
   try {
     const reply = await proxy(...call.args);
-    return { status: 200, body: { ...reply.toJSON(), text: reply.toReadableString() } };
+    // Informs first, then the reply: the order they came in on the wire.
+    const text = [...reply.informs, reply.reply].map(readable).join('\n');
+    return { status: 200, body: { ...reply.toJSON(), text } };
   } catch (err) {
     return refuse(400, (err as Error).message);
   }

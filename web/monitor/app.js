@@ -35,6 +35,8 @@ const stats = {
     this.frameGaps = [];
     this.updates = 0;
     this.frames = 0;
+    pendingTimestamps = [];
+    pendingArrivals = [];
   },
 };
 window.katcpMonitorStats = stats;
