@@ -61,12 +61,22 @@ export interface MonitorRoutes {
   readonly metrics: MonitorMetrics;
   /** The live page; undefined with the UI off. */
   readonly page: { readonly assets: PageAssets; readonly feed: LiveFeed; readonly allowRequests: boolean; readonly token: string } | undefined;
+  /** True when the server listens on a loopback address: the page then answers only to loopback host names. */
+  readonly loopbackOnly: () => boolean;
   readonly history: SensorHistory | undefined;
   /** Samples the history route returns at most. */
   readonly historyLimit: number;
   readonly clock: { now(): number };
   /** Something failed while answering (reported, never thrown). */
   readonly onError: (err: Error) => void;
+}
+
+/** Host headers naming this machine: `localhost`, `127.x.y.z` or `[::1]`, with any port. */
+const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d+)?$/i;
+
+/** True for an address only this machine can reach. */
+export function isLoopback(address: string): boolean {
+  return address === '::1' || address.startsWith('127.') || address === '::ffff:127.0.0.1';
 }
 
 const SECURITY_HEADERS = {
@@ -97,6 +107,9 @@ async function route(req: IncomingMessage, res: ServerResponse, r: MonitorRoutes
   }
   const page = r.page;
   if (page === undefined) return sendJson(res, 404, { error: 'not found (this monitor serves /metrics and /healthz only)' });
+  // A page of another site whose name was rebound to 127.0.0.1 would be "same origin" with us;
+  // its Host header still names that site, so a loopback-only monitor refuses it.
+  if (r.loopbackOnly() && !LOOPBACK_HOST.test(req.headers.host ?? '')) return sendJson(res, 403, { error: 'this monitor answers to localhost, 127.0.0.1 and [::1] only' });
   if (path === '/api/request') {
     if (method !== 'POST') return sendJson(res, 405, { error: '/api/request answers POST only' });
     const answer = await handleRequestCall(req, { model: r.model, allowRequests: page.allowRequests, token: page.token });

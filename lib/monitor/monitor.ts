@@ -21,7 +21,7 @@ import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
 import { checkOptions } from '../util/options.js';
 import type { SensorHistory } from './history.js';
-import { createMonitorServer, loadPageAssets } from './http.js';
+import { createMonitorServer, isLoopback, loadPageAssets } from './http.js';
 import { LiveFeed } from './live-feed.js';
 import { MonitorMetrics } from './metrics.js';
 import { MonitorModel } from './model.js';
@@ -120,7 +120,7 @@ export class Monitor {
       );
     }
     const { host } = this.address;
-    if (host !== '127.0.0.1' && host !== '::1') lines.push(`warning: listening on ${host}, reachable from other machines`);
+    if (!isLoopback(host)) lines.push(`warning: listening on ${host}, reachable from other machines`);
     return lines;
   }
 
@@ -159,7 +159,16 @@ export async function startMonitor(options: MonitorOptions): Promise<Monitor> {
   const token = randomBytes(24).toString('base64url');
   const feed = ui ? new LiveFeed(model, clock, flushInterval) : undefined;
   const page = feed === undefined ? undefined : { assets: await loadPageAssets({ allowRequests, token, history: history !== undefined }), feed, allowRequests, token };
-  const server = createMonitorServer({ model, metrics, page, history, historyLimit: HISTORY_LIMIT, clock, onError: (err) => onWarning?.('http', err) });
+  const server = createMonitorServer({
+    model,
+    metrics,
+    page,
+    history,
+    historyLimit: HISTORY_LIMIT,
+    clock,
+    loopbackOnly: () => isLoopback((server.address() as AddressInfo | null)?.address ?? ''),
+    onError: (err) => onWarning?.('http', err),
+  });
   server.listen(port, host);
   try {
     await Promise.race([once(server, 'listening'), once(server, 'error').then(([err]) => Promise.reject(err as Error))]);

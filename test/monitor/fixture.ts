@@ -49,3 +49,36 @@ export async function eventually(cond: () => boolean, what: string, limitMs = 30
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/** Reads server-sent events from a streaming response. */
+export class EventReader {
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  readonly #decoder = new TextDecoder();
+  #buffer = '';
+
+  constructor(res: Response) {
+    this.#reader = res.body!.getReader();
+  }
+
+  /** The next event whose name and data satisfy `match`. */
+  async next(match: (event: string, data: unknown) => boolean): Promise<[string, unknown]> {
+    for (;;) {
+      const end = this.#buffer.indexOf('\n\n');
+      if (end >= 0) {
+        const frame = this.#buffer.slice(0, end);
+        this.#buffer = this.#buffer.slice(end + 2);
+        const event = /^event: (.*)$/m.exec(frame)?.[1] ?? 'message';
+        const data: unknown = JSON.parse(/^data: (.*)$/m.exec(frame)?.[1] ?? 'null');
+        if (match(event, data)) return [event, data];
+        continue;
+      }
+      const { value, done } = await this.#reader.read();
+      if (done) throw new Error('the event stream ended');
+      this.#buffer += this.#decoder.decode(value, { stream: true });
+    }
+  }
+
+  async cancel(): Promise<void> {
+    await this.#reader.cancel();
+  }
+}

@@ -6,7 +6,7 @@ import { KatcpError, KatcpRangeError, KatcpTypeError } from '../../lib/errors.js
 import { startMonitor } from '../../lib/monitor/monitor.js';
 import type { Monitor } from '../../lib/monitor/monitor.js';
 import type { DeviceServer } from '../../lib/server/device-server.js';
-import { eventually, sensorOf, startDemo, startWatching } from './fixture.js';
+import { EventReader, eventually, sensorOf, startDemo, startWatching } from './fixture.js';
 
 /** The page's token, read from its meta tag as the page itself does. */
 async function pageToken(monitor: Monitor): Promise<string> {
@@ -16,39 +16,6 @@ async function pageToken(monitor: Monitor): Promise<string> {
 
 function post(monitor: Monitor, body: unknown, headers: Record<string, string>): Promise<Response> {
   return fetch(`${monitor.url}api/request`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-}
-
-/** Reads server-sent events from a streaming response. */
-class EventReader {
-  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
-  readonly #decoder = new TextDecoder();
-  #buffer = '';
-
-  constructor(res: Response) {
-    this.#reader = res.body!.getReader();
-  }
-
-  /** The next event whose name and data satisfy `match`. */
-  async next(match: (event: string, data: unknown) => boolean): Promise<[string, unknown]> {
-    for (;;) {
-      const end = this.#buffer.indexOf('\n\n');
-      if (end >= 0) {
-        const frame = this.#buffer.slice(0, end);
-        this.#buffer = this.#buffer.slice(end + 2);
-        const event = /^event: (.*)$/m.exec(frame)?.[1] ?? 'message';
-        const data: unknown = JSON.parse(/^data: (.*)$/m.exec(frame)?.[1] ?? 'null');
-        if (match(event, data)) return [event, data];
-        continue;
-      }
-      const { value, done } = await this.#reader.read();
-      if (done) throw new Error('the event stream ended');
-      this.#buffer += this.#decoder.decode(value, { stream: true });
-    }
-  }
-
-  async cancel(): Promise<void> {
-    await this.#reader.cancel();
-  }
 }
 
 describe('katcp monitor server', () => {
@@ -94,6 +61,24 @@ describe('katcp monitor server', () => {
       for (const asset of ['app.js', 'store.js', 'table.js', 'style.css', 'favicon.svg']) assert.equal((await fetch(`${monitor.url}${asset}`)).status, 200, asset);
       assert.equal((await fetch(`${monitor.url}../package.json`)).status, 404);
       assert.equal((await fetch(`${monitor.url}nothing.js`)).status, 404);
+    });
+
+    it('refuses page routes under a foreign host name (DNS rebinding), but not /metrics', async () => {
+      const { request } = await import('node:http');
+      const get = (path: string, host: string): Promise<number> =>
+        new Promise((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port: monitor.address.port, path, headers: { host } }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      assert.equal(await get('/', 'evil.example:8080'), 403);
+      assert.equal(await get('/events', 'evil.example'), 403);
+      assert.equal(await get('/', `localhost:${monitor.address.port}`), 200);
+      assert.equal(await get('/app.js', '[::1]'), 200);
+      assert.equal(await get('/metrics', 'evil.example'), 200);
     });
 
     it('the request endpoint answers 403 whatever the caller sends', async () => {
