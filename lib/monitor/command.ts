@@ -15,12 +15,19 @@ export const MONITOR_USAGE =
 
 /** Parsed `katcp monitor` arguments. */
 export interface MonitorArgs {
+  /** The positional `[name=]HOST:PORT` arguments. */
   devices: string[];
+  /** `--host`: address to serve on. */
   host: string;
+  /** `--port`: port to serve on. */
   port: number;
+  /** `--allow-requests`: let the page send requests. */
   allowRequests: boolean;
+  /** False with `--no-ui` (only `/metrics` and `/healthz`). */
   ui: boolean;
+  /** `--telstate`: Redis URL of a telescope state for sparkline history. */
   telstate: string | undefined;
+  /** `--help` / `-h`. */
   help: boolean;
 }
 

@@ -8,6 +8,7 @@ import { escapeName } from '../resource/namespace.js';
 
 /** The part of a `TelescopeState` the monitor reads. */
 export interface HistoryStore {
+  /** Samples `[value, timestamp]` of `key` from `opts.st` (seconds) on, oldest first; rejects with a `KeyNotFoundError` for a missing key. */
   getRange(key: string, opts: { st: number }): Promise<readonly (readonly [unknown, number])[]>;
 }
 
