@@ -4,7 +4,7 @@
  * and the live page open in headless Chromium. Measured in the browser: the latency from a
  * reading's device timestamp to the frame that shows it, the render time per frame, the gaps
  * between animation frames (a blocked page shows long gaps), and how long a filter keystroke
- * takes to reach the screen. The device and the monitor share this process.
+ * takes to reach the screen; and one `/metrics` scrape. The device and the monitor share this process.
  */
 import { silentLogger } from '../lib/client/logger.js';
 import { createDemoServer } from '../lib/demo/index.js';
@@ -78,6 +78,10 @@ export async function run(): Promise<void> {
     await page.fill('#filter', 'extra.01');
     await page.locator('#count', { hasText: `1000 of ${total} sensors` }).waitFor({ timeout: 60_000 });
     const filterMs = performance.now() - f0;
+    // A Prometheus scrape of every sensor, under the same load.
+    const m0 = performance.now();
+    const exposition = await (await fetch(`${monitor.url}metrics`)).text();
+    const scrapeMs = performance.now() - m0;
     clearInterval(timer);
     const elapsed = (performance.now() - start) / 1000;
     console.log(`load: ${sent} updates in ${elapsed.toFixed(1)} s (${(sent / elapsed).toFixed(0)}/s) over ${extra.length} sensors; page applied ${stats.updates} (coalesced per 50 ms batch) in ${stats.frames} frames`);
@@ -86,6 +90,7 @@ export async function run(): Promise<void> {
     console.log(`render time per frame:                             ${summary(stats.renderTimes)}`);
     console.log(`animation-frame gaps (60 Hz = 16.7 ms):            ${summary(gaps)}`);
     console.log(`filter keystroke -> result on screen (incl. the driver's round trip): ${filterMs.toFixed(0)} ms`);
+    console.log(`/metrics scrape: ${scrapeMs.toFixed(0)} ms for ${(exposition.length / 1e6).toFixed(1)} MB`);
   } finally {
     await browser.close();
     await monitor.close();

@@ -161,9 +161,11 @@ function connect() {
     const arrived = performance.now();
     const rows = JSON.parse(e.data);
     for (const row of rows) {
+      const previous = store.byId.get(row[0])?.timestamp;
       if (store.update(row) !== undefined) {
         stats.updates++;
-        if (pendingTimestamps.length < MAX_SAMPLES) pendingTimestamps.push(row[3]);
+        // A periodic strategy re-sends an unchanged reading with its old timestamp: not a latency.
+        if (row[3] !== previous && pendingTimestamps.length < MAX_SAMPLES) pendingTimestamps.push(row[3]);
       }
     }
     pendingArrivals.push(arrived);
