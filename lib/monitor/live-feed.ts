@@ -111,7 +111,8 @@ export class LiveFeed {
       res.writeHead(503).end();
       return;
     }
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
+    // x-accel-buffering: a reverse proxy in front must pass events on at once, not buffer them.
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     this.#pages.add(res);
     res.on('close', () => this.#pages.delete(res));
     const snapshot = { devices: this.#model.devices.map(deviceJson), sensors: [...this.#model.sensors].map(sensorJson) };
