@@ -5,6 +5,7 @@
  * @module
  */
 import { parseArgs } from 'node:util';
+import { ExitCode } from '../cli/common.js';
 import { telstateHistory } from './history.js';
 import type { SensorHistory } from './history.js';
 import { parseDeviceArgument, startMonitor } from './monitor.js';
@@ -68,18 +69,18 @@ async function openHistory(url: string): Promise<{ history: SensorHistory; close
   return { history: telstateHistory(ts), close: () => ts.close() };
 }
 
-/** Run the monitor; resolves to the exit code (0 after SIGINT/SIGTERM, 1 when it cannot start, 2 for bad arguments). */
+/** Run the monitor; resolves to the exit code (0 after SIGINT/SIGTERM, 1 when it cannot start, 64 for bad arguments, as every katcp command). */
 export async function monitorCommand(argv: string[]): Promise<number> {
   let args: MonitorArgs;
   try {
     args = parseMonitorArgs(argv);
   } catch (err) {
     console.error(`katcp monitor: ${(err as Error).message}\n${MONITOR_USAGE}`);
-    return 2;
+    return ExitCode.Usage;
   }
   if (args.help) {
     console.log(MONITOR_USAGE);
-    return 0;
+    return ExitCode.Ok;
   }
   let store: Awaited<ReturnType<typeof openHistory>> | undefined;
   let monitor;
@@ -97,7 +98,8 @@ export async function monitorCommand(argv: string[]): Promise<number> {
   } catch (err) {
     await store?.close();
     console.error(`katcp monitor: ${(err as Error).message}`);
-    return 1;
+    // Could not start: the port is taken, the store is unreachable...
+    return ExitCode.Connect;
   }
   // Listening for the signals before saying anything, so a supervisor reacting to the start-up lines is heard.
   let stop: (signal: string) => void = () => undefined;
@@ -114,5 +116,5 @@ export async function monitorCommand(argv: string[]): Promise<number> {
   console.log(`katcp monitor: ${signal}: shutting down`);
   await monitor.close();
   await store?.close();
-  return 0;
+  return ExitCode.Ok;
 }

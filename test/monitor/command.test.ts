@@ -71,7 +71,7 @@ describe('katcp monitor (command)', () => {
     }
   });
 
-  it('--no-ui mentions no page; bad arguments exit with status 2 and the usage', async () => {
+  it('--no-ui mentions no page; bad arguments exit with status 64 (EX_USAGE) and the usage', async () => {
     const child = run([`127.0.0.1:${server.address.port}`, '--port', '0', '--no-ui', '--host', '127.0.0.1']);
     try {
       const lines = await linesUntil(child, /^liveness: /);
@@ -82,7 +82,7 @@ describe('katcp monitor (command)', () => {
       child.kill('SIGKILL');
     }
     const bad = run(['--port', 'x', '127.0.0.1:1']);
-    await assertExit(bad, 2);
+    await assertExit(bad, 64);
     const err = stderrOf.get(bad)!.join('');
     assert.match(err, /--port must be a whole number/);
     assert.match(err, /usage: katcp monitor/);
