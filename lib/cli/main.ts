@@ -50,6 +50,10 @@ const commands: Record<string, Command> = {
     summary: 'the guided tour: start the demo device, connect a KATCPClientResource and use it',
     load: async () => (await import('./demo.js')).demoCommand,
   },
+  monitor: {
+    summary: 'live web page and Prometheus /metrics for devices: katcp monitor HOST:PORT... [--port 8080] [--allow-requests] [--no-ui]',
+    load: async () => (await import('../monitor/command.js')).monitorCommand,
+  },
 };
 
 function usage(): string {
