@@ -131,13 +131,13 @@ const addSensor = (i: number): Cmd => ({
 const removeSensor = (i: number): Cmd => ({
   check: (m) => live(m) && m.sensors.has(POOL[i]!),
   async run(m, r) {
-    const before = syncs(r);
     const removed: string[] = [];
     const onRemoved = (s: Sensor): void => void removed.push(s.name);
     r.watcher.on('sensorRemoved', onRemoved);
     r.dev.server.sensors.remove(POOL[i]!);
     m.sensors.delete(POOL[i]!);
-    await settle(m, r, before);
+    // A removal is applied locally (no re-list), so there need not be a new sync.
+    await settle(m, r);
     r.watcher.off('sensorRemoved', onRemoved);
     assert.deepEqual(removed, [POOL[i]]);
   },
@@ -196,13 +196,27 @@ const up: Cmd = {
   toString: () => 'up',
 };
 
-async function checkClosed(r: Real): Promise<void> {
+async function checkClosed(m: Model, r: Real): Promise<void> {
   assert.equal(r.watcher.state, SyncState.Closed);
   await assert.rejects(r.watcher.untilSynced(), ConnectionClosedError);
   const states = r.states.length;
+  // The device keeps changing, the closed mirror does not follow.
+  const values = new Map([...r.watcher.sensors.values()].map((s) => [s.name, s.value]));
+  const updates: string[] = [];
+  const onUpdate = (s: Sensor): void => void updates.push(s.name);
+  r.watcher.on('sensorUpdated', onUpdate);
+  r.watcher.on('sensorAdded', onUpdate);
+  if (m.up) {
+    for (const name of m.sensors.keys()) (r.dev.server.sensors.get(name) as Sensor<number>).setValue(100);
+    if (r.dev.server.sensors.get('after.close') === undefined) r.dev.server.sensors.add(Sensor.integer({ name: 'after.close' }));
+  }
   await r.clock.advance(10 * RECONNECT);
   for (let i = 0; i < 10; i++) await tick();
   assert.equal(r.states.length, states, 'no state change after closed');
+  assert.deepEqual(updates, [], 'no mirrored update after closed');
+  assert.deepEqual(new Map([...r.watcher.sensors.values()].map((s) => [s.name, s.value])), values);
+  r.watcher.off('sensorUpdated', onUpdate);
+  r.watcher.off('sensorAdded', onUpdate);
 }
 
 const closeWatcher: Cmd = {
@@ -213,7 +227,7 @@ const closeWatcher: Cmd = {
     m.closed = true;
     if (pending !== undefined) await assert.rejects(pending, ConnectionClosedError);
     await settle(m, r);
-    await checkClosed(r);
+    await checkClosed(m, r);
   },
   toString: () => 'closeWatcher',
 };
@@ -227,7 +241,7 @@ const closeClient: Cmd = {
     m.clientClosed = true;
     if (pending !== undefined) await assert.rejects(pending, ConnectionClosedError);
     await settle(m, r);
-    await checkClosed(r);
+    await checkClosed(m, r);
   },
   toString: () => 'closeClient',
 };
