@@ -35,7 +35,8 @@ export class WireTap {
 
   /** Start a tap in front of `target`. */
   static async start(target: { host: string; port: number }): Promise<WireTap> {
-    const server = createServer();
+    // No Nagle: a lone late line (an #interface-changed) must not wait for a delayed ACK.
+    const server = createServer({ noDelay: true });
     const tap = new WireTap(server, target);
     server.on('connection', (s) => tap.#accept(s));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -83,7 +84,7 @@ export class WireTap {
       client.destroy();
       return;
     }
-    const device = connect(this.target.port, this.target.host);
+    const device = connect({ port: this.target.port, host: this.target.host, noDelay: true });
     const pair: Pair = { client, device };
     this.#pairs.add(pair);
     const end = (): void => {
