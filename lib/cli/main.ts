@@ -83,6 +83,15 @@ export async function main(argv: string[]): Promise<number> {
   return (await command.load())(rest);
 }
 
+// A reader that goes away (`katcp watch | head`) ends the command normally, as `yes | head` does;
+// without this, the next write raises an unhandled EPIPE and a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(0);
+  });
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

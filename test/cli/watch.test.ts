@@ -44,3 +44,19 @@ describe('katcp watch', () => {
     }
   });
 });
+
+describe('katcp watch (closed pipe)', () => {
+  it('watch - a reader that closes the pipe (katcp watch | head) ends it quietly with 0, not an unhandled EPIPE crash', async () => {
+    const { server, addr } = await startDemo();
+    const w = new Running(spawnCli(['watch', addr, 'fast.counter']));
+    try {
+      await w.waitFor('stdout', /fast\.counter nominal \d+\n/);
+      w.child.stdout.destroy();
+      assert.equal(await w.exit(), 0);
+      assert.doesNotMatch(w.stderr, /EPIPE|Unhandled|at /);
+    } finally {
+      w.child.kill('SIGKILL');
+      await server.stop();
+    }
+  });
+});
