@@ -21,7 +21,8 @@ export type StrategyInput = SamplingStrategy | string | readonly (string | numbe
 export const NO_STRATEGY: SamplingStrategy = Object.freeze({ strategy: 'none' });
 
 function token(x: string | number): string[] {
-  if (typeof x === 'number') return [x === Infinity ? 'inf' : x === -Infinity ? '-inf' : formatFloat(x)];
+  // A whole number stays whole: an integer sensor's differential refuses '5.0'; floats accept '5'.
+  if (typeof x === 'number') return [x === Infinity ? 'inf' : x === -Infinity ? '-inf' : Number.isSafeInteger(x) ? String(x) : formatFloat(x)];
   if (typeof x !== 'string') throw strategyError(`strategy parameters must be strings or numbers, not ${typeof x}`);
   return x.split(/\s+/).filter((t) => t !== '');
 }

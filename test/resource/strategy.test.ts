@@ -32,3 +32,13 @@ test('strategy - wire arguments are seconds for v5 and integer milliseconds for 
   assert.ok(sameStrategy(p, normalizeStrategy(['period', 0.5], 'float')));
   assert.ok(!sameStrategy(p, normalizeStrategy('period 1', 'float')));
 });
+
+test('strategy - a whole number given as a number suits an integer sensor: setStrategy("differential", 5) is differential 5, not a refused "5.0"', () => {
+  assert.deepEqual(normalizeStrategy('differential', 'integer', 5), { strategy: 'differential', difference: 5 });
+  assert.deepEqual(normalizeStrategy(['differential', [5]], 'integer'), { strategy: 'differential', difference: 5 });
+  assert.deepEqual(normalizeStrategy(['differential-rate', 3, 1, 10], 'integer'), { strategy: 'differential-rate', difference: 3, shortest: 1, longest: 10 });
+  assert.deepEqual(strategyWireArgs(normalizeStrategy('differential', 'integer', 5), 'integer', 5), ['differential', '5']);
+  assert.deepEqual(normalizeStrategy('differential', 'float', 5), { strategy: 'differential', difference: 5 });
+  assert.deepEqual(normalizeStrategy('period', 'float', 2), { strategy: 'period', period: 2 });
+  assert.throws(() => normalizeStrategy('differential', 'integer', 1.5), KatcpError);
+});
