@@ -3,6 +3,7 @@
  * hex, JSON. Pure functions.
  * @module
  */
+import { isUtf8 } from 'node:buffer';
 import type { Message } from '../codec/message.js';
 import { KatcpUsageError } from '../errors.js';
 
@@ -94,10 +95,14 @@ export function showValue(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** A sensor value as JSON-ready data (bigints that do not fit a double become strings). */
+/**
+ * A sensor value as JSON-ready data: bigints that do not fit a double become strings, and bytes
+ * that are not UTF-8 become `{"hex": "..."}` so no byte is lost.
+ */
 export function jsonValue(value: unknown): unknown {
   if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-  if (Buffer.isBuffer(value)) return value.toString();
+  // Text stays text; bytes that are not UTF-8 keep every byte, as hex (U+FFFD would lose them).
+  if (Buffer.isBuffer(value)) return isUtf8(value) ? value.toString() : { hex: value.toString('hex') };
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   if (value !== null && typeof value === 'object') return showValue(value);
   return value;

@@ -149,6 +149,11 @@ export async function watchCommand(argv: string[]): Promise<number> {
     const watch = new Watch(addr, client, watcher, flags.json === true);
     try {
       await firstConnection(client, addr, flags.connectTimeout);
+      // A v4 device refuses these strategies for every sensor; say so instead of watching silence.
+      if (client.protocolFlags?.major === 4 && (strategy.strategy === 'event-rate' || strategy.strategy === 'differential-rate')) {
+        process.stderr.write(`katcp watch: ${addr.label} speaks KATCP v4, which has no ${strategy.strategy} strategy (use period, event, differential or auto)\n`);
+        return ExitCode.Failed;
+      }
       await watch.untilStopped();
       return ExitCode.Ok;
     } finally {

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Message } from '../../lib/codec/message.js';
-import { isPrintable, jsonMessage, readableMessage, requestArgument, showArg, showValue, splitWords } from '../../lib/cli/format.js';
+import { isPrintable, jsonMessage, jsonValue, readableMessage, requestArgument, showArg, showValue, splitWords } from '../../lib/cli/format.js';
 
 describe('cli/format', () => {
   const msg = Message.parse('!echo[7] ok a\\_b \\0\\e \\@');
@@ -36,5 +36,12 @@ describe('cli/format', () => {
   it('splitWords - quotes keep spaces, backslash escapes; an open quote is an error', () => {
     assert.deepEqual(splitWords(`?set-sensor "a b" 'c d' e\\ f ""`), ['?set-sensor', 'a b', 'c d', 'e f', '']);
     assert.throws(() => splitWords('say "unfinished'), /unterminated/);
+  });
+});
+
+describe('cli/format JSON values', () => {
+  it('keep every byte of a value that is not UTF-8 (as hex), text stays text', () => {
+    assert.deepEqual(jsonValue(Buffer.from([0x72, 0x61, 0x77, 0x00, 0xff])), { hex: '72617700ff' });
+    assert.equal(jsonValue(Buffer.from('héllo')), 'héllo');
   });
 });

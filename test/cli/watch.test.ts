@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Running, spawnCli, startDemo } from './cli-harness.js';
+import { createDemoServer } from '../../lib/demo/demo-server.js';
+import { runCli, Running, spawnCli, startDemo } from './cli-harness.js';
 
 describe('katcp watch', () => {
   it('watch - streams NDJSON updates, survives a device restart (says so on stderr) and stops on SIGINT with 0', async () => {
@@ -56,6 +57,20 @@ describe('katcp watch (closed pipe)', () => {
       assert.doesNotMatch(w.stderr, /EPIPE|Unhandled|at /);
     } finally {
       w.child.kill('SIGKILL');
+      await server.stop();
+    }
+  });
+});
+
+describe('katcp watch (v4 device)', () => {
+  it('watch - a strategy KATCP v4 does not have fails with 2 and says why, instead of watching silence', async () => {
+    const server = createDemoServer({ host: '127.0.0.1', port: 0, protocol: '4.0-M', timeSync: false });
+    await server.start();
+    try {
+      const r = await runCli(['watch', `127.0.0.1:${server.address.port}`, 'fast.counter', '--strategy', 'event-rate', '0.1', '1']);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /speaks KATCP v4, which has no event-rate strategy/);
+    } finally {
       await server.stop();
     }
   });
