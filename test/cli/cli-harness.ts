@@ -4,7 +4,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createDemoServer } from '../../lib/demo/demo-server.js';
 import type { DeviceServer } from '../../lib/server/device-server.js';
@@ -19,16 +18,8 @@ export async function startDemo(port = 0): Promise<{ server: DeviceServer; addr:
   return { server, addr: `127.0.0.1:${server.address.port}`, port: server.address.port };
 }
 
-/** A port on which nothing listens (bound once, then closed). */
-export async function deadPort(): Promise<number> {
-  const s = createServer();
-  s.listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = (s.address() as { port: number }).port;
-  s.close();
-  await once(s, 'close');
-  return port;
-}
+/** A port on which nothing listens (connections are refused). */
+export { refusedPort as deadPort } from '../helpers/ports.js';
 
 /** Environment for the child: no colours forced, no inherited KATCP_SERVER, no CI detection quirks. */
 export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
