@@ -7,6 +7,7 @@ import type { ModelChanges, RequestInfo, SensorInfo } from '../../lib/inspecting
 import { ConnectionClosedError, FailReply, KatcpTimeoutError, SyncError } from '../../lib/errors.js';
 import type { Reading } from '../../lib/sensor/status.js';
 import { Sensor } from '../../lib/sensor/sensor.js';
+import { Message } from '../../lib/codec/message.js';
 import { Device, quietClient, recordStates, sorted } from './fixtures.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
 import { until } from '../helpers/wait.js';
@@ -229,6 +230,30 @@ test('inspecting client - sensor updates reach the sensor object and the sensorU
   await ic.simpleRequest('set-sensor', 'type.integer', '7');
   await next;
   assert.equal(sensor.value, 7);
+});
+
+test('inspecting client - a reading reaches its object without a sensorUpdate listener; one the object refuses is warned about and still reported', async (t) => {
+  const seen: Reading<unknown>[] = [];
+  const target = (info: SensorInfo): SensorTarget => ({
+    setReading(r: Reading<unknown>): void {
+      if (info.name === 'type.float') throw new Error('no floats here');
+      seen.push(r);
+    },
+  });
+  const { ic } = await setup<SensorTarget>(t, { sensorFactory: target });
+  const warnings: Error[] = [];
+  ic.on('warning', (e) => warnings.push(e));
+  ic.start();
+  await ic.untilSynced(LONG);
+  ic.applySensorInform(Message.parse('#sensor-status 1700000000.5 1 type.integer nominal 5'));
+  assert.deepEqual(seen.map((r) => [r.value, r.status, r.timestamp]), [[5, 'nominal', 1700000000.5]]);
+  const reported: [string, unknown][] = [];
+  ic.on('sensorUpdate', (name, r) => reported.push([name, r.value]));
+  ic.applySensorInform(Message.parse('#sensor-status 1700000001 2 type.float warn 2.5 type.integer error 6'));
+  assert.deepEqual(reported, [['type.float', 2.5], ['type.integer', 6]]);
+  assert.deepEqual(seen.map((r) => r.value), [5, 6]);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!.message, /type\.float: the sensor object refused the update: no floats here/);
 });
 
 test('inspecting client - ?sensor-value replies update sensors only when applied (upstream test_handle_sensor_value)', async (t) => {
