@@ -25,9 +25,15 @@ export interface RequestProxy {
   readonly info: RequestInfo;
 }
 
-/** Build a {@link RequestProxy} that calls `issue(info, args)`. */
-export function createRequestProxy(info: RequestInfo, identifier: string, issue: (info: RequestInfo, args: unknown[]) => Promise<KatcpReply>): RequestProxy {
-  const call = (...args: unknown[]): Promise<KatcpReply> => issue(info, args);
+/** What sends a proxy's request (the resource). */
+export interface RequestIssuer {
+  /** Send request `info` with `args` (the last may be `{timeout, signal}`). */
+  issue(info: RequestInfo, args: unknown[]): Promise<KatcpReply>;
+}
+
+/** Build a {@link RequestProxy} that calls `issuer.issue(info, args)`. */
+export function createRequestProxy(info: RequestInfo, identifier: string, issuer: RequestIssuer): RequestProxy {
+  const call = (...args: unknown[]): Promise<KatcpReply> => issuer.issue(info, args);
   const ro = (value: unknown): PropertyDescriptor => ({ value, enumerable: true, configurable: false, writable: false });
   Object.defineProperties(call, {
     name: { value: info.name, configurable: true },

@@ -419,9 +419,11 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
   /** katcp-python's `KATCPDummyRequest`: succeeds at once with `!fake ok`, sending nothing. */
   #dummyRequest(key: string): RequestProxy {
     const info: RequestInfo = { name: key, description: `Dummy request: ${this.name} does not offer ${key}.`, timeoutHint: undefined };
-    return createRequestProxy(info, key, () => {
-      if (!this.#active) return Promise.reject(new KatcpError(`resource ${this.name} is inactive`, 'KATCP_ERR_RESOURCE_INACTIVE'));
-      return Promise.resolve(new KatcpReply(Message.reply('fake', 'ok')));
+    return createRequestProxy(info, key, {
+      issue: () => {
+        if (!this.#active) return Promise.reject(new KatcpError(`resource ${this.name} is inactive`, 'KATCP_ERR_RESOURCE_INACTIVE'));
+        return Promise.resolve(new KatcpReply(Message.reply('fake', 'ok')));
+      },
     });
   }
 
