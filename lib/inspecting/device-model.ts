@@ -7,8 +7,7 @@
  * @module
  */
 import type { Client } from '../client/client.js';
-import { forEachSensorReading } from '../client/sensor-informs.js';
-import { decodeSensorValue } from '../client/sensor-values.js';
+import { decodeSensorValue, forEachSensorReading } from '../client/sensor-informs.js';
 import type { Message } from '../codec/message.js';
 import { KatcpError } from '../errors.js';
 import { makeReading } from '../sensor/status.js';
