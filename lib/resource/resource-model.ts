@@ -27,11 +27,13 @@ export interface ModelEvents {
 }
 
 /** What a {@link ResourceModel} needs from its resource. */
-export interface ModelOwner extends RequestIssuer {
+export interface ModelOwner {
   /** Resource name (given to the sensor objects). */
   readonly name: string;
   /** The resource's strategy cache and listener plumbing. */
   readonly manager: SensorManager;
+  /** Sends the requests of the `req` proxies. */
+  readonly requester: RequestIssuer;
   /** True when the request (KATCP name) is exposed in `req`. */
   isAllowed(name: string): boolean;
   /** Emit a resource event without letting a listener's exception escape. */
@@ -125,7 +127,7 @@ export class ResourceModel {
     for (const name of changes.requests.added) {
       const info = ic.requestInfo(name);
       if (info === undefined || !owner.isAllowed(name)) continue;
-      const proxy = createRequestProxy(info, escapeName(name), owner);
+      const proxy = createRequestProxy(info, escapeName(name), owner.requester);
       this.requests.set(name, proxy);
       owner.emit('requestAdded', proxy);
     }
