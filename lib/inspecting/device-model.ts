@@ -61,6 +61,8 @@ export class DeviceModel<S extends SensorTarget, R> {
   readonly #requestFactory: (info: RequestInfo) => R;
   readonly #owner: DeviceModelOwner;
   #client: Client | undefined;
+  /** The protocol major of the current connection, read from the client once per connection. */
+  #protocolMajor: number | undefined;
   /** Latest update per sensor the model does not know yet. */
   readonly #held = new Map<string, HeldUpdate>();
   /** Sensors looked up in vain since the last full listing: their updates are dropped. */
@@ -80,7 +82,24 @@ export class DeviceModel<S extends SensorTarget, R> {
   /** Follow `client`: its `#sensor-status` informs update the sensor objects. Returns the unhook function. */
   follow(client: Client): () => void {
     this.#client = client;
-    return client.addInformHandler('sensor-status', this.onSensorInform);
+    this.#protocolMajor = undefined;
+    // The flags may change with each connection (and are settled once it is connected).
+    const forget = (): void => {
+      this.#protocolMajor = undefined;
+    };
+    client.on('connected', forget);
+    client.on('disconnected', forget);
+    const off = client.addInformHandler('sensor-status', this.onSensorInform);
+    return () => {
+      off();
+      client.off('connected', forget);
+      client.off('disconnected', forget);
+    };
+  }
+
+  #major(): number | undefined {
+    this.#protocolMajor ??= this.#client?.protocolFlags?.major;
+    return this.#protocolMajor;
   }
 
   /** The object of a known sensor (made on first use), undefined for an unknown one. @throws what the factory throws */
@@ -145,7 +164,7 @@ export class DeviceModel<S extends SensorTarget, R> {
   /** Apply every reading of a `#sensor-status` / `#sensor-value` inform (bound: usable as an inform handler). */
   readonly onSensorInform = (msg: Message): void => {
     try {
-      forEachSensorReading(msg, { protocolMajor: this.#client?.protocolFlags?.major }, this.#onReading, (err) => this.#owner.warn(err));
+      forEachSensorReading(msg, { protocolMajor: this.#major() }, this.#onReading, (err) => this.#owner.warn(err));
     } catch (err) {
       this.#owner.warn(err as Error);
     }
@@ -184,7 +203,7 @@ export class DeviceModel<S extends SensorTarget, R> {
     }
     let reading: Reading<unknown>;
     try {
-      reading = makeReading(u.timestamp, u.status, decodeSensorValue(info, u.raw, { protocolMajor: this.#client?.protocolFlags?.major }));
+      reading = makeReading(u.timestamp, u.status, decodeSensorValue(info, u.raw, { protocolMajor: this.#major() }));
     } catch (err) {
       this.#owner.warn(new KatcpError(`sensor ${name}: update dropped: ${(err as Error).message}`, 'KATCP_ERR_SENSOR_UPDATE', { cause: err }));
       return;
