@@ -114,11 +114,7 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
     this.#excluded = new Set((spec.alwaysExcludedRequests ?? []).map(escapeName));
     this.dummyUnknownRequests = spec.dummyUnknownRequests ?? false;
     this.#requester = new ResourceRequester(this.name);
-    this.#manager = new SensorManager({
-      clock: this.#clock,
-      request: (name, ...args) => this.#requester.raw(name, args),
-      connected: () => this.#requester.client?.isConnected === true,
-      protocolMajor: () => this.#requester.client?.protocolFlags?.major,
+    this.#manager = new SensorManager(this.#clock, this.#requester, {
       applyInform: (msg: Message) => this.#ic?.applySensorInform(msg),
       strategyRejected: (sensor, strategy, err) => this.#emitSafe('strategyError', sensor, strategy, err),
       warn: (err) => this.#warn(err),
