@@ -4,15 +4,22 @@
  * `#sensor-status`. Timestamps are returned in seconds (v4 peers send milliseconds). A
  * malformed inform or entry is a {@link MalformedInformError} (code `KATCP_ERR_BAD_INFORM`);
  * a bad `name status value` entry never hides the good ones next to it.
+ *
+ * It is also the one decoder of remote sensor values, used on every client-side path
+ * (`Client.sensorValue`, `SensorWatcher`, `InspectingClient`, resources, containers, the
+ * recorder). Lossless values: a `string` sensor whose bytes are not UTF-8 still delivers its
+ * reading, with status and timestamp, and its value is then a `Buffer` holding the exact bytes
+ * (aiokatcp keeps such values as `bytes`). Valid UTF-8 gives a JS `string` as before.
  * @module
  */
 import type { Message } from '../codec/message.js';
 import { decodeSimpleDecimal } from '../codec/float.js';
 import { getType } from '../codec/types.js';
-import type { CodecContext } from '../codec/types.js';
+import type { CodecContext, TypeCodec } from '../codec/types.js';
+import { decodeUtf8 } from '../codec/text-types.js';
 import { MalformedInformError } from '../errors.js';
 import type { KatcpError } from '../errors.js';
-import type { SensorStatus } from '../sensor/index.js';
+import type { SensorStatus, SensorTypeName } from '../sensor/index.js';
 
 /** The static description of a remote sensor, from one `#sensor-list` inform (frozen). */
 export interface SensorInfo {
@@ -184,4 +191,49 @@ export function parseSensorInform(msg: Message, ctx: CodecContext): SensorInform
     (err) => errors.push(err),
   );
   return { timestamp, readings, errors };
+}
+
+/** A sensor type a `#sensor-list` may name: the eight KATCP types (`bytes` is ours only). */
+export type WireSensorType = Exclude<SensorTypeName, 'bytes'>;
+
+const WIRE_SENSOR_TYPES: ReadonlySet<string> = new Set<WireSensorType>(['integer', 'float', 'boolean', 'discrete', 'lru', 'string', 'timestamp', 'address']);
+
+/** True when `type` is one of the eight KATCP sensor types. */
+export function isWireSensorType(type: string): type is WireSensorType {
+  return WIRE_SENSOR_TYPES.has(type);
+}
+
+/**
+ * The sensor type used on the client side for a listed wire type: the listed type when it is one
+ * of the eight KATCP types, else `string` (katcp-python refuses unknown types, and its resync
+ * loop then retries forever).
+ */
+export function clientSensorType(wireType: string): WireSensorType {
+  return isWireSensorType(wireType) ? wireType : 'string';
+}
+
+/**
+ * The codec that decodes values of a listed sensor. Discrete values are decoded as any token (not
+ * checked against the listed values), so a device that reports a value it did not list is not
+ * silently dropped.
+ */
+export function sensorValueCodec(info: Pick<SensorInfo, 'type'>): TypeCodec<unknown> {
+  return getType(clientSensorType(info.type));
+}
+
+/**
+ * Decode the raw value of a listed sensor (see the module documentation for non-UTF-8 strings:
+ * the value is then a copy of the bytes as a `Buffer`).
+ * @throws KatcpTypeError naming the type and the bytes when a non-string value does not decode
+ */
+export function decodeSensorValue(info: Pick<SensorInfo, 'type'>, raw: Uint8Array, ctx: CodecContext): unknown {
+  const type = clientSensorType(info.type);
+  if (type === 'string') {
+    try {
+      return decodeUtf8(raw);
+    } catch {
+      return Buffer.from(raw);
+    }
+  }
+  return getType(type).decode(raw, ctx);
 }

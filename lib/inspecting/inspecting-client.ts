@@ -21,9 +21,10 @@ import type { Clock } from '../util/clock.js';
 import { ExponentialRandomBackoff } from './backoff.js';
 import type { InspectingClientEvents, InspectingClientOptions, LookupOptions, SensorTarget, StateCallback } from './options.js';
 import { DeviceModel } from './device-model.js';
+import type { DeviceModelOwner } from './device-model.js';
 import type { ModelChanges, RequestInfo, SensorInfo } from './model.js';
+import type { Reading } from '../sensor/status.js';
 import { defaultRequestFactory, defaultSensorFactory } from './sensor-values.js';
-import { UpdateRouter } from './sensor-updates.js';
 export type { InspectingClientEvents, InspectingClientOptions, LookupOptions, SensorTarget, StateCallback } from './options.js';
 import { InspectingState } from './state.js';
 import type { InspectingStateName, InspectingStateValue } from './state.js';
@@ -75,7 +76,6 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
   readonly #closeCtl = new AbortController();
 
   readonly #model: DeviceModel<S, R>;
-  readonly #updates: UpdateRouter;
   readonly #work = new SyncWork();
   readonly #sync: SyncLoop<S, R>;
   /**
@@ -94,24 +94,24 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
     // Validate the backoff parameters now rather than inside the loop.
     new ExponentialRandomBackoff(backoff);
     this.#updateOnLookup = opts.updateOnLookup ?? true;
-    this.#model = new DeviceModel<S, R>(
-      opts.sensorFactory ?? (defaultSensorFactory as unknown as (info: SensorInfo) => S),
-      opts.requestFactory ?? (defaultRequestFactory as unknown as (info: RequestInfo) => R),
-    );
-    const updateOnLookup = this.#updateOnLookup;
-    this.#updates = new UpdateRouter({
-      info: (name) => this.#model.sensors.get(name),
-      target: (name) => this.#model.sensorObject(name),
-      protocolMajor: () => this.#client?.protocolFlags?.major,
+    // The model's up-calls: lookups, events and warnings (see DeviceModelOwner).
+    const owner: DeviceModelOwner = {
+      updateOnLookup: this.#updateOnLookup,
       canLookUp: () => !this.#sync.inspecting && this.#sync.state.dataSynced,
-      updateOnLookup,
-      lookUp: (name) => {
+      lookUpSensor: (name) => {
         this.#work.lookupSensor(name);
         this.#sync.wake();
       },
-      updated: (name, reading) => this.#emitSafe('sensorUpdate', name, reading),
+      // Bound, not wrapped: the hot path of a reading runs no function of this file.
+      listenerCount: this.listenerCount.bind(this),
+      sensorUpdated: (name: string, reading: Reading<unknown>) => this.#emitSafe('sensorUpdate', name, reading),
       warn: (err) => this.#warn(err),
-    });
+    };
+    this.#model = new DeviceModel<S, R>(
+      opts.sensorFactory ?? (defaultSensorFactory as unknown as (info: SensorInfo) => S),
+      opts.requestFactory ?? (defaultRequestFactory as unknown as (info: RequestInfo) => R),
+      owner,
+    );
     this.#clientOptions = opts.client ?? {};
     this.#presetFlags = opts.presetProtocolFlags;
     this.#stateCallback = opts.stateCallback;
@@ -122,7 +122,6 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
       backoff,
       model: this.#model,
       work: this.#work,
-      updates: this.#updates,
       closeSignal: this.#closeCtl.signal,
       stateCallback: () => this.#stateCallback,
       emit: (event, ...args) => this.#emitSafe(event, ...args),
@@ -207,7 +206,7 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
     if (this.#presetFlags !== undefined) clientOpts.presetFlags = this.#presetFlags;
     const client = new Client(this.host, this.port, clientOpts);
     this.#client = client;
-    this.#unhook.push(...this.#sync.follow(client), client.addInformHandler('sensor-status', (msg) => this.#updates.onInform(msg)));
+    this.#unhook.push(...this.#sync.follow(client), this.#model.follow(client));
     this.#loop = this.#sync.run();
   }
 
@@ -345,7 +344,7 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
    * informs of a `?sensor-value` reply) as if they had arrived asynchronously.
    */
   applySensorInform(msg: Message): void {
-    this.#updates.onInform(msg);
+    this.#model.onSensorInform(msg);
   }
 
   #warn(err: Error): void {

@@ -19,9 +19,8 @@ import type { DeviceModel } from './device-model.js';
 import { Inspector } from './inspector.js';
 import { mergeModelChanges } from './model.js';
 import type { ModelChanges } from './model.js';
-import type { InspectingClientEvents, StateCallback } from './options.js';
+import type { InspectingClientEvents, SensorTarget, StateCallback } from './options.js';
 import { ALL_CHANGED, parseInterfaceChanged } from '../client/interface-informs.js';
-import type { UpdateRouter } from './sensor-updates.js';
 import { InspectingState, formatState, isAllowedTransition } from './state.js';
 import type { InspectingStateValue } from './state.js';
 import { Waiters } from './waiters.js';
@@ -41,7 +40,7 @@ export interface PassResult {
 export type EmitInspectingEvent = <E extends keyof InspectingClientEvents>(event: E, ...args: InspectingClientEvents[E]) => void;
 
 /** What the sync loop works with. */
-export interface SyncLoopDeps<S, R> {
+export interface SyncLoopDeps<S extends SensorTarget, R> {
   readonly clock: Clock;
   /** Inspect on the first connection. */
   readonly initialInspection: boolean;
@@ -50,7 +49,6 @@ export interface SyncLoopDeps<S, R> {
   readonly backoff: ExponentialRandomBackoffOptions;
   readonly model: DeviceModel<S, R>;
   readonly work: SyncWork;
-  readonly updates: UpdateRouter;
   /** Aborts when the inspecting client closes. */
   readonly closeSignal: AbortSignal;
   /** The current state callback. */
@@ -59,7 +57,7 @@ export interface SyncLoopDeps<S, R> {
 }
 
 /** Keeps the model of one inspecting client in sync with its device. */
-export class SyncLoop<S, R> {
+export class SyncLoop<S extends SensorTarget, R> {
   readonly #deps: SyncLoopDeps<S, R>;
   #client: Client | undefined;
   #wakeup: Deferred<void> = deferred<void>();
@@ -262,7 +260,7 @@ export class SyncLoop<S, R> {
 
   /** One inspection pass over the work owed; applies it to the indexes and returns the changes to report. */
   async #pass(): Promise<ModelChanges | undefined> {
-    const { work, model, updates } = this.#deps;
+    const { work, model } = this.#deps;
     const owed = work.take();
     const seq = ++this.#passSeq;
     this.#inspecting = true;
@@ -275,7 +273,7 @@ export class SyncLoop<S, R> {
     } finally {
       this.#inspecting = false;
     }
-    updates.afterPass(owed.sensorsAll ? 'all' : new Set(owed.sensors.keys()));
+    model.afterPass(owed.sensorsAll ? 'all' : new Set(owed.sensors.keys()));
     changes = mergeModelChanges(this.#undelivered, changes, {
       requests: (n) => model.requests.has(n),
       sensors: (n) => model.sensors.has(n),

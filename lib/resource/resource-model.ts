@@ -5,13 +5,12 @@
  * @module
  */
 import type { InspectingClient } from '../inspecting/inspecting-client.js';
-import type { ModelChanges, RequestInfo, SensorInfo } from '../inspecting/model.js';
+import type { ModelChanges, SensorInfo } from '../inspecting/model.js';
 import { clientSensorType } from '../inspecting/sensor-values.js';
 import type { SamplingStrategy } from '../sensor/strategy.js';
 import { Namespace, escapeName } from './namespace.js';
-import type { KatcpReply } from './reply.js';
 import { createRequestProxy } from './request-proxy.js';
-import type { RequestProxy } from './request-proxy.js';
+import type { RequestIssuer, RequestProxy } from './request-proxy.js';
 import { ResourceSensor } from './resource-sensor.js';
 import type { SensorListener } from './resource-sensor.js';
 import type { SensorManager } from './sensor-manager.js';
@@ -33,10 +32,10 @@ export interface ModelOwner {
   readonly name: string;
   /** The resource's strategy cache and listener plumbing. */
   readonly manager: SensorManager;
+  /** Sends the requests of the `req` proxies. */
+  readonly requester: RequestIssuer;
   /** True when the request (KATCP name) is exposed in `req`. */
   isAllowed(name: string): boolean;
-  /** Issue a request through the resource. */
-  issue(info: RequestInfo, args: unknown[]): Promise<KatcpReply>;
   /** Emit a resource event without letting a listener's exception escape. */
   emit<E extends keyof ModelEvents>(event: E, ...args: ModelEvents[E]): void;
 }
@@ -128,7 +127,7 @@ export class ResourceModel {
     for (const name of changes.requests.added) {
       const info = ic.requestInfo(name);
       if (info === undefined || !owner.isAllowed(name)) continue;
-      const proxy = createRequestProxy(info, escapeName(name), (i, args) => owner.issue(i, args));
+      const proxy = createRequestProxy(info, escapeName(name), owner.requester);
       this.requests.set(name, proxy);
       owner.emit('requestAdded', proxy);
     }

@@ -5,15 +5,13 @@
  * @module
  */
 import { EventEmitter } from 'eventemitter3';
-import { Message } from '../codec/message.js';
-import type { Client } from '../client/client.js';
-import { ConnectionClosedError, KatcpError, NotConnectedError } from '../errors.js';
+import type { Message } from '../codec/message.js';
+import { ConnectionClosedError, KatcpError } from '../errors.js';
 import { InspectingClient } from '../inspecting/inspecting-client.js';
 import type { InspectingStateValue } from '../inspecting/state.js';
-import type { ModelChanges, RequestInfo } from '../inspecting/model.js';
+import type { ModelChanges } from '../inspecting/model.js';
 import { Waiters } from '../inspecting/waiters.js';
 import type { CallOptions } from '../util/abort.js';
-import { isCallOptions } from '../util/abort.js';
 import { CALL_OPTION_KEYS, checkOptions } from '../util/options.js';
 import { systemClock } from '../util/clock.js';
 import { defaultLogger } from '../client/logger.js';
@@ -22,8 +20,8 @@ import type { Clock } from '../util/clock.js';
 import type { WaitCondition } from './condition.js';
 import { defaultingView, escapeName } from './namespace.js';
 import type { NamespaceObject } from './namespace.js';
-import { KatcpReply } from './reply.js';
-import { createRequestProxy } from './request-proxy.js';
+import type { KatcpReply } from './reply.js';
+import { ResourceRequester } from './request-proxy.js';
 import type { RequestProxy } from './request-proxy.js';
 import { ResourceModel } from './resource-model.js';
 import type { ResourceSensor } from './resource-sensor.js';
@@ -93,12 +91,9 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
   readonly #manager: SensorManager;
   readonly #stateWaiters: Waiters<ResourceState>;
   #ic: InspectingClient<ResourceSensor> | undefined;
-  /** The client of the current start(): requests go to it directly. */
-  #client: Client | undefined;
-  /** Set by stop() (or a client that gave up): every new request and wait fails with it until start(). */
-  #closedError: ConnectionClosedError | undefined;
+  /** Requests go to the client through it; it holds the active switch and the closed state. */
+  readonly #requester: ResourceRequester;
   #state: ResourceState = ResourceState.Disconnected;
-  #active = true;
   #reapplyAll = true;
   #lastConnectTime: number | undefined;
 
@@ -118,11 +113,8 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
     this.#allowed = new Set((spec.alwaysAllowedRequests ?? []).map(escapeName));
     this.#excluded = new Set((spec.alwaysExcludedRequests ?? []).map(escapeName));
     this.dummyUnknownRequests = spec.dummyUnknownRequests ?? false;
-    this.#manager = new SensorManager({
-      clock: this.#clock,
-      request: (name, ...args) => this.#rawRequest(name, args),
-      connected: () => this.#client?.isConnected === true,
-      protocolMajor: () => this.#client?.protocolFlags?.major,
+    this.#requester = new ResourceRequester(this.name);
+    this.#manager = new SensorManager(this.#clock, this.#requester, {
       applyInform: (msg: Message) => this.#ic?.applySensorInform(msg),
       strategyRejected: (sensor, strategy, err) => this.#emitSafe('strategyError', sensor, strategy, err),
       warn: (err) => this.#warn(err),
@@ -131,10 +123,10 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
       name: this.name,
       manager: this.#manager,
       isAllowed: (name) => this.#isAllowed(name),
-      issue: (info, args) => this.#issue(info, args),
+      requester: this.#requester,
       emit: (event, ...args) => this.#emitSafe(event, ...(args as ResourceEvents[typeof event])),
     });
-    this.req = this.dummyUnknownRequests ? defaultingView(this.#model.requests.object, (key) => this.#dummyRequest(key)) : this.#model.requests.object;
+    this.req = this.dummyUnknownRequests ? defaultingView(this.#model.requests.object, (key) => this.#requester.dummy(key)) : this.#model.requests.object;
     this.sensor = this.#model.sensors.object;
     this.#stateWaiters = new Waiters(this.#clock);
   }
@@ -195,19 +187,19 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
 
   /** False after `setActive(false)`: requests are then refused. */
   get active(): boolean {
-    return this.#active;
+    return this.#requester.active;
   }
 
   /** Allow or refuse requests through `req` (katcp-python's `set_active`; a container sets all its children). */
   setActive(active: boolean): void {
-    this.#active = active;
+    this.#requester.setActive(active);
   }
 
   /** Connect and keep syncing in the background. A stopped resource may be started again. */
   start(): void {
     if (this.#ic !== undefined && !this.#ic.closed) throw new KatcpError(`resource ${this.name} already started`, 'KATCP_ERR_STATE');
     this.#stateWaiters.reopen();
-    this.#closedError = undefined;
+    this.#requester.reopen();
     for (const s of this.#model.objects()) s.reopen();
     this.#reapplyAll = true;
     const ic = new InspectingClient<ResourceSensor>(this.host, this.port, {
@@ -230,7 +222,7 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
     this.#model.restarted();
     this.#lastConnectTime = undefined;
     ic.start();
-    this.#client = ic.client;
+    this.#requester.attach(ic.client);
     ic.client?.on('connected', () => {
       if (this.#ic === ic) this.#lastConnectTime = this.#clock.now();
     });
@@ -243,7 +235,7 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
 
   #endWaits(): void {
     const err = new ConnectionClosedError(`resource ${this.name} stopped`);
-    this.#closedError = err;
+    this.#requester.stopped(err);
     this.#stateWaiters.close(err);
     for (const s of this.#model.objects()) s.shutdown(err);
   }
@@ -367,7 +359,8 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
    */
   async wait<T = unknown>(sensorName: string, condition: WaitCondition<T, ResourceReading<T>>, opts: CallOptions = {}): Promise<ResourceReading<T>> {
     checkOptions(opts, CALL_OPTION_KEYS, `${this.name}.wait`);
-    if (this.#closedError !== undefined) throw this.#closedError;
+    const closed = this.#requester.closedError;
+    if (closed !== undefined) throw closed;
     const sensor = this.getSensor<T>(sensorName);
     return sensor.wait(condition, { timeout: opts.timeout ?? DEFAULT_WAIT_TIMEOUT, signal: opts.signal });
   }
@@ -406,36 +399,6 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
     const key = escapeName(name);
     if (this.#excluded.has(key)) return false;
     return this.controlled || this.#allowed.has(key);
-  }
-
-  /** Send a request straight to the client (the trailing options, if any, are the client's to read). */
-  #rawRequest(name: string, args: unknown[]): Promise<{ reply: Message; informs: Message[] }> {
-    if (this.#closedError !== undefined) return Promise.reject(this.#closedError);
-    const client = this.#client;
-    if (client === undefined) return Promise.reject(new NotConnectedError(`resource ${this.name} not started`));
-    return client.requestRaw(name, ...args);
-  }
-
-  /** katcp-python's `KATCPDummyRequest`: succeeds at once with `!fake ok`, sending nothing. */
-  #dummyRequest(key: string): RequestProxy {
-    const info: RequestInfo = { name: key, description: `Dummy request: ${this.name} does not offer ${key}.`, timeoutHint: undefined };
-    return createRequestProxy(info, key, () => {
-      if (!this.#active) return Promise.reject(new KatcpError(`resource ${this.name} is inactive`, 'KATCP_ERR_RESOURCE_INACTIVE'));
-      return Promise.resolve(new KatcpReply(Message.reply('fake', 'ok')));
-    });
-  }
-
-  /**
-   * `req.<name>(...args, {timeout, signal})`: any reply of the device resolves (see `succeeded`);
-   * a local failure rejects (see the error model in the README). The default timeout is the
-   * client's: the timeout hint plus its `timeoutHintMargin`, else its `requestTimeout`.
-   */
-  async #issue(info: RequestInfo, args: unknown[]): Promise<KatcpReply> {
-    if (!this.#active) throw new KatcpError(`resource ${this.name} is inactive`, 'KATCP_ERR_RESOURCE_INACTIVE');
-    const last = args.at(-1);
-    if (last !== undefined && isCallOptions(last)) checkOptions(last, CALL_OPTION_KEYS, `${this.name}.req.${escapeName(info.name)}`);
-    const { reply, informs } = await this.#rawRequest(info.name, args);
-    return new KatcpReply(reply, informs);
   }
 
   /** A warning of the resource itself: to the logger, then the `warning` event. */

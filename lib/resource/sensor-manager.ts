@@ -10,22 +10,17 @@ import type { SamplingStrategy } from '../sensor/strategy.js';
 import type { CallOptions } from '../util/abort.js';
 import type { Clock } from '../util/clock.js';
 import type { ResourceSensor, SensorHost } from './resource-sensor.js';
+import type { ResourceRequester } from './request-proxy.js';
 import { NO_STRATEGY, normalizeStrategy, strategyWireArgs } from './strategy.js';
 import type { StrategyInput } from './strategy.js';
 
-/** What the manager needs from the resource. */
-export interface SensorManagerDeps {
-  readonly clock: Clock;
-  /** Send a request; rejects like `Client.requestRaw`. */
-  request(name: string, ...args: unknown[]): Promise<{ reply: Message; informs: Message[] }>;
-  /** True when requests can be sent now. */
-  connected(): boolean;
-  /** The device's protocol major version, when known. */
-  protocolMajor(): number | undefined;
+/** The manager's up-calls to its resource. */
+export interface SensorManagerOwner {
   /** Apply a `#sensor-value` inform to the sensors. */
   applyInform(msg: Message): void;
   /** A cached strategy the device refused on re-application (it has been dropped from the cache). */
   strategyRejected(sensor: ResourceSensor, strategy: SamplingStrategy, err: Error): void;
+  /** Something went wrong that the user should hear about. */
   warn(err: Error): void;
 }
 
@@ -43,14 +38,21 @@ function isConnectionError(err: unknown): boolean {
 /** Strategy cache and sensor requests of one resource. */
 export class SensorManager implements SensorHost {
   readonly clock: Clock;
-  readonly #deps: SensorManagerDeps;
+  readonly #requester: ResourceRequester;
+  readonly #owner: SensorManagerOwner;
   readonly #strategies = new Map<ResourceSensor, SamplingStrategy>();
   /** Strategy requests of a sensor run one after the other, so the device ends with the last one. */
   readonly #chains = new Map<ResourceSensor, Promise<unknown>>();
 
-  constructor(deps: SensorManagerDeps) {
-    this.#deps = deps;
-    this.clock = deps.clock;
+  /**
+   * @param clock the resource's clock
+   * @param requester sends the resource's requests (and knows its client)
+   * @param owner the resource (informs, refused strategies, warnings)
+   */
+  constructor(clock: Clock, requester: ResourceRequester, owner: SensorManagerOwner) {
+    this.clock = clock;
+    this.#requester = requester;
+    this.#owner = owner;
   }
 
   /** Sensors with a cached strategy other than `none`. */
@@ -73,12 +75,12 @@ export class SensorManager implements SensorHost {
   }
 
   warn(err: Error): void {
-    this.#deps.warn(err);
+    this.#owner.warn(err);
   }
 
   async setStrategy(sensor: ResourceSensor, input: StrategyInput, params: string | number | readonly (string | number)[] | undefined, opts: CallOptions): Promise<boolean> {
     const strategy = normalizeStrategy(input, clientSensorType(sensor.type), params);
-    if (!sensor.present || !this.#deps.connected()) {
+    if (!sensor.present || this.#requester.client?.isConnected !== true) {
       this.cache(sensor, strategy);
       return false;
     }
@@ -117,10 +119,10 @@ export class SensorManager implements SensorHost {
             if (isConnectionError(err)) return;
             if (err instanceof FailReply || err instanceof InvalidReply || (err instanceof KatcpError && err.code === 'KATCP_ERR_INVALID_STRATEGY')) {
               if (this.#strategies.get(sensor) === strategy) this.#strategies.delete(sensor);
-              this.#deps.strategyRejected(sensor, strategy, err);
+              this.#owner.strategyRejected(sensor, strategy, err);
               return;
             }
-            this.#deps.warn(new KatcpError(`re-applying the strategy of ${sensor.name} failed: ${(err as Error).message}`, 'KATCP_ERR_STRATEGY', { cause: err }));
+            this.#owner.warn(new KatcpError(`re-applying the strategy of ${sensor.name} failed: ${(err as Error).message}`, 'KATCP_ERR_STRATEGY', { cause: err }));
           }
         }),
       );
@@ -129,14 +131,14 @@ export class SensorManager implements SensorHost {
   }
 
   async poll(sensor: ResourceSensor, opts: CallOptions): Promise<void> {
-    const { reply, informs } = await this.#deps.request('sensor-value', sensor.name, opts);
+    const { reply, informs } = await this.#requester.raw('sensor-value', [sensor.name, opts]);
     if (!reply.isReplyOk) throw replyError(reply, `?sensor-value ${sensor.name}`);
-    for (const msg of informs) this.#deps.applyInform(msg);
+    for (const msg of informs) this.#owner.applyInform(msg);
   }
 
   async #send(sensor: ResourceSensor, strategy: SamplingStrategy, opts: CallOptions): Promise<void> {
-    const args = strategyWireArgs(strategy, clientSensorType(sensor.type), this.#deps.protocolMajor());
-    const { reply } = await this.#deps.request('sensor-sampling', sensor.name, ...args, opts);
+    const args = strategyWireArgs(strategy, clientSensorType(sensor.type), this.#requester.client?.protocolFlags?.major);
+    const { reply } = await this.#requester.raw('sensor-sampling', [sensor.name, ...args, opts]);
     if (!reply.isReplyOk) throw replyError(reply, `?sensor-sampling ${sensor.name} ${args.join(' ')}`);
   }
 

@@ -7,8 +7,11 @@ import type { ModelChanges, RequestInfo, SensorInfo } from '../../lib/inspecting
 import { ConnectionClosedError, FailReply, KatcpTimeoutError, SyncError } from '../../lib/errors.js';
 import type { Reading } from '../../lib/sensor/status.js';
 import { Sensor } from '../../lib/sensor/sensor.js';
+import { Message } from '../../lib/codec/message.js';
 import { Device, quietClient, recordStates, sorted } from './fixtures.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
+import { FakePeer } from '../helpers/fake-peer.js';
+import type { PeerConnection } from '../helpers/fake-peer.js';
 import { until } from '../helpers/wait.js';
 
 const LONG = { timeout: 15_000 };
@@ -229,6 +232,30 @@ test('inspecting client - sensor updates reach the sensor object and the sensorU
   await ic.simpleRequest('set-sensor', 'type.integer', '7');
   await next;
   assert.equal(sensor.value, 7);
+});
+
+test('inspecting client - a reading reaches its object without a sensorUpdate listener; one the object refuses is warned about and still reported', async (t) => {
+  const seen: Reading<unknown>[] = [];
+  const target = (info: SensorInfo): SensorTarget => ({
+    setReading(r: Reading<unknown>): void {
+      if (info.name === 'type.float') throw new Error('no floats here');
+      seen.push(r);
+    },
+  });
+  const { ic } = await setup<SensorTarget>(t, { sensorFactory: target });
+  const warnings: Error[] = [];
+  ic.on('warning', (e) => warnings.push(e));
+  ic.start();
+  await ic.untilSynced(LONG);
+  ic.applySensorInform(Message.parse('#sensor-status 1700000000.5 1 type.integer nominal 5'));
+  assert.deepEqual(seen.map((r) => [r.value, r.status, r.timestamp]), [[5, 'nominal', 1700000000.5]]);
+  const reported: [string, unknown][] = [];
+  ic.on('sensorUpdate', (name, r) => reported.push([name, r.value]));
+  ic.applySensorInform(Message.parse('#sensor-status 1700000001 2 type.float warn 2.5 type.integer error 6'));
+  assert.deepEqual(reported, [['type.float', 2.5], ['type.integer', 6]]);
+  assert.deepEqual(seen.map((r) => r.value), [5, 6]);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!.message, /type\.float: the sensor object refused the update: no floats here/);
 });
 
 test('inspecting client - ?sensor-value replies update sensors only when applied (upstream test_handle_sensor_value)', async (t) => {
@@ -569,4 +596,51 @@ test('inspecting client - an update for a sensor the device does not list is dro
   assert.equal(warnings.length, 1);
   assert.match(warnings[0]!.message, /ghost\.sensor/);
   assert.equal(dev.tap.sent(/^\?sensor-list\[\d+\] ghost\.sensor$/).length, 1);
+});
+
+test('inspecting client - readings are decoded with the protocol of their own connection: a v4 device (ms) that comes back as v5 (s)', async (t) => {
+  const peer = await FakePeer.start();
+  const ic = new InspectingClient(peer.host, peer.port, { client: quietClient });
+  t.after(async () => {
+    await ic.close();
+    await peer.close();
+  });
+  const serve = (conn: PeerConnection): void => {
+    void (async () => {
+      for (;;) {
+        let line: string;
+        try {
+          line = await conn.expectLine(undefined, 60_000);
+        } catch {
+          return;
+        }
+        // v5 requests carry a message id, which the reply and its informs repeat.
+        const [, name = '', mid = ''] = /^\?([\w-]+)(\[\d+\])?/.exec(line) ?? [];
+        if (name === 'help') conn.send(`#help${mid} watchdog Check`, `!help${mid} ok 1`);
+        else if (name === 'sensor-list') conn.send(`#sensor-list${mid} a.ts A\\_ts \\@ timestamp`, `!sensor-list${mid} ok 1`);
+        else conn.send(`!${name}${mid} ok`);
+      }
+    })();
+  };
+  const updates: [number, unknown][] = [];
+  ic.on('sensorUpdate', (_n, r) => updates.push([r.timestamp, r.value]));
+  ic.start();
+  const v4 = await peer.accept();
+  v4.send('#version 7.3', '#build-state blah-5.21a3');
+  serve(v4);
+  await ic.untilSynced(LONG);
+  assert.equal(ic.client?.protocolFlags?.major, 4);
+  v4.send('#sensor-status 1700000000250 1 a.ts nominal 1700000001500');
+  await until(() => updates.length === 1, 'the v4 reading');
+  v4.drop();
+  await ic.untilNotSynced(LONG);
+  const v5 = await peer.acceptWithBanner('5.0-MI');
+  serve(v5);
+  await ic.untilSynced(LONG);
+  v5.send('#sensor-status 1700000002.5 1 a.ts nominal 1700000003.5');
+  await until(() => updates.length === 2, 'the v5 reading');
+  assert.deepEqual(updates, [
+    [1700000000.25, 1700000001.5],
+    [1700000002.5, 1700000003.5],
+  ]);
 });

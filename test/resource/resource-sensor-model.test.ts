@@ -6,9 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ConnectionClosedError, NotConnectedError } from '../../lib/errors.js';
+import { ConnectionClosedError } from '../../lib/errors.js';
 import { ResourceSensor } from '../../lib/resource/resource-sensor.js';
 import { SensorManager } from '../../lib/resource/sensor-manager.js';
+import { ResourceRequester } from '../../lib/resource/request-proxy.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
 
 interface Model {
@@ -128,15 +129,8 @@ test('resource sensor model - stopped means every new wait and stream fails at o
   await fc.assert(
     fc.asyncProperty(fc.commands(commands, { maxCommands: 30 }), async (cmds) => {
       const clock = new VirtualClock();
-      const manager = new SensorManager({
-        clock,
-        request: () => Promise.reject(new NotConnectedError('no device in this model')),
-        connected: () => false,
-        protocolMajor: () => 5,
-        applyInform: () => undefined,
-        strategyRejected: () => undefined,
-        warn: () => undefined,
-      });
+      // A requester that was never attached to a client: every request is NotConnectedError.
+      const manager = new SensorManager(clock, new ResourceRequester('demo'), { applyInform: () => undefined, strategyRejected: () => undefined, warn: () => undefined });
       const sensor = new ResourceSensor<number>({ name: 'x', description: '', units: '', type: 'integer', params: [] }, 'x', 'demo', manager);
       // Cached, not sent: waits need a strategy.
       await sensor.setStrategy('event');
