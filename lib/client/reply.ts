@@ -26,12 +26,13 @@ export interface RawRequestResult {
  * anything else, including an empty reply -> InvalidReply. Non-UTF-8 text is decoded with U+FFFD.
  */
 export function interpretReply(requestName: string, reply: Message, informs: Message[]): RequestResult {
-  const args = reply.arguments;
-  const code = args.length > 0 ? reply.arg(0) : '';
-  if (code === 'ok') return { reply: args.slice(1), informs };
-  const text = args.length > 1 ? reply.arg(1) : '';
+  const count = reply.argCount;
+  // Arguments are built as Buffers only when there are some after `ok`.
+  if (reply.argIs(0, 'ok')) return { reply: count > 1 ? reply.arguments.slice(1) : [], informs };
+  const code = reply.arg(0);
+  const text = reply.arg(1);
   if (code === 'fail') throw new FailReply(text, { requestName, reply });
-  throw new InvalidReply(text === '' && args.length === 0 ? `empty reply to ?${requestName}` : text, { requestName, reply });
+  throw new InvalidReply(text === '' && count === 0 ? `empty reply to ?${requestName}` : text, { requestName, reply });
 }
 
 /** Split `...args` into KATCP arguments and trailing per-call options (a plain object). */

@@ -13,7 +13,6 @@
  * @module
  */
 import type { Message } from '../codec/message.js';
-import { decodeSimpleDecimal } from '../codec/float.js';
 import { getType } from '../codec/types.js';
 import type { CodecContext, TypeCodec } from '../codec/types.js';
 import { decodeUtf8 } from '../codec/text-types.js';
@@ -70,12 +69,13 @@ export function malformedInform(msg: Message, why: string, cause?: unknown): Mal
 
 /** Parse `#sensor-list name description units type params...`. @throws MalformedInformError when malformed */
 export function parseSensorListInform(msg: Message): SensorInfo {
-  const args = msg.arguments;
-  if (args.length < 1 || (args[0] as Buffer).length === 0) throw malformedInform(msg, 'no sensor name');
-  if (args.length < 4) throw malformedInform(msg, 'needs name, description, units and type');
+  const count = msg.argCount;
+  const name = msg.arg(0);
+  if (name === '') throw malformedInform(msg, 'no sensor name');
+  if (count < 4) throw malformedInform(msg, 'needs name, description, units and type');
   const params: string[] = [];
-  for (let i = 4; i < args.length; i++) params.push(msg.arg(i));
-  return Object.freeze({ name: msg.arg(0), description: msg.arg(1), units: msg.arg(2), type: msg.arg(3), params: Object.freeze(params) });
+  for (let i = 4; i < count; i++) params.push(msg.arg(i));
+  return Object.freeze({ name, description: msg.arg(1), units: msg.arg(2), type: msg.arg(3), params: Object.freeze(params) });
 }
 
 /**
@@ -134,10 +134,27 @@ function smallCount(raw: Buffer): number {
   return n;
 }
 
-function decodeTimestamp(raw: Buffer, ctx: CodecContext): number {
-  const fast = decodeSimpleDecimal(raw);
-  if (fast === undefined) return timestampCodec.decode(raw, ctx) as number;
-  return ctx.protocolMajor === 4 ? fast / 1000 : fast;
+// Status names in the order of argOneOf's answer.
+const STATUS_LIST: readonly SensorStatus[] = [...STATUSES] as SensorStatus[];
+
+/** The status in argument `i` (exact lower case without decoding, any case as a fallback), or undefined. */
+function statusArg(msg: Message, i: number): SensorStatus | undefined {
+  const k = msg.argOneOf(i, STATUS_LIST);
+  if (k >= 0) return STATUS_LIST[k];
+  const lower = msg.arg(i).toLowerCase();
+  return STATUSES.has(lower) ? (lower as SensorStatus) : undefined;
+}
+
+/** Argument 0 as a timestamp in seconds (v4 peers send milliseconds), read in place. */
+function timestampArg(msg: Message, ctx: CodecContext): number {
+  let value: number;
+  try {
+    value = msg.argFloat(0);
+  } catch {
+    // The codec applies the same rules; this only gives the error the timestamp type's name.
+    return msg.argDecode(0, timestampCodec, ctx) as number;
+  }
+  return ctx.protocolMajor === 4 ? value / 1000 : value;
 }
 
 /**
@@ -153,26 +170,25 @@ export function forEachSensorReading(
   onReading: (name: string, status: SensorStatus, value: Buffer, timestamp: number) => void,
   onError?: (err: KatcpError) => void,
 ): number {
-  const args = msg.arguments;
-  if (args.length < 2) throw malformedInform(msg, 'no timestamp and count');
+  const count = msg.argCount;
+  if (count < 2) throw malformedInform(msg, 'no timestamp and count');
   let timestamp: number;
   try {
-    timestamp = decodeTimestamp(args[0] as Buffer, ctx);
+    timestamp = timestampArg(msg, ctx);
   } catch (e) {
     throw malformedInform(msg, 'bad timestamp', e);
   }
-  const n = smallCount(args[1] as Buffer);
-  if (n < 0 || args.length !== 2 + 3 * n) {
-    throw malformedInform(msg, `count ${JSON.stringify(msg.arg(1))} does not match ${args.length - 2} arguments`);
+  const n = smallCount(msg.argBytes(1) as Buffer);
+  if (n < 0 || count !== 2 + 3 * n) {
+    throw malformedInform(msg, `count ${JSON.stringify(msg.arg(1))} does not match ${count - 2} arguments`);
   }
-  for (let base = 2; base < args.length; base += 3) {
-    const status = statusFromBytes(args[base + 1] as Buffer);
+  for (let base = 2; base < count; base += 3) {
+    const status = statusArg(msg, base + 1);
     if (status === undefined) {
       onError?.(malformedInform(msg, `sensor ${JSON.stringify(msg.arg(base))} has unknown status ${JSON.stringify(msg.arg(base + 1))}`));
       continue;
     }
-    // toString() without arguments: UTF-8 through Node's shortest path.
-    onReading((args[base] as Buffer).toString(), status, args[base + 2] as Buffer, timestamp);
+    onReading(msg.arg(base), status, msg.argBytes(base + 2) as Buffer, timestamp);
   }
   return timestamp;
 }

@@ -72,3 +72,26 @@ test('sensor informs - every malformed sensor inform is a MalformedInformError w
   assert.equal(body.readings.length, 1, 'a bad entry does not hide the good one next to it (the inspecting client used to drop the whole inform)');
   assert.ok(body.errors.every(isBad));
 });
+
+test('sensor informs - parsed (zero-copy) informs read in place give the same readings, escaped names and values included', () => {
+  const line = '#sensor-status 1700000000.5 3 a.b nominal 1 with\\_space WARN x\\_y c error \\@';
+  const got: string[] = [];
+  const errors: string[] = [];
+  const ts = forEachSensorReading(
+    Message.parse(line),
+    {},
+    (name, st, value, t) => got.push(`${name}|${st}|${value.toString()}|${t}`),
+    (e) => errors.push(e.message),
+  );
+  assert.equal(ts, 1700000000.5);
+  assert.deepEqual(got, ['a.b|nominal|1|1700000000.5', 'with space|warn|x y|1700000000.5', 'c|error||1700000000.5']);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(parseSensorInform(Message.parse(line), {}), parseSensorInform(new Message('#', 'sensor-status', Message.parse(line).arguments), {}));
+  assert.equal(parseSensorInform(Message.parse('#sensor-value 1700000000250 0'), { protocolMajor: 4 }).timestamp, 1700000000.25);
+  assert.throws(() => parseSensorInform(Message.parse('#sensor-status nan\\_x 0'), {}), (e: unknown) => e instanceof MalformedInformError && /bad timestamp/.test(e.message));
+});
+
+test('sensor informs - a parsed #sensor-list with an empty (\\@) name is malformed', () => {
+  assert.throws(() => parseSensorListInform(Message.parse('#sensor-list \\@ d u integer')), /no sensor name/);
+  assert.equal(parseSensorListInform(Message.parse('#sensor-list n\\_1 d\\_e \\@ integer')).name, 'n 1');
+});
