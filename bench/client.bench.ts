@@ -1,9 +1,9 @@
 /**
- * Client benchmarks: sequential request round trips/s, requests/s with 100 in flight, time for a
- * SensorWatcher to mirror 10,000 and 100,000 sensors, and `#sensor-status` updates/s ingested
- * by a SensorWatcher. The device is the demo server in a child process (its own CPU), except
- * for ingestion, where a raw in-process peer writes pre-formatted lines so that the figure is
- * the client's alone. For scale, aiokatcp does about 2,700 sequential and 13,000 in-flight
+ * Client benchmarks: sequential request round trips/s beside a bare socket doing the same
+ * ping-pong, requests/s with 100 in flight (both against the trivial responder in a child
+ * process), time and RSS for a SensorWatcher to mirror 10,000 and 100,000 sensors of the demo
+ * server (in a child process), and `#sensor-status` updates/s ingested by a SensorWatcher from a
+ * raw in-process peer writing pre-formatted lines, so that the figure is the client's alone. For scale, aiokatcp does about 2,700 sequential and 13,000 in-flight
  * requests/s, mirrors 10,000 sensors in about 1 s and ingests about 80,000 updates/s.
  */
 import { spawn } from 'node:child_process';
@@ -16,6 +16,7 @@ import { silentLogger } from '../lib/client/logger.js';
 import { SensorWatcher } from '../lib/client/sensor-watcher.js';
 
 const CLI = fileURLToPath(new URL('../lib/cli/main.ts', import.meta.url));
+const RESPONDER = fileURLToPath(new URL('./trivial-responder.ts', import.meta.url));
 
 interface Device {
   host: string;
@@ -23,8 +24,10 @@ interface Device {
   stop: () => Promise<void>;
 }
 
-async function startDevice(sensors: number): Promise<Device> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CLI, 'demo-server', '--port', '0', '--sensors', String(sensors)], {
+/** The demo server with `sensors` extra sensors, or (undefined) the trivial responder. */
+async function startDevice(sensors: number | undefined): Promise<Device> {
+  const args = sensors === undefined ? [RESPONDER] : [CLI, 'demo-server', '--port', '0', '--sensors', String(sensors)];
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const address = await new Promise<string>((resolve, reject) => {
@@ -49,22 +52,33 @@ async function startDevice(sensors: number): Promise<Device> {
 
 const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
 
-async function sequential(client: Client, ms: number): Promise<number> {
-  const end = performance.now() + ms;
-  let n = 0;
-  while (performance.now() < end) {
-    for (let i = 0; i < 100; i++) await client.request('watchdog');
-    n += 100;
-  }
-  return n;
+/** A rate per wall second and per CPU second of this process. */
+interface Rate {
+  wall: number;
+  cpu: number;
+}
+
+async function measure(count: number, run: () => Promise<void>): Promise<Rate> {
+  const cpu = process.cpuUsage();
+  const t = performance.now();
+  await run();
+  const wall = (performance.now() - t) / 1000;
+  const used = process.cpuUsage(cpu);
+  return { wall: count / wall, cpu: count / ((used.user + used.system) / 1e6) };
+}
+
+const best = (rates: Rate[]): Rate => ({ wall: Math.max(...rates.map((r) => r.wall)), cpu: Math.max(...rates.map((r) => r.cpu)) });
+
+async function sequential(client: Client, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await client.request('watchdog');
 }
 
 /** Baseline: the same round trips from a bare socket that only counts lines (no parsing). */
-async function rawSequential(host: string, port: number, ms: number): Promise<number> {
+async function bareSocket(host: string, port: number): Promise<{ pingPong: (n: number) => Promise<void>; close: () => void }> {
   const sock = connect(port, host);
   sock.setNoDelay(true);
   let lines = 0;
-  let want = 3; // the #version-connect banner
+  let want = 1; // the #version-connect banner
   let wake: (() => void) | undefined;
   sock.on('data', (chunk: Buffer) => {
     for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
@@ -76,17 +90,17 @@ async function rawSequential(host: string, port: number, ms: number): Promise<nu
   });
   const next = (): Promise<void> => new Promise<void>((resolve) => (lines >= want ? resolve() : (wake = resolve)));
   await next();
-  const end = performance.now() + ms;
-  let n = 0;
-  const t = performance.now();
-  while (performance.now() < end) {
-    want = lines + 1;
-    sock.write(`?watchdog[${++n}]\n`);
-    await next();
-  }
-  const rate = n / ((performance.now() - t) / 1000);
-  sock.destroy();
-  return rate;
+  let mid = 0;
+  return {
+    pingPong: async (n) => {
+      for (let i = 0; i < n; i++) {
+        want = lines + 1;
+        sock.write(`?watchdog[${++mid}]\n`);
+        await next();
+      }
+    },
+    close: () => sock.destroy(),
+  };
 }
 
 async function inFlight(client: Client, total: number, width: number): Promise<void> {
@@ -100,42 +114,69 @@ async function inFlight(client: Client, total: number, width: number): Promise<v
   await Promise.all(Array.from({ length: width }, worker));
 }
 
+/**
+ * Against the trivial responder in a child process: sequential round trips of ours and of a bare
+ * socket, alternated in the same run (best of 3 each), then 100 requests in flight (best of 3).
+ * Rates per wall second and per CPU second of this process (the machine may be shared).
+ */
 async function requestBenchmarks(): Promise<void> {
-  const device = await startDevice(0);
+  const device = await startDevice(undefined);
   try {
     const client = await Client.connect(device.host, device.port, { logger: silentLogger });
-    await sequential(client, 300); // warm up
-    let t = performance.now();
-    const n = await sequential(client, 3000);
-    console.log(`sequential ?watchdog round trips: ${fmt(n / ((performance.now() - t) / 1000))} /s`);
-    console.log(`  (bare-socket baseline against the same device: ${fmt(await rawSequential(device.host, device.port, 2000))} /s)`);
+    const bare = await bareSocket(device.host, device.port);
+    await sequential(client, 2000); // warm up
+    await bare.pingPong(2000);
+    const ours: Rate[] = [];
+    const base: Rate[] = [];
+    const n = 10_000;
+    for (let rep = 0; rep < 3; rep++) {
+      ours.push(await measure(n, () => sequential(client, n)));
+      base.push(await measure(n, () => bare.pingPong(n)));
+    }
+    bare.close();
+    const o = best(ours);
+    const b = best(base);
+    console.log(`sequential ?watchdog round trips: ${fmt(o.wall)} /s (${fmt(o.cpu)} per client CPU second), best of 3`);
+    console.log(`  bare socket, same responder, same run: ${fmt(b.wall)} /s (${fmt(b.cpu)} per CPU second); ours = ${((100 * o.wall) / b.wall).toFixed(0)} %`);
     await inFlight(client, 20_000, 100);
     const total = 200_000;
-    t = performance.now();
-    await inFlight(client, total, 100);
-    console.log(`?watchdog with 100 in flight: ${fmt(total / ((performance.now() - t) / 1000))} requests/s`);
+    const flights: Rate[] = [];
+    for (let rep = 0; rep < 3; rep++) flights.push(await measure(total, () => inFlight(client, total, 100)));
+    const f = best(flights);
+    console.log(`?watchdog with 100 in flight: ${fmt(f.wall)} requests/s (${fmt(f.cpu)} per client CPU second), best of 3`);
     await client.close();
   } finally {
     await device.stop();
   }
 }
 
-/** Mirror every sensor of a fresh device three times: the first run is cold (JIT, both sides). */
+/**
+ * Mirror every sensor of a fresh device three times: the first run is cold (JIT, both sides).
+ * The RSS cost is this process's resident memory with the last mirror alive minus before it
+ * (after a GC when `--expose-gc` is given).
+ */
 async function mirrorBenchmark(sensors: number): Promise<void> {
   const device = await startDevice(sensors);
+  const gc = (globalThis as { gc?: () => void }).gc;
   try {
     const times: number[] = [];
     let size = 0;
+    let rss = 0;
     for (let rep = 0; rep < 3; rep++) {
+      gc?.();
+      const before = process.memoryUsage.rss();
       const client = await Client.connect(device.host, device.port, { logger: silentLogger, requestTimeout: 120_000 });
       const t = performance.now();
       const watcher = new SensorWatcher(client);
       await watcher.untilSynced();
       times.push(performance.now() - t);
       size = watcher.sensors.size;
+      gc?.();
+      rss = Math.max(rss, process.memoryUsage.rss() - before);
       await client.close();
     }
-    console.log(`mirror ${fmt(size)} sensors (list + bulk subscribe + first readings): ${fmt(times[0]!)} ms cold, ${fmt(Math.min(...times.slice(1)))} ms warm`);
+    const mb = (rss / 2 ** 20).toFixed(0);
+    console.log(`mirror ${fmt(size)} sensors (list + bulk subscribe + first readings): ${fmt(times[0]!)} ms cold, ${fmt(Math.min(...times.slice(1)))} ms warm; RSS +${mb} MB${gc === undefined ? ' (no --expose-gc)' : ''}`);
   } finally {
     await device.stop();
   }
@@ -189,11 +230,12 @@ async function ingestBenchmark(count: number, updates: number): Promise<void> {
   await new Promise<void>((r) => server.close(() => r()));
 }
 
-/** Runs every client benchmark and prints the figures (`KATCP_BENCH_ONLY=ingest|mirror|requests` for one group). */
+/** Runs every client benchmark and prints the figures (`KATCP_BENCH_ONLY=ingest|mirror|mirror100k|requests` for one group). */
 export async function run(): Promise<void> {
   const only = process.env.KATCP_BENCH_ONLY;
   if (only === 'ingest') return ingestBenchmark(1000, 1_000_000);
   if (only === 'mirror') return mirrorBenchmark(10_000);
+  if (only === 'mirror100k') return mirrorBenchmark(100_000);
   if (only === 'requests') return requestBenchmarks();
   await requestBenchmarks();
   await mirrorBenchmark(10_000);

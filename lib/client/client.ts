@@ -19,9 +19,9 @@ import type { InformRouter } from './inform-router.js';
 import type { InformStream, InformStreamOptions } from './inform-stream.js';
 import type { ClientLogger } from './logger.js';
 import { CLIENT_DURATION_KEYS, CONNECT_OPTION_KEYS, resolveClientOptions } from './options.js';
-import type { CallbackRequestHandlers, ClientEvents, ClientOptions, ConnectOptions, RequestOptions } from './options.js';
+import type { CallbackRequestHandlers, ClientEvents, ClientOptions, ConnectOptions } from './options.js';
 import { OrderedEvents } from './ordered-emitter.js';
-import { appendCallerStack, interpretReply, splitCallOptions } from './reply.js';
+import { ReplyListener, appendCallerStack, interpretReply, splitCallOptions } from './reply.js';
 import type { RawRequestResult, RequestResult } from './reply.js';
 import { readSensor, readSensorValue } from './sensor-reading.js';
 import type { SensorReadingOptions } from './sensor-reading.js';
@@ -208,18 +208,23 @@ export class Client extends EventEmitter<ClientEvents> {
    *   ConnectionClosedError, KatcpTimeoutError, KatcpAbortError, KatcpTypeError (bad argument)
    */
   async request(name: string, ...args: unknown[]): Promise<RequestResult> {
-    const { reply, informs } = await this.requestRaw(name, ...args);
-    return interpretReply(name, reply, informs);
+    // One async frame per request: the raw path is inlined rather than awaited through requestRaw.
+    const listener = this.#start(name, args);
+    let raw: RawRequestResult;
+    try {
+      raw = await listener.promise;
+    } catch (err) {
+      appendCallerStack(err);
+      throw err;
+    }
+    return interpretReply(name, raw.reply, raw.informs);
   }
 
   /** Like {@link request} but resolves with the reply message untouched, whatever its code. */
   async requestRaw(name: string, ...args: unknown[]): Promise<RawRequestResult> {
-    const [katcpArgs, opts] = splitCallOptions(args);
-    checkOptions(opts, REQUEST_OPTION_KEYS, `?${name}`);
-    if (this.state !== ClientState.Connected) throw this.#notConnected(name);
-    const msg = Message.request(name, ...katcpArgs);
+    const listener = this.#start(name, args);
     try {
-      return await this.#start(msg, opts);
+      return await listener.promise;
     } catch (err) {
       appendCallerStack(err);
       throw err;
@@ -234,31 +239,15 @@ export class Client extends EventEmitter<ClientEvents> {
     return new NotConnectedError(`cannot send ?${name}: not connected to ${this.host}:${this.port} (state ${this.state})`, { cause: this.lastError });
   }
 
-  #start(msg: Message, opts: RequestOptions): Promise<RawRequestResult> {
-    const onInform = opts.onInform;
-    const logger = this.logger;
-    return new Promise<RawRequestResult>((resolve, reject) => {
-      this.#core.startTracked(
-        msg,
-        {
-          onInform:
-            onInform === undefined
-              ? undefined
-              : (inform) => {
-                  try {
-                    onInform(inform);
-                  } catch (err) {
-                    logger.error(`the onInform callback of ?${msg.name} threw`, err);
-                  }
-                },
-          onDone: (err, reply, informs) => {
-            if (err !== undefined) reject(err);
-            else resolve({ reply: reply as Message, informs });
-          },
-        },
-        opts,
-      );
-    });
+  /** Check the call, encode and send `?name args...`. @throws as {@link request}, synchronously */
+  #start(name: string, args: unknown[]): ReplyListener {
+    const [katcpArgs, opts] = splitCallOptions(args);
+    checkOptions(opts, REQUEST_OPTION_KEYS, `?${name}`);
+    if (this.state !== ClientState.Connected) throw this.#notConnected(name);
+    const msg = Message.request(name, ...katcpArgs);
+    const listener = new ReplyListener(name, opts.onInform, this.logger);
+    this.#core.startTracked(msg, listener, opts);
+    return listener;
   }
 
   /**
