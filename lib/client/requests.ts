@@ -19,6 +19,7 @@ import type { Message } from '../codec/message.js';
 import { KatcpAbortError, KatcpRangeError, KatcpTimeoutError } from '../errors.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { TrafficStats } from '../util/traffic-stats.js';
+import { DeadlineQueue } from './deadline-queue.js';
 
 /** Largest message id KATCP allows. */
 export const MAX_MID = 2 ** 31 - 1;
@@ -64,6 +65,10 @@ class Pending {
   readonly informs: Message[] = [];
   mid: number | undefined = undefined;
   phase: number = QUEUED;
+  /** Monotonic ms of the timeout (Infinity: none); timed by the tracker's DeadlineQueue. */
+  deadline = Infinity;
+  queued = false;
+  /** The grace timer of a stale entry. */
   timer: TimerHandle | undefined = undefined;
   /** Monotonic ms when the request went out (for the latency statistics). */
   sentAt = 0;
@@ -92,6 +97,7 @@ export class RequestTracker {
   readonly #byName = new Map<string, Pending[]>();
   readonly #stats: TrafficStats | undefined;
   readonly #generator: ((previous: number | undefined) => number) | undefined;
+  readonly #deadlines: DeadlineQueue<Pending>;
   #nextMid = 1;
   #lastMid: number | undefined;
   #count = 0;
@@ -106,6 +112,7 @@ export class RequestTracker {
     this.#clock = clock;
     this.#send = send;
     this.#stats = stats;
+    this.#deadlines = new DeadlineQueue<Pending>(clock, (p) => this.#cancel(p, new KatcpTimeoutError(`request ?${p.request.name} timed out after ${p.timeout} ms`)));
     if (typeof mids === 'function') this.#generator = mids;
     else this.nextMid = mids;
   }
@@ -144,8 +151,10 @@ export class RequestTracker {
       return;
     }
     this.#count++;
+    const now = this.#clock.monotonic();
     if (Number.isFinite(opts.timeout)) {
-      p.timer = this.#clock.setTimer(() => this.#cancel(p, new KatcpTimeoutError(`request ?${request.name} timed out after ${opts.timeout} ms`)), opts.timeout);
+      p.deadline = now + opts.timeout;
+      this.#deadlines.add(p);
     }
     if (signal !== undefined) {
       p.onAbort = () => this.#cancel(p, new KatcpAbortError(`request ?${request.name} aborted`, { cause: signal.reason }));
@@ -163,7 +172,7 @@ export class RequestTracker {
       }
       p.mid = mid;
       p.phase = SENT;
-      p.sentAt = this.#clock.monotonic();
+      p.sentAt = now;
       this.#byMid.set(mid, p);
       this.#send(request.withMid(mid));
       return;
@@ -172,7 +181,7 @@ export class RequestTracker {
     if (queue === undefined) {
       this.#byName.set(request.name, [p]);
       p.phase = SENT;
-      p.sentAt = this.#clock.monotonic();
+      p.sentAt = now;
       this.#send(request.mid === undefined ? request : request.withMid(undefined));
     } else {
       queue.push(p);
@@ -252,6 +261,7 @@ export class RequestTracker {
   }
 
   #detach(p: Pending): void {
+    this.#deadlines.remove(p);
     this.#clock.clearTimer(p.timer);
     p.timer = undefined;
     if (p.onAbort !== undefined) p.signal?.removeEventListener('abort', p.onAbort);
@@ -301,5 +311,6 @@ export class RequestTracker {
       if (p.phase === STALE) this.#clock.clearTimer(p.timer);
       else this.#finish(p, makeError(p.request), undefined);
     }
+    this.#deadlines.clear();
   }
 }

@@ -51,8 +51,9 @@ function checkInvariants(m: Model, r: Real): void {
   const { client, clock } = r;
   assert.equal(client.state, m.state);
   assert.equal(client.isConnected, m.state === 'connected');
-  // Connected: one timeout per request plus the heartbeat timer; sleeping: the reconnect wait.
-  const expectTimers = m.state === 'connected' ? r.outstanding.length + 1 : m.state === 'sleeping' ? 1 : 0;
+  // Connected: one timer for every request timeout while any is outstanding (the tracker's
+  // DeadlineQueue) plus the heartbeat timer; sleeping: the reconnect wait.
+  const expectTimers = m.state === 'connected' ? Math.min(r.outstanding.length, 1) + 1 : m.state === 'sleeping' ? 1 : 0;
   assert.equal(clock.pending, expectTimers, `timers in state ${m.state}`);
   // Never two `connected` (or `disconnected`) in a row, starting with `connected`; the last one
   // tells the state.

@@ -1,0 +1,122 @@
+/**
+ * Request timeouts on one clock timer: entries are kept in deadline order (requests of one
+ * client mostly share a timeout, so they arrive in order and are appended), the timer is armed
+ * for the earliest, and removed entries are dropped from the front as they complete. A timer
+ * per request cost a timer object, its list insertion and its cancellation for every round trip.
+ * With no entry left the timer is stopped, so nothing outlives the requests.
+ * @module
+ */
+import type { Clock, TimerHandle } from '../util/clock.js';
+
+/** An entry: its deadline, and a flag only the queue writes. */
+export interface DeadlineEntry {
+  /** Monotonic ms at which the entry expires. */
+  readonly deadline: number;
+  /** True from {@link DeadlineQueue.add} until the entry is removed or expires (the queue's field). */
+  queued: boolean;
+}
+
+// Float slack when comparing a deadline with the clock at the timer's firing (a timer armed
+// for `deadline - now` ms may fire at `deadline` minus one rounding error).
+const SLACK = 1e-6;
+
+/** The timeouts of many entries on one timer of `clock`. */
+export class DeadlineQueue<T extends DeadlineEntry> {
+  readonly #clock: Clock;
+  readonly #expire: (entry: T) => void;
+  #items: T[] = [];
+  #head = 0;
+  #live = 0;
+  #timer: TimerHandle | undefined;
+  #timerAt = Infinity;
+
+  /**
+   * @param clock for the timer
+   * @param expire called once for each entry whose deadline passes while it is still waiting
+   */
+  constructor(clock: Clock, expire: (entry: T) => void) {
+    this.#clock = clock;
+    this.#expire = expire;
+  }
+
+  /** Entries added and not yet removed or expired (for tests and diagnostics). */
+  get size(): number {
+    return this.#live;
+  }
+
+  /** Start timing `entry` (its deadline must be finite; it must not be queued already). */
+  add(entry: T): void {
+    entry.queued = true;
+    const items = this.#items;
+    let i = items.length;
+    while (i > this.#head && (items[i - 1] as T).deadline > entry.deadline) i--;
+    if (i === items.length) items.push(entry);
+    else items.splice(i, 0, entry);
+    this.#live++;
+    if (entry.deadline < this.#timerAt) this.#arm(entry.deadline);
+  }
+
+  /** Stop timing `entry` (nothing happens when it is not queued). */
+  remove(entry: T): void {
+    if (!entry.queued) return;
+    entry.queued = false;
+    this.#live--;
+    this.#prune();
+  }
+
+  /** Forget every entry and stop the timer. */
+  clear(): void {
+    for (let k = this.#head; k < this.#items.length; k++) (this.#items[k] as T).queued = false;
+    this.#items.length = 0;
+    this.#head = 0;
+    this.#live = 0;
+    this.#clock.clearTimer(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+  }
+
+  #prune(): void {
+    const items = this.#items;
+    while (this.#head < items.length && !(items[this.#head] as T).queued) this.#head++;
+    const kept = items.length - this.#head;
+    if (this.#live === 0) {
+      this.clear();
+    } else if (kept === 0) {
+      items.length = 0;
+      this.#head = 0;
+    } else if (kept > 2 * this.#live + 1024) {
+      // Finished entries stuck behind a slow one: keep memory proportional to what waits.
+      this.#items = items.filter((e, k) => k >= this.#head && e.queued);
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > items.length) {
+      this.#items = items.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  #arm(at: number): void {
+    this.#clock.clearTimer(this.#timer);
+    this.#timerAt = at;
+    this.#timer = this.#clock.setTimer(this.#fire, Math.max(0, at - this.#clock.monotonic()));
+  }
+
+  readonly #fire = (): void => {
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    const now = this.#clock.monotonic() + SLACK;
+    for (;;) {
+      this.#prune();
+      const first = this.#items[this.#head];
+      if (first === undefined) return;
+      if (first.deadline > now) {
+        if (first.deadline < this.#timerAt) this.#arm(first.deadline);
+        return;
+      }
+      // Taken off before the callback, which may add or finish entries.
+      this.#head++;
+      this.#live--;
+      first.queued = false;
+      this.#expire(first);
+    }
+  };
+}
