@@ -6,7 +6,12 @@
 import type { Message } from '../codec/message.js';
 import type { Connection } from '../connection.js';
 
-/** Queues messages and writes them to the current connection in one go, a microtask later. */
+/**
+ * Queues messages and writes them to the current connection in one go, on the next tick: that
+ * runs once the microtask queue is empty, so every request issued by the promise continuations
+ * of one batch of replies goes out in the same write (a microtask flush would go out before the
+ * continuations queued after it), still within the same turn of the event loop.
+ */
 export class Outbox {
   #queue: Message[] = [];
   readonly #target: () => Connection | undefined;
@@ -18,7 +23,7 @@ export class Outbox {
 
   /** Queue `msg` for the next flush. */
   send(msg: Message): void {
-    if (this.#queue.push(msg) === 1) queueMicrotask(this.#flush);
+    if (this.#queue.push(msg) === 1) process.nextTick(this.#flush);
   }
 
   /** Drop what is queued (the connection ended). */
