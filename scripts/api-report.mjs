@@ -43,6 +43,9 @@ const messages = {
     'ae-missing-release-tag': { logLevel: 'none' },
     'ae-unresolved-link': { logLevel: 'none' },
     'ae-internal-missing-underscore': { logLevel: 'none' },
+    // Undocumented members are listed by source line, so any edit above them would fail the
+    // check without a change of surface. JSDoc coverage is a review matter, not a surface one.
+    'ae-undocumented': { logLevel: 'none' },
   },
   tsdocMessageReporting: { default: { logLevel: 'none' } },
 };

@@ -11,3 +11,4 @@ export { InspectingState } from './state.js';
 export type { InspectingStateName, InspectingStateValue } from './state.js';
 export type { ItemChanges, ModelChanges, RequestInfo, SensorInfo } from './model.js';
 export { defaultRequestFactory, defaultSensorFactory } from './sensor-values.js';
+export type { Message } from '../codec/message.js';

@@ -18,3 +18,4 @@ export { AdjtimexCallError, AdjtimexUnavailableError } from './adjtimex.js';
 export type { AdjtimexFn, AdjtimexResult, ClockState, Timex } from './adjtimex.js';
 export { TimeSyncUpdater, clockStateStatus, createTimeSyncSensors, timeSyncTask } from './time-sync.js';
 export type { TimeSyncSensors } from './time-sync.js';
+export type { Clock } from '../util/clock.js';
