@@ -10,7 +10,7 @@
  */
 import type { Clock } from './clock.js';
 import { KatcpRangeError } from '../errors.js';
-import { checkDuration, checkOptions } from './options.js';
+import { checkOptions } from './options.js';
 
 /** Options of {@link TrafficStats}. */
 export interface TrafficStatsOptions {
@@ -78,7 +78,6 @@ export class TrafficStats {
     const { latencySamples = 1000, rateWindow = 10_000, rateBuckets = 10 } = opts;
     positiveInteger(latencySamples, 'latencySamples');
     positiveInteger(rateBuckets, 'rateBuckets');
-    checkDuration(rateWindow, 'rateWindow', 'TrafficStats');
     if (!(rateWindow > 0) || !Number.isFinite(rateWindow)) {
       throw new KatcpRangeError('rateWindow', `TrafficStats: option 'rateWindow' must be a finite duration > 0 ms, got ${rateWindow}`);
     }
