@@ -79,11 +79,9 @@ export class DeadlineQueue<T extends DeadlineEntry> {
     const items = this.#items;
     while (this.#head < items.length && !(items[this.#head] as T).queued) this.#head++;
     const kept = items.length - this.#head;
+    // kept >= live: every queued entry sits at or after the head.
     if (this.#live === 0) {
       this.clear();
-    } else if (kept === 0) {
-      items.length = 0;
-      this.#head = 0;
     } else if (kept > 2 * this.#live + 1024) {
       // Finished entries stuck behind a slow one: keep memory proportional to what waits.
       this.#items = items.filter((e, k) => k >= this.#head && e.queued);
