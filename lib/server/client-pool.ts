@@ -14,7 +14,7 @@ import type { TrafficSnapshot } from '../util/traffic-stats.js';
 import { ClientConnection } from './client-connection.js';
 import type { ClientOwner, ClientTrafficSnapshot } from './client-connection.js';
 import type { ServerDialect } from './dialect.js';
-import { errorText } from './dispatch.js';
+import { errorText } from './logging.js';
 import type { ConsoleLike } from './logging.js';
 
 const CLOSE_GRACE_MS = 2000;

@@ -14,7 +14,6 @@ import type { CompiledRequest } from './request.js';
 import { RequestRun } from './request-run.js';
 import type { RunHost } from './request-run.js';
 
-export { errorText } from './logging.js';
 
 /** What the dispatcher needs from the server. */
 export interface DispatcherDeps {

@@ -7,6 +7,7 @@ import type { RequestContext } from '../../lib/server/context.js';
 import { FailReply } from '../../lib/errors.js';
 import { deferred } from '../../lib/util/deferred.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
+import { until } from '../helpers/wait.js';
 import { startServer } from './fixture.js';
 import type { Fixture } from './fixture.js';
 
@@ -15,14 +16,6 @@ async function stillServing(f: Fixture, mid: number): Promise<void> {
   const other = await f.connect();
   await other.request(`?watchdog[${mid}]`, [`!watchdog[${mid}] ok`]);
   other.destroy();
-}
-
-async function waitUntil(cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 describe('handler misuse - replying when the request is already over', () => {
@@ -125,12 +118,12 @@ describe('handler misuse - replying when the request is already over', () => {
     c.send('?slow[1]');
     await c.request('?watchdog[2]', ['!watchdog[2] ok']);
     c.destroy();
-    await waitUntil(() => f.server.clientCount === 0);
+    await until(() => f.server.clientCount === 0, 'the disconnect');
     assert.equal(ctxSeen?.signal.aborted, true);
     assert.equal(f.console.warnings.length, 1);
     assert.match(f.console.warnings[0]!, /request \?slow\[1\] cancelled \(client disconnected\) while its handler was still running/);
     gate.resolve();
-    await waitUntil(() => afterReply);
+    await until(() => afterReply, 'the handler to finish');
     await new Promise((r) => setImmediate(r));
     assert.equal(f.console.warnings.length, 2, 'the reply is logged; the returned value of a cancelled request is not');
     assert.match(f.console.warnings[1]!, /request \?slow\[1\] was cancelled \(client disconnected\); this reply is dropped/);
@@ -151,9 +144,9 @@ describe('handler misuse - replying when the request is already over', () => {
     });
     const c = await f.connect();
     c.send('?hang[1]');
-    await waitUntil(() => signal !== undefined);
+    await until(() => signal !== undefined, 'the handler to start');
     c.destroy();
-    await waitUntil(() => signal?.aborted === true);
+    await until(() => signal?.aborted === true, 'the abort');
     assert.equal(f.console.warnings.length, 1);
     assert.match(f.console.warnings[0]!, /cancelled \(client disconnected\) while its handler was still running/);
     await stillServing(f, 2);

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { RequestContext } from '../../lib/server/context.js';
 import { FailReply } from '../../lib/errors.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
+import { until } from '../helpers/wait.js';
 import { startServer } from './fixture.js';
 
 describe('ctx.replyLater()', () => {
@@ -104,7 +105,7 @@ describe('ctx.replyLater()', () => {
     c.send('?later[1]');
     await c.request('?watchdog[2]', ['!watchdog[2] ok']);
     await c.close();
-    await waitUntil(() => f.server.clientCount === 0);
+    await until(() => f.server.clientCount === 0, 'the disconnect');
     assert.equal(seen?.cancelled, true);
     assert.match(String(abortReason), /client disconnected/);
     assert.equal(f.console.warnings.length, 1);
@@ -187,11 +188,3 @@ describe('ctx.replyLater()', () => {
     assert.equal(f.console.warnings.length, 1);
   });
 });
-
-async function waitUntil(cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
