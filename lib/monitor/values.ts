@@ -3,24 +3,19 @@
  * Prometheus (booleans as 0/1, discrete and lru values as the index of the value).
  * @module
  */
-import type { SensorStatus } from '../sensor/status.js';
+import { lruType } from '../codec/text-types.js';
+import { SENSOR_STATUSES, type SensorStatus } from '../sensor/status.js';
 
 /** A reading's value as the page receives it: a number, a boolean, text, or null before the first reading. */
 export type JsonValue = number | boolean | string | null;
 
-/** The numeric status codes of katcp-python (unknown = 0 ... inactive = 6). */
-export const STATUS_CODES: Readonly<Record<SensorStatus, number>> = Object.freeze({
-  unknown: 0,
-  nominal: 1,
-  warn: 2,
-  error: 3,
-  failure: 4,
-  unreachable: 5,
-  inactive: 6,
-});
+/** The numeric status codes of katcp-python (unknown = 0 ... inactive = 6): the index in {@link SENSOR_STATUSES}. */
+export const STATUS_CODES: Readonly<Record<SensorStatus, number>> = Object.freeze(
+  Object.fromEntries(SENSOR_STATUSES.map((status, code) => [status, code])) as Record<SensorStatus, number>,
+);
 
-/** The values of an lru sensor, in index order. */
-export const LRU_VALUES: readonly string[] = Object.freeze(['nominal', 'error']);
+/** The values of an lru sensor, in index order (those of the lru codec). */
+export const LRU_VALUES: readonly string[] = lruType.values;
 
 /** Types whose readings Prometheus gets as a number (the rest become an info metric). */
 const NUMERIC_TYPES: ReadonlySet<string> = new Set(['integer', 'float', 'boolean', 'timestamp', 'discrete', 'lru']);
