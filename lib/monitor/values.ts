@@ -3,6 +3,7 @@
  * Prometheus (booleans as 0/1, discrete and lru values as the index of the value).
  * @module
  */
+import { formatFloat } from '../codec/float.js';
 import { lruType } from '../codec/text-types.js';
 import { SENSOR_STATUSES, type SensorStatus } from '../sensor/status.js';
 
@@ -25,12 +26,7 @@ export function isNumericType(type: string): boolean {
   return NUMERIC_TYPES.has(type);
 }
 
-/** A float as KATCP writes the non-finite ones: `nan`, `inf`, `-inf`. */
-function nonFinite(x: number): string {
-  return Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf';
-}
-
-/** The value as text: Buffers as UTF-8, addresses and other objects through `toString()`. */
+/** The value as text: non-finite floats as KATCP writes them (`nan`, `inf`, `-inf`), Buffers as UTF-8, addresses and other objects through `toString()`. */
 export function valueText(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (Buffer.isBuffer(value)) return value.toString('utf8');
@@ -38,7 +34,7 @@ export function valueText(value: unknown): string {
     case 'string':
       return value;
     case 'number':
-      return Number.isFinite(value) ? String(value) : nonFinite(value);
+      return Number.isFinite(value) ? String(value) : formatFloat(value);
     case 'bigint':
     case 'boolean':
       return String(value);
@@ -57,7 +53,7 @@ export function valueText(value: unknown): string {
 export function jsonValue(value: unknown): JsonValue {
   if (value === undefined || value === null) return null;
   if (typeof value === 'boolean') return value;
-  if (typeof value === 'number') return Number.isFinite(value) ? value : nonFinite(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? value : formatFloat(value);
   if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
   return valueText(value);
 }
