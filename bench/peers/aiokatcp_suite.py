@@ -14,23 +14,26 @@ import time
 import aiokatcp
 from aiokatcp import Client, DeviceServer, Sensor
 
-logging.basicConfig(level=logging.CRITICAL)
+from suite_common import (  # the suites' shared counts and percentiles
+    WARMUP,
+    REQ_ITERATIONS,
+    HELP_ITERATIONS,
+    CONCURRENT_CLIENTS,
+    CONCURRENT_REQS_PER_CLIENT,
+    DELIVERY_UPDATES,
+    MULTI_SENSOR_COUNT,
+    MULTI_SENSOR_UPDATES_PER,
+    HIGH_SENSOR_COUNT,
+    HIGH_SENSOR_LIST_ITERS,
+    HIGH_SENSOR_VALUE_ALL_ITERS,
+    HIGH_SENSOR_VALUE_SINGLE_ITERS,
+    HIGH_SENSOR_REGEX_ITERS,
+    SCALE_SENSOR_COUNT,
+    SCALE_ROUNDS,
+    pct,
+)
 
-WARMUP = 100
-REQ_ITERATIONS = 2000
-HELP_ITERATIONS = 1000
-CONCURRENT_CLIENTS = 10
-CONCURRENT_REQS_PER_CLIENT = 500
-DELIVERY_UPDATES = 10000
-MULTI_SENSOR_COUNT = 50
-MULTI_SENSOR_UPDATES_PER = 200
-HIGH_SENSOR_COUNT = 1000
-HIGH_SENSOR_LIST_ITERS = 50
-HIGH_SENSOR_VALUE_ALL_ITERS = 50
-HIGH_SENSOR_VALUE_SINGLE_ITERS = 1000
-HIGH_SENSOR_REGEX_ITERS = 200
-SCALE_SENSOR_COUNT = 20000
-SCALE_ROUNDS = 3
+logging.basicConfig(level=logging.CRITICAL)
 
 now = time.perf_counter
 rows = {}
@@ -39,12 +42,6 @@ rows = {}
 class Server(DeviceServer):
     VERSION = "bench-server-1.0"
     BUILD_STATE = "bench-build-1.0.0"
-
-
-def pct(lat):
-    s = sorted(lat)
-    n = len(s)
-    return {"p50": s[n // 2], "p95": s[int(n * 0.95)], "p99": s[int(n * 0.99)]}
 
 
 async def settle(count, quiet, target=None, max_s=10.0):

@@ -3,24 +3,20 @@
  * Prometheus (booleans as 0/1, discrete and lru values as the index of the value).
  * @module
  */
-import type { SensorStatus } from '../sensor/status.js';
+import { formatFloat } from '../codec/float.js';
+import { lruType } from '../codec/text-types.js';
+import { SENSOR_STATUSES, type SensorStatus } from '../sensor/status.js';
 
 /** A reading's value as the page receives it: a number, a boolean, text, or null before the first reading. */
 export type JsonValue = number | boolean | string | null;
 
-/** The numeric status codes of katcp-python (unknown = 0 ... inactive = 6). */
-export const STATUS_CODES: Readonly<Record<SensorStatus, number>> = Object.freeze({
-  unknown: 0,
-  nominal: 1,
-  warn: 2,
-  error: 3,
-  failure: 4,
-  unreachable: 5,
-  inactive: 6,
-});
+/** The numeric status codes of katcp-python (unknown = 0 ... inactive = 6): the index in {@link SENSOR_STATUSES}. */
+export const STATUS_CODES: Readonly<Record<SensorStatus, number>> = Object.freeze(
+  Object.fromEntries(SENSOR_STATUSES.map((status, code) => [status, code])) as Record<SensorStatus, number>,
+);
 
-/** The values of an lru sensor, in index order. */
-export const LRU_VALUES: readonly string[] = Object.freeze(['nominal', 'error']);
+/** The values of an lru sensor, in index order (those of the lru codec). */
+export const LRU_VALUES: readonly string[] = lruType.values;
 
 /** Types whose readings Prometheus gets as a number (the rest become an info metric). */
 const NUMERIC_TYPES: ReadonlySet<string> = new Set(['integer', 'float', 'boolean', 'timestamp', 'discrete', 'lru']);
@@ -30,12 +26,7 @@ export function isNumericType(type: string): boolean {
   return NUMERIC_TYPES.has(type);
 }
 
-/** A float as KATCP writes the non-finite ones: `nan`, `inf`, `-inf`. */
-function nonFinite(x: number): string {
-  return Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf';
-}
-
-/** The value as text: Buffers as UTF-8, addresses and other objects through `toString()`. */
+/** The value as text: non-finite floats as KATCP writes them (`nan`, `inf`, `-inf`), Buffers as UTF-8, addresses and other objects through `toString()`. */
 export function valueText(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (Buffer.isBuffer(value)) return value.toString('utf8');
@@ -43,7 +34,7 @@ export function valueText(value: unknown): string {
     case 'string':
       return value;
     case 'number':
-      return Number.isFinite(value) ? String(value) : nonFinite(value);
+      return Number.isFinite(value) ? String(value) : formatFloat(value);
     case 'bigint':
     case 'boolean':
       return String(value);
@@ -62,7 +53,7 @@ export function valueText(value: unknown): string {
 export function jsonValue(value: unknown): JsonValue {
   if (value === undefined || value === null) return null;
   if (typeof value === 'boolean') return value;
-  if (typeof value === 'number') return Number.isFinite(value) ? value : nonFinite(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? value : formatFloat(value);
   if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
   return valueText(value);
 }
