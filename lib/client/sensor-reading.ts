@@ -10,9 +10,8 @@ import { FailReply, KatcpError } from '../errors.js';
 import { makeReading, statusIsValid } from '../sensor/index.js';
 import type { Reading } from '../sensor/index.js';
 import type { CallOptions } from '../util/abort.js';
-import { malformedInform, parseSensorInform, parseSensorListInform } from './sensor-informs.js';
+import { decodeSensorValue, malformedInform, parseSensorInform, parseSensorListInform } from './sensor-informs.js';
 import type { SensorInfo } from './sensor-informs.js';
-import { decodeSensorValue } from './sensor-values.js';
 
 /** Options of `Client.sensorReading()` / `Client.sensorValue()`. */
 export interface SensorReadingOptions<T> extends CallOptions {
@@ -29,8 +28,8 @@ export interface SensorRequester {
   readonly codecContext: CodecContext;
 }
 
-export { isWireSensorType } from './sensor-values.js';
-export type { WireSensorType } from './sensor-values.js';
+export { isWireSensorType } from './sensor-informs.js';
+export type { WireSensorType } from './sensor-informs.js';
 
 /**
  * Read one sensor. `cache` maps sensor names to their `#sensor-list` description; the caller

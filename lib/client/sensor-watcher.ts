@@ -14,7 +14,7 @@ import type { Client } from './client.js';
 import { monitorFor } from './sensor-monitor.js';
 import type { SensorMonitor } from './sensor-monitor.js';
 import type { SensorInfo } from './sensor-informs.js';
-import { isWireSensorType } from './sensor-values.js';
+import { isWireSensorType } from './sensor-informs.js';
 import type { MonitorWatcher } from './sensor-registry.js';
 import { SyncState } from './sync-state.js';
 

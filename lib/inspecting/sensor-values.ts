@@ -1,13 +1,11 @@
 /**
  * The default sensor and request factories of the inspecting client. Values are decoded by the
- * client layer's one decoder (client/sensor-values.ts).
+ * client layer's one decoder (client/sensor-informs.ts).
  * @module
  */
-import { clientSensorType } from '../client/sensor-values.js';
+import { clientSensorType } from '../client/sensor-informs.js';
 import { Sensor } from '../sensor/sensor.js';
 import type { RequestInfo, SensorInfo } from './model.js';
-
-export { clientSensorType, sensorValueCodec } from '../client/sensor-values.js';
 
 /**
  * The default sensor factory: a {@link Sensor} of the listed type (unknown types become

@@ -6,7 +6,7 @@
  */
 import { Address } from '../codec/address.js';
 import { KatcpError, KatcpErrorCode, KatcpTypeError } from '../errors.js';
-import { clientSensorType } from '../inspecting/sensor-values.js';
+import { clientSensorType } from '../client/sensor-informs.js';
 import { escapeName } from '../resource/namespace.js';
 import { normalizeStrategy } from '../resource/strategy.js';
 import type { StrategyInput } from '../resource/strategy.js';

@@ -6,7 +6,7 @@
  */
 import type { KATCPClientResource, ResourceState } from '../resource/resource.js';
 import type { ResourceReading, ResourceSensor } from '../resource/resource-sensor.js';
-import { formatStrategyText } from '../resource/strategy.js';
+import { formatStrategyText, sameStrategy } from '../resource/strategy.js';
 import type { Sensor } from '../sensor/sensor.js';
 import type { SensorSet } from '../sensor/sensor-set.js';
 import type { Reading } from '../sensor/status.js';
@@ -41,10 +41,6 @@ interface TrackedSensor {
   restore: SamplingStrategy | undefined;
   /** The recorder's own strategy request (never rejects). */
   setting: Promise<void>;
-}
-
-function same(a: SamplingStrategy, b: SamplingStrategy): boolean {
-  return formatStrategyText(a) === formatStrategyText(b);
 }
 
 /**
@@ -122,7 +118,7 @@ export class ResourceSource implements RecorderSource {
   async #restore(sensor: ResourceSensor, t: TrackedSensor): Promise<void> {
     await t.setting;
     const previous = t.restore;
-    if (previous === undefined || !same(sensor.samplingStrategy, t.plan.strategy) || same(previous, t.plan.strategy)) return;
+    if (previous === undefined || !sameStrategy(sensor.samplingStrategy, t.plan.strategy) || sameStrategy(previous, t.plan.strategy)) return;
     try {
       await sensor.setStrategy(previous, undefined, { timeout: this.#sink.requestTimeout });
     } catch (err) {

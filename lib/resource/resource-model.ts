@@ -6,7 +6,7 @@
  */
 import type { InspectingClient } from '../inspecting/inspecting-client.js';
 import type { ModelChanges, SensorInfo } from '../inspecting/model.js';
-import { clientSensorType } from '../inspecting/sensor-values.js';
+import { clientSensorType } from '../client/sensor-informs.js';
 import type { SamplingStrategy } from '../sensor/strategy.js';
 import { Namespace, escapeName } from './namespace.js';
 import { createRequestProxy } from './request-proxy.js';

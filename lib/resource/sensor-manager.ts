@@ -5,7 +5,7 @@
  */
 import type { Message } from '../codec/message.js';
 import { ConnectionClosedError, FailReply, InvalidReply, KatcpError, NotConnectedError } from '../errors.js';
-import { clientSensorType } from '../inspecting/sensor-values.js';
+import { clientSensorType } from '../client/sensor-informs.js';
 import type { SamplingStrategy } from '../sensor/strategy.js';
 import type { CallOptions } from '../util/abort.js';
 import type { Clock } from '../util/clock.js';

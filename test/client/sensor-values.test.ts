@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Message } from '../../lib/codec/message.js';
 import { Address } from '../../lib/codec/address.js';
-import { clientSensorType, decodeSensorValue } from '../../lib/client/sensor-values.js';
+import { clientSensorType, decodeSensorValue } from '../../lib/client/sensor-informs.js';
 import { parseSensorInform } from '../../lib/client/sensor-informs.js';
 import type { SensorInfo } from '../../lib/client/sensor-informs.js';
 import { defaultSensorFactory } from '../../lib/inspecting/sensor-values.js';
