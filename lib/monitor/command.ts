@@ -5,10 +5,10 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import { ExitCode } from '../cli/common.js';
+import { ExitCode } from '../cli/exit-codes.js';
 import { telstateHistory } from './history.js';
 import type { SensorHistory } from './history.js';
-import { parseDeviceArgument, startMonitor } from './monitor.js';
+import { parseDeviceArgument } from './device-argument.js';
 
 /** The usage line. */
 export const MONITOR_USAGE =
@@ -86,6 +86,8 @@ export async function monitorCommand(argv: string[]): Promise<number> {
   let monitor;
   try {
     if (args.telstate !== undefined) store = await openHistory(args.telstate);
+    // Loaded once the command line is good: the resource client, the HTTP server and prom-client.
+    const { startMonitor } = await import('./monitor.js');
     monitor = await startMonitor({
       devices: args.devices,
       host: args.host,

@@ -5,6 +5,7 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { parseMonitorArgs } from '../../lib/monitor/command.js';
+import { runCliListingModules } from '../cli/cli-harness.js';
 import type { DeviceServer } from '../../lib/server/device-server.js';
 import { startDemo } from './fixture.js';
 
@@ -86,6 +87,18 @@ describe('katcp monitor (command)', () => {
     const err = stderrOf.get(bad)!.join('');
     assert.match(err, /--port must be a whole number/);
     assert.match(err, /usage: katcp monitor/);
+  });
+
+  it('checks its command line before loading the resource client, the HTTP server and prom-client', async () => {
+    for (const args of [['--help'], ['--port', 'x', '127.0.0.1:1']]) {
+      const r = await runCliListingModules(['monitor', ...args]);
+      assert.equal(r.code, args[0] === '--help' ? 0 : 64, r.stderr);
+      assert.match(r.stdout + r.stderr, /usage: katcp monitor/);
+      assert.ok(r.modules.some((m) => m.endsWith('/lib/monitor/command.ts')), 'the hook saw the command load');
+      for (const heavy of ['/node_modules/prom-client/', '/node_modules/commander/', '/lib/monitor/monitor.ts', '/lib/resource/container.ts', '/lib/client/client.ts']) {
+        assert.ok(!r.modules.some((m) => m.includes(heavy)), `${args.join(' ')} loads ${heavy}`);
+      }
+    }
   });
 
   it('parses its arguments', () => {
