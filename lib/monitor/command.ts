@@ -65,7 +65,9 @@ export function parseMonitorArgs(argv: string[]): MonitorArgs {
 async function openHistory(url: string): Promise<{ history: SensorHistory; close: () => Promise<void> }> {
   // Loaded only when asked for: the store brings the Redis client with it.
   const { TelescopeState, RedisBackend } = await import('../telstate/index.js');
-  const ts = new TelescopeState(new RedisBackend(url));
+  // connect() waits for a PING: an unreachable store is a start-up failure (exit 1), not a monitor
+  // that says it has history and then answers every /api/history with an error.
+  const ts = new TelescopeState(await RedisBackend.connect(url));
   return { history: telstateHistory(ts), close: () => ts.close() };
 }
 
