@@ -7,13 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { parseMonitorArgs } from '../../lib/monitor/command.js';
 import { runCliListingModules } from '../cli/cli-harness.js';
 import type { DeviceServer } from '../../lib/server/device-server.js';
-import { SensorRecorder } from '../../lib/recorder/index.js';
-import { KATCPClientResource } from '../../lib/resource/resource.js';
-import { RedisBackend, TelescopeState } from '../../lib/telstate/index.js';
 import { refusedPort } from '../helpers/ports.js';
-import { quietClient } from '../inspecting/fixtures.js';
-import { RedisServer, SKIP_REDIS, freePort } from '../telstate/redis-server.js';
-import { sensorOf, startDemo } from './fixture.js';
+import { startDemo } from './fixture.js';
 
 const main = fileURLToPath(new URL('../../lib/cli/main.ts', import.meta.url));
 
@@ -134,62 +129,5 @@ describe('katcp monitor (command)', () => {
     assert.throws(() => parseMonitorArgs(['nothing']), /"nothing"/);
     assert.throws(() => parseMonitorArgs(['h:1', '--bogus']), /bogus/);
     assert.equal(parseMonitorArgs(['--help']).help, true);
-  });
-});
-
-describe('katcp monitor --telstate on a real Redis', { skip: SKIP_REDIS }, () => {
-  it('a recorder stores a demo sensor in Redis; the store and the monitor started with --telstate redis://... read the same samples back', async (t) => {
-    const redis = await RedisServer.start({ port: await freePort() });
-    const server = await startDemo();
-    const resource = new KATCPClientResource({ name: 'demo', address: `127.0.0.1:${server.address.port}`, controlled: true, client: quietClient });
-    const store = new TelescopeState(new RedisBackend(`redis://127.0.0.1:${redis.port!}/3`));
-    const recorder = new SensorRecorder(resource, store, { sensors: ['type.float'] });
-    const errors: Error[] = [];
-    recorder.on('error', (e) => errors.push(e));
-    t.after(async () => {
-      await recorder.stop();
-      await resource.stop();
-      await store.close();
-      await server.stop();
-      await redis.cleanup();
-    });
-    resource.start();
-    await resource.untilSynced({ timeout: 20_000 });
-    await recorder.start();
-    const float = sensorOf(server, 'type.float');
-    const now = Date.now() / 1000;
-    for (const [i, v] of [1.5, 4, 2.5].entries()) float.setValue(v, { timestamp: now + i });
-    await store.waitKey('demo_type_float', (_v, ts) => ts === now + 2, { timeout: 20_000 });
-    await recorder.flush();
-    assert.deepEqual(errors, []);
-
-    // Read back through another Redis connection, as another process would.
-    const reader = new TelescopeState(new RedisBackend(`redis://127.0.0.1:${redis.port!}/3`));
-    let samples: [number, number][];
-    try {
-      samples = (await reader.getRange('demo_type_float', { st: 0 })).map(([v, ts]) => [ts, Number(v)]);
-    } finally {
-      await reader.close();
-    }
-    assert.deepEqual(samples.slice(-3), [
-      [now, 1.5],
-      [now + 1, 4],
-      [now + 2, 2.5],
-    ]);
-
-    const child = run([`demo=127.0.0.1:${server.address.port}`, '--port', '0', '--telstate', `redis://127.0.0.1:${redis.port!}/3`]);
-    try {
-      const lines = await linesUntil(child, /^sparkline history from the telescope state at redis:\/\//);
-      const url = lines.map((l) => /^live page: (http:\S+)$/.exec(l)?.[1]).find((u) => u !== undefined);
-      assert.ok(url, lines.join('\n'));
-      assert.match(await (await fetch(url)).text(), /<meta name="katcp-history" content="true">/);
-      const res = await fetch(`${url}api/history?device=demo&sensor=type.float&seconds=3600`);
-      assert.equal(res.status, 200);
-      assert.deepEqual(((await res.json()) as { samples: [number, number][] }).samples, samples);
-      child.kill('SIGTERM');
-      await assertExit(child, 0);
-    } finally {
-      child.kill('SIGKILL');
-    }
   });
 });
