@@ -1,34 +1,15 @@
 /**
- * What every `katcp` command shares: exit codes, addresses, durations, colours, error reporting
+ * What every `katcp` command shares: exit codes, addresses, durations, error reporting
  * and the commander set-up (usage errors exit 64, `--help` exits 0, other errors are one line
  * on stderr, with the stack only under `--debug`).
  * @module
  */
 import { Command, CommanderError, Option } from 'commander';
-import { createColors } from 'picocolors';
 import { ConnectionClosedError, FailReply, InvalidReply, KatcpAbortError, KatcpError, KatcpTimeoutError, KatcpUsageError as UsageError, NotConnectedError, ProtocolVersionError } from '../errors.js';
+import { ExitCode } from './exit-codes.js';
 
 export { KatcpUsageError as UsageError } from '../errors.js';
-
-/** Exit codes of every command (documented in `--help` and the README). */
-export const ExitCode = {
-  Ok: 0,
-  /** Could not connect (refused, unreachable, connect timeout, lost connection). */
-  Connect: 1,
-  /** The device replied `fail` or `invalid` (or something other than `ok`). */
-  Failed: 2,
-  /** A request or a wait timed out. */
-  Timeout: 3,
-  /** Bad command line (EX_USAGE). */
-  Usage: 64,
-  /** A bug in katcp itself (EX_SOFTWARE). */
-  Internal: 70,
-  /** Interrupted by SIGINT. */
-  Interrupted: 130,
-} as const;
-
-/** One of the {@link ExitCode} values. */
-export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+export { ExitCode } from './exit-codes.js';
 
 /** The exit-code paragraph shown by `--help`. */
 export const EXIT_CODES_HELP = `Exit codes:
@@ -142,30 +123,6 @@ export function isFancy(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = pro
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (env.TERM === 'dumb') return false;
   return stream.isTTY === true;
-}
-
-/** picocolors functions, enabled only when {@link isFancy} holds for `stream`. */
-export function colorsFor(stream: NodeJS.WriteStream): ReturnType<typeof createColors> {
-  return createColors(isFancy(stream));
-}
-
-/** The colour a sensor status is shown in. */
-export function statusColor(colors: ReturnType<typeof createColors>, status: string): (s: string) => string {
-  switch (status) {
-    case 'nominal':
-      return colors.green;
-    case 'warn':
-      return colors.yellow;
-    case 'error':
-    case 'failure':
-      return colors.red;
-    case 'unreachable':
-      return colors.magenta;
-    case 'inactive':
-      return colors.dim;
-    default:
-      return colors.gray;
-  }
 }
 
 /** Map an error to the exit code of the contract. */

@@ -10,7 +10,8 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { clearLine, createInterface, cursorTo } from 'node:readline';
 import type { Interface } from 'node:readline';
-import { addressesFrom, colorsFor, describeError, ExitCode, newProgram, parseAddress, runProgram, UsageError } from './common.js';
+import { colorsFor } from './colors.js';
+import { addressesFrom, describeError, ExitCode, newProgram, parseAddress, runProgram, UsageError } from './common.js';
 import { readableMessage, splitWords } from './format.js';
 import { SENSOR_REQUESTS, ShellSession } from './shell-session.js';
 

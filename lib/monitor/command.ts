@@ -5,10 +5,10 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import { ExitCode } from '../cli/common.js';
+import { ExitCode } from '../cli/exit-codes.js';
 import { telstateHistory } from './history.js';
 import type { SensorHistory } from './history.js';
-import { parseDeviceArgument, startMonitor } from './monitor.js';
+import { parseDeviceArgument } from './device-argument.js';
 
 /** The usage line. */
 export const MONITOR_USAGE =
@@ -65,7 +65,9 @@ export function parseMonitorArgs(argv: string[]): MonitorArgs {
 async function openHistory(url: string): Promise<{ history: SensorHistory; close: () => Promise<void> }> {
   // Loaded only when asked for: the store brings the Redis client with it.
   const { TelescopeState, RedisBackend } = await import('../telstate/index.js');
-  const ts = new TelescopeState(new RedisBackend(url));
+  // connect() waits for a PING: an unreachable store is a start-up failure (exit 1), not a monitor
+  // that says it has history and then answers every /api/history with an error.
+  const ts = new TelescopeState(await RedisBackend.connect(url));
   return { history: telstateHistory(ts), close: () => ts.close() };
 }
 
@@ -86,6 +88,8 @@ export async function monitorCommand(argv: string[]): Promise<number> {
   let monitor;
   try {
     if (args.telstate !== undefined) store = await openHistory(args.telstate);
+    // Loaded once the command line is good: the resource client, the HTTP server and prom-client.
+    const { startMonitor } = await import('./monitor.js');
     monitor = await startMonitor({
       devices: args.devices,
       host: args.host,

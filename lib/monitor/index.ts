@@ -9,7 +9,8 @@
  * ```
  * @module
  */
-export { Monitor, startMonitor, parseDeviceArgument } from './monitor.js';
+export { Monitor, startMonitor } from './monitor.js';
+export { parseDeviceArgument } from './device-argument.js';
 export type { MonitorOptions } from './monitor.js';
 export { MonitorModel, DeviceEntry } from './model.js';
 export type { MonitorModelEvents, SensorEntry } from './model.js';

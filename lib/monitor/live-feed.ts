@@ -4,7 +4,9 @@
  * `devices` (state, counters, requests), `removed` (sensor ids), `added` (sensors with their
  * readings) and `update` (`[id, value, status, timestamp]` rows, the latest reading of each
  * sensor that changed). A page whose connection falls too far behind is cut off; its
- * EventSource reconnects and starts again from a snapshot, so nothing is lost but history.
+ * EventSource reconnects and starts again from a snapshot, so nothing is lost. The page keeps its
+ * sparklines across reconnects itself (`web/monitor/store.js` merges a snapshot by device and
+ * sensor name), so the server sends no history with the snapshot.
  * @module
  */
 import type { ServerResponse } from 'node:http';

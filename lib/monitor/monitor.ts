@@ -15,11 +15,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KatcpError, KatcpErrorCode, KatcpTypeError } from '../errors.js';
 import { KATCPClientResourceContainer } from '../resource/container.js';
-import { parseResourceAddress } from '../resource/spec.js';
 import type { ChildResourceSpec } from '../resource/spec.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
 import { checkOptions } from '../util/options.js';
+import { parseDeviceArgument } from './device-argument.js';
 import type { SensorHistory } from './history.js';
 import { createMonitorServer, isLoopback, loadPageAssets } from './http.js';
 import { LiveFeed } from './live-feed.js';
@@ -54,20 +54,6 @@ const OPTION_KEYS = ['devices', 'host', 'port', 'allowRequests', 'ui', 'history'
 
 /** Samples of history sent per sensor at most. */
 const HISTORY_LIMIT = 500;
-
-/** `name=host:port` or `host:port` -> name and address. @throws KatcpTypeError for a bad one */
-export function parseDeviceArgument(text: string): { name: string; address: string } {
-  const eq = text.indexOf('=');
-  const name = eq < 0 ? text : text.slice(0, eq);
-  const address = eq < 0 ? text : text.slice(eq + 1);
-  if (name === '') throw new KatcpTypeError('options', `device ${JSON.stringify(text)} has an empty name (use name=host:port)`);
-  try {
-    parseResourceAddress(address);
-  } catch (err) {
-    throw new KatcpTypeError('options', `device ${JSON.stringify(text)}: ${(err as Error).message}`, undefined, { cause: err });
-  }
-  return { name, address };
-}
 
 /** A running monitor. */
 export class Monitor {

@@ -4,6 +4,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDemoServer } from '../../lib/demo/demo-server.js';
 import type { DeviceServer } from '../../lib/server/device-server.js';
@@ -50,6 +53,37 @@ export async function runCli(args: string[], env?: NodeJS.ProcessEnv): Promise<C
   child.stderr.on('data', (d) => (stderr += String(d)));
   const [code] = (await once(child, 'close')) as [number | null];
   return { code, stdout, stderr };
+}
+
+// A module-loader hook, registered after tsx's, that appends every module URL the child loads to
+// the file named by KATCP_MODULE_LOG.
+const LOG_HOOKS = `import { appendFileSync } from 'node:fs';
+export async function load(url, context, next) {
+  appendFileSync(process.env.KATCP_MODULE_LOG, url + '\\n');
+  return next(url, context);
+}`;
+const REGISTER_LOG_HOOKS = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(LOG_HOOKS)}`)});`;
+
+/** Run `katcp ARGS` to completion and list the modules it loaded (file URLs, `node:` builtins). */
+export async function runCliListingModules(args: string[]): Promise<CliResult & { modules: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'katcp-modules-'));
+  const log = join(dir, 'modules.txt');
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--import', `data:text/javascript,${encodeURIComponent(REGISTER_LOG_HOOKS)}`, MAIN, ...args], {
+      stdio: 'pipe',
+      env: cliEnv({ KATCP_MODULE_LOG: log }),
+      cwd: ROOT,
+    });
+    child.stdin.end();
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += String(d)));
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    const [code] = (await once(child, 'close')) as [number | null];
+    return { code, stdout, stderr, modules: readFileSync(log, 'utf8').split('\n').filter((l) => l !== '') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Collects a running child's output and waits for patterns in it. */

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { runCli } from './cli-harness.js';
+import { runCli, runCliListingModules, startDemo } from './cli-harness.js';
 
 describe('katcp (dispatch)', () => {
   it('main - --help lists every command and the exit codes; no command or an unknown one exits 64', async () => {
@@ -28,5 +28,18 @@ describe('katcp (dispatch)', () => {
     const r = await runCli(['top', '127.0.0.1:7147']);
     assert.equal(r.code, 64);
     assert.match(r.stderr, /needs a terminal; use katcp watch/);
+  });
+
+  it('main - katcp request loads the client and commander only: no colours, terminal UI, tables, monitor, server or store', async (t) => {
+    const { server, addr } = await startDemo();
+    t.after(() => server.stop());
+    const r = await runCliListingModules(['request', addr, 'watchdog']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '!watchdog ok\n');
+    assert.ok(r.modules.some((m) => m.endsWith('/lib/client/client.ts')), 'the hook saw the client load');
+    const packages = new Set(r.modules.flatMap((m) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(m)?.[1] ?? []));
+    for (const heavy of ['picocolors', 'ink', 'react', 'cli-table3', 'cli-progress', 'prom-client', 'redis', '@redis/client', 're2js', 'koffi']) assert.ok(!packages.has(heavy), `loads ${heavy}`);
+    const folders = new Set(r.modules.flatMap((m) => /\/lib\/([a-z-]+)\//.exec(m)?.[1] ?? []));
+    for (const upper of ['server', 'inspecting', 'resource', 'monitor', 'recorder', 'telstate', 'demo']) assert.ok(!folders.has(upper), `loads lib/${upper}`);
   });
 });

@@ -5,7 +5,9 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { parseMonitorArgs } from '../../lib/monitor/command.js';
+import { runCliListingModules } from '../cli/cli-harness.js';
 import type { DeviceServer } from '../../lib/server/device-server.js';
+import { refusedPort } from '../helpers/ports.js';
 import { startDemo } from './fixture.js';
 
 const main = fileURLToPath(new URL('../../lib/cli/main.ts', import.meta.url));
@@ -86,6 +88,31 @@ describe('katcp monitor (command)', () => {
     const err = stderrOf.get(bad)!.join('');
     assert.match(err, /--port must be a whole number/);
     assert.match(err, /usage: katcp monitor/);
+  });
+
+  it('checks its command line before loading the resource client, the HTTP server and prom-client', async () => {
+    for (const args of [['--help'], ['--port', 'x', '127.0.0.1:1']]) {
+      const r = await runCliListingModules(['monitor', ...args]);
+      assert.equal(r.code, args[0] === '--help' ? 0 : 64, r.stderr);
+      assert.match(r.stdout + r.stderr, /usage: katcp monitor/);
+      assert.ok(r.modules.some((m) => m.endsWith('/lib/monitor/command.ts')), 'the hook saw the command load');
+      for (const heavy of ['/node_modules/prom-client/', '/node_modules/commander/', '/lib/monitor/monitor.ts', '/lib/resource/container.ts', '/lib/client/client.ts']) {
+        assert.ok(!r.modules.some((m) => m.includes(heavy)), `${args.join(' ')} loads ${heavy}`);
+      }
+    }
+  });
+
+  it('--telstate with no Redis behind it is a start-up failure: exit 1, saying so, no history claimed', async () => {
+    const child = run([`demo=127.0.0.1:${server.address.port}`, '--port', '0', '--telstate', `redis://127.0.0.1:${await refusedPort()}/0`]);
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += String(d)));
+    try {
+      await assertExit(child, 1);
+      assert.match(stderrOf.get(child)!.join(''), /katcp monitor: cannot connect to Redis/);
+      assert.doesNotMatch(out, /sparkline history/);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('parses its arguments', () => {

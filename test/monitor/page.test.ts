@@ -164,4 +164,28 @@ describe('monitor page in Chromium', { skip: chromiumAvailable || process.env.CI
       await readOnly.close();
     }
   });
+
+  // Last: it replaces the monitor the page is connected to.
+  it('the sparklines keep their points when the server ends the event stream and the page reconnects', async () => {
+    await showOnly(page, 'type.float');
+    for (const v of [1.5, 4, 2.5, 6]) {
+      sensorOf(server, 'type.float').setValue(v);
+      await row(page, 'type.float').locator('.c-value', { hasText: `${v} V` }).waitFor(LIMIT);
+    }
+    const spark = row(page, 'type.float').locator('canvas.c-spark');
+    await spark.and(page.locator('[data-points]')).waitFor(LIMIT);
+    const before = Number(await spark.getAttribute('data-points'));
+    assert.ok(before >= 4, `${before} points before`);
+    // The monitor goes away (its server closes the stream) and comes back on the same port: new
+    // process state, sensor ids assigned afresh, the page's EventSource reconnecting on its own.
+    const port = monitor.address.port;
+    await monitor.close();
+    await page.locator('#link', { hasText: 'reconnecting' }).waitFor(LIMIT);
+    monitor = await startWatching(server, { port, allowRequests: true });
+    await page.locator('#link', { hasText: 'live' }).waitFor(LIMIT);
+    sensorOf(server, 'type.float').setValue(7);
+    await row(page, 'type.float').locator('.c-value', { hasText: '7 V' }).waitFor(LIMIT);
+    // The earlier points and the new one; the snapshot's repeat of the last reading adds none.
+    await row(page, 'type.float').locator(`canvas.c-spark[data-points="${Math.min(before + 1, 90)}"]`).waitFor(LIMIT);
+  });
 });

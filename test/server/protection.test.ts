@@ -4,17 +4,8 @@ import { Sensor } from '../../lib/sensor/sensor.js';
 import { deferred } from '../../lib/util/deferred.js';
 import type { Deferred } from '../../lib/util/deferred.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
+import { tick, until } from '../helpers/wait.js';
 import { startServer } from './fixture.js';
-
-const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
-
-async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('slow clients', () => {
   it('backlog - a client that stops reading its sensor updates is disconnected; others carry on', async (t) => {

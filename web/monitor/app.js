@@ -140,8 +140,7 @@ function connect() {
   });
   events.addEventListener('snapshot', (e) => {
     const snap = JSON.parse(e.data);
-    store.clear();
-    for (const s of snap.sensors) store.upsert(s);
+    store.replaceAll(snap.sensors);
     for (const d of snap.devices) showDevice(d);
     schedule();
   });

@@ -4,6 +4,8 @@ const COLOURS = { nominal: '#2a9d8f', warn: '#e9a400', error: '#d62839', failure
 
 /** Draw `history` (a History ring, or undefined for sensors that cannot be plotted) on `canvas`. */
 export function drawSparkline(canvas, history, status) {
+  // How many points are drawn, for the page tests (the canvas itself cannot be read back as values).
+  canvas.dataset.points = String(history?.length ?? 0);
   const ctx = canvas.getContext('2d');
   const w = canvas.width;
   const h = canvas.height;

@@ -11,21 +11,38 @@ export class History {
     this.length = 0;
     this.head = 0;
     this.version = 0;
+    /** The timestamp of the reading plotted last. */
+    this.lastTimestamp = NaN;
+    /** Set after a reconnect, until the next reading: it may be the last one plotted, sent again. */
+    this.resuming = false;
   }
 
-  push(v) {
+  /** Add the value of a reading taken at `timestamp`. */
+  push(v, timestamp = NaN) {
     this.values[this.head] = v;
     this.head = (this.head + 1) % HISTORY_POINTS;
     if (this.length < HISTORY_POINTS) this.length++;
     this.version++;
+    this.lastTimestamp = timestamp;
+  }
+
+  /** Add a reading's value, unless it repeats the last one plotted just after a reconnect. */
+  add(v, timestamp) {
+    if (this.resuming) {
+      this.resuming = false;
+      if (timestamp === this.lastTimestamp && this.length > 0 && v === this.values[(this.head - 1 + HISTORY_POINTS) % HISTORY_POINTS]) return;
+    }
+    this.push(v, timestamp);
   }
 
   /** Put earlier values (oldest first) before the ones already here. */
   prepend(older) {
     const mine = this.toArray();
+    const last = this.lastTimestamp;
     this.length = 0;
     this.head = 0;
     for (const v of [...older, ...mine].slice(-HISTORY_POINTS)) this.push(v);
+    this.lastTimestamp = last;
   }
 
   /** The values, oldest first. */
@@ -47,6 +64,11 @@ const SORTERS = {
 };
 /** Sort keys whose order changes as readings arrive. */
 const LIVE_KEYS = new Set(['value', 'status', 'timestamp', 'age']);
+
+/** A sensor's identity across snapshots (ids are the server's and may change when it restarts). */
+function nameKey(s) {
+  return `${s.device}\u0000${s.name}`;
+}
 
 function cmp(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -78,6 +100,8 @@ export function compileFilter(text) {
 export class SensorStore {
   constructor() {
     this.byId = new Map();
+    /** Sensors of the set before the last snapshot that it did not have, by device and name. */
+    this.departed = new Map();
     this.rows = [];
     this.match = () => true;
     this.sortKey = 'name';
@@ -86,19 +110,43 @@ export class SensorStore {
     this.liveDirty = false;
   }
 
-  clear() {
+  /**
+   * Take a snapshot's sensors as the whole set. A sensor the page already had (same device and
+   * name, whatever its id in this snapshot) keeps its sparkline: a snapshot comes after every
+   * reconnect of the event stream, a restart of the monitor included, and must not wipe what the
+   * page has drawn. Sensors of the old set missing from the snapshot (a restarted monitor that
+   * is still syncing) keep theirs until the next snapshot, for when they come back as `added`.
+   */
+  replaceAll(sensors) {
+    const before = new Map();
+    for (const s of this.byId.values()) before.set(nameKey(s), s);
     this.byId.clear();
+    for (const s of sensors) {
+      const key = nameKey(s);
+      this.#put(s, before.get(key));
+      before.delete(key);
+    }
+    this.departed = before;
     this.orderStale = true;
   }
 
-  /** Add or replace a sensor (from a snapshot or an `added` batch). */
+  /** Add or replace a sensor (from an `added` batch). */
   upsert(s) {
-    const old = this.byId.get(s.id);
-    const sensor = { ...s, history: old?.history, historyAsked: old?.historyAsked ?? false, version: (old?.version ?? 0) + 1 };
-    if (sensor.history === undefined && isPlottable(s.type)) sensor.history = new History();
+    const key = nameKey(s);
+    this.#put(s, this.byId.get(s.id) ?? this.departed.get(key));
+    this.departed.delete(key);
+    this.orderStale = true;
+  }
+
+  /** Store `s`, with the history of `old` (the same sensor as the page knew it before). */
+  #put(s, old) {
+    const plottable = isPlottable(s.type);
+    const kept = plottable ? old?.history : undefined;
+    if (kept !== undefined) kept.resuming = true;
+    const history = kept ?? (plottable ? new History() : undefined);
+    const sensor = { ...s, history, historyAsked: (kept !== undefined && old.historyAsked) || false, version: (old?.version ?? 0) + 1 };
     this.byId.set(s.id, sensor);
     this.#plot(sensor);
-    this.orderStale = true;
   }
 
   remove(id) {
@@ -120,7 +168,7 @@ export class SensorStore {
 
   #plot(sensor) {
     const v = plotValue(sensor.value);
-    if (sensor.history !== undefined && v !== undefined) sensor.history.push(v);
+    if (sensor.history !== undefined && v !== undefined) sensor.history.add(v, sensor.timestamp);
   }
 
   setFilter(match) {
