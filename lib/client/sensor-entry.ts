@@ -50,14 +50,18 @@ export interface ReadingTarget {
   setReading(reading: Reading<unknown>): void;
 }
 
-/** The up-calls of the owner of named targets and claims (the inspecting client, the resource). */
+/** An event emitter with a `sensorUpdate` event (the inspecting client). */
+export interface ReadingEvents {
+  listenerCount(event: 'sensorUpdate'): number;
+  emit(event: 'sensorUpdate', name: string, reading: Reading<unknown>): boolean;
+}
+
+/** The owner of named targets (the inspecting client). */
 export interface NamedOwner {
-  /** A reading could not be decoded or a target refused it. */
+  /** A reading could not be decoded, a target refused it, or a listener threw. */
   warn(err: Error): void;
-  /** A reading was delivered to the targets of `name` (called only when {@link wantsReadings}). */
-  readingApplied(name: string, reading: Reading<unknown>): void;
-  /** Whether {@link readingApplied} is wanted now (e.g. the owner's event has listeners). */
-  wantsReadings(): boolean;
+  /** Gets `sensorUpdate` after each delivered reading, when that event has listeners. */
+  readonly events: ReadingEvents;
 }
 
 /** A strategy claimed on one sensor by name (a resource sensor's `setStrategy`). */

@@ -29,8 +29,8 @@ import { strategyWireArgs } from './strategy-wire.js';
 
 /** Something that follows description changes applied by any lister. */
 export interface ChangeListener {
-  /** `name` was added or its description changed (`changed`), or it was removed (`info` undefined). */
-  sensorChanged(name: string, info: SensorInfo | undefined, by: object | undefined): void;
+  /** Sensor `name` was added, its description changed, or it was removed, by lister `by`. */
+  sensorChanged(name: string, change: 'added' | 'changed' | 'removed', by: object | undefined): void;
 }
 
 /** See the module documentation. */
@@ -59,6 +59,7 @@ export class SensorModel {
   #ctx: CodecContext | undefined;
   #offStatus: (() => void) | undefined;
   #closed = false;
+  #holdingOn = false;
 
   /** @param client the client (use `client.sensorModel`) */
   constructor(client: Client) {
@@ -225,6 +226,7 @@ export class SensorModel {
 
   /** @internal the holding switched on or off */
   holdingChanged(): void {
+    this.#holdingOn = this.#holding.active;
     this.#updateHandler();
   }
 
@@ -441,7 +443,8 @@ export class SensorModel {
       this.#needSampling.delete(old);
       s.current = undefined;
     }
-    for (const l of this.#changeListeners) this.#safe(() => l.sensorChanged(info.name, info, by));
+    const change = old === undefined ? 'added' : 'changed';
+    for (const l of this.#changeListeners) this.#safe(() => l.sensorChanged(info.name, change, by));
     // A reading that came with an early subscription goes out with the sensor, and is kept for
     // later views (#updateNeed forgets readings of sensors not known to be subscribed).
     const reading = s.reading;
@@ -459,7 +462,7 @@ export class SensorModel {
     this.#sensors.delete(name);
     this.#needSampling.delete(s);
     for (const v of s.watchers) this.#safe(() => v.sensorRemoved(name));
-    for (const l of this.#changeListeners) this.#safe(() => l.sensorChanged(name, undefined, by));
+    for (const l of this.#changeListeners) this.#safe(() => l.sensorChanged(name, 'removed', by));
   }
 
   // ------------------------------------------------------------ readings
@@ -513,10 +516,11 @@ export class SensorModel {
       }
       return;
     }
-    if (s.current === NONE) {
+    if (s.current === NONE && !this.#holdingOn) {
       // Updates mean it is subscribed after all (with some strategy): set what we want. A sensor
       // already waiting for its strategy (typically the first reading of a subscription whose
-      // reply is still to come) needs nothing more.
+      // reply is still to come) needs nothing more. Not with an inspecting client: there, the
+      // strategies of the sensors nobody claims are the user's (raw ?sensor-sampling requests).
       s.current = undefined;
       if (!this.#needSampling.has(s)) this.#reconsider(s);
     }
@@ -545,7 +549,7 @@ export class SensorModel {
     }
     let targets = s.named?.targets;
     // A target made on its first reading (an inspecting client's sensor object).
-    if ((targets === undefined || targets.length === 0) && this.#holding.makeTarget(name)) targets = this.#named.get(name)?.targets;
+    if ((targets === undefined || targets.length === 0) && this.#holdingOn && this.#holding.makeTarget(name)) targets = this.#named.get(name)?.targets;
     if (targets !== undefined && targets.length > 0) this.#deliverDecoded(s.info, targets, r);
   }
 
@@ -566,7 +570,13 @@ export class SensorModel {
       } catch (err) {
         owner.warn(updateError(`sensor ${name}: the sensor object refused the update: ${(err as Error).message}`, err));
       }
-      if (owner.wantsReadings()) owner.readingApplied(name, reading);
+      const events = owner.events;
+      if (events.listenerCount('sensorUpdate') === 0) continue;
+      try {
+        events.emit('sensorUpdate', name, reading);
+      } catch (err) {
+        owner.warn(new KatcpError(`a sensorUpdate listener threw: ${(err as Error).message}`, 'KATCP_ERR_LISTENER', { cause: err }));
+      }
     }
   }
 
