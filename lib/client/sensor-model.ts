@@ -48,6 +48,8 @@ export class SensorModel {
   readonly #sensors = new Map<string, RemoteSensor>();
   readonly #named = new Map<string, NamedSlot>();
   readonly #needSampling = new Set<RemoteSensor>();
+  /** Names whose strategy a claimant is sending itself (see beginSend). */
+  readonly #sending = new Map<string, number>();
   // New sensors of a full list still arriving, subscribed early (see incoming()), with the
   // view list their `watchers` were worked out against.
   readonly #incoming = new Map<string, { sensor: RemoteSensor; against: readonly SensorView[] }>();
@@ -169,8 +171,9 @@ export class SensorModel {
   /**
    * Claim `strategy` for sensor `name` (replacing the claimant's earlier claim, which keeps its
    * place in the order); `none` withdraws the claim. The sampling engine sets it when it wins.
+   * With `quiet`, nothing is sent because of this change (a claim dropped without unsubscribing).
    */
-  claim(name: string, claimant: ClaimOwner, strategy: SamplingStrategy): void {
+  claim(name: string, claimant: ClaimOwner, strategy: SamplingStrategy, quiet = false): void {
     const slot = this.#slot(name);
     const old = slot.claims.find((c) => c.claimant === claimant);
     const rest = slot.claims.filter((c) => c !== old);
@@ -182,12 +185,48 @@ export class SensorModel {
     this.#dropSlotIfEmpty(name, slot);
     this.#updateHandler();
     const s = this.#sensors.get(name);
-    if (s !== undefined) this.#reconsider(s);
+    if (s !== undefined && !quiet) this.#reconsider(s);
   }
 
   /** The strategy `claimant` claims for `name`, if any. */
   claimOf(name: string, claimant: ClaimOwner): SamplingStrategy | undefined {
     return this.#named.get(name)?.claims.find((c) => c.claimant === claimant)?.strategy;
+  }
+
+  /** Every claim of `claimant`, by name (to carry them over to the model of a new client). */
+  claimsBy(claimant: ClaimOwner): [string, SamplingStrategy][] {
+    const out: [string, SamplingStrategy][] = [];
+    for (const [name, slot] of this.#named) for (const c of slot.claims) if (c.claimant === claimant) out.push([name, c.strategy]);
+    return out;
+  }
+
+  /**
+   * The claimant sends the strategy of `name` itself now (a resource's `setStrategy`): the engine
+   * leaves the sensor alone until {@link endSend}.
+   */
+  beginSend(name: string): void {
+    this.#sending.set(name, (this.#sending.get(name) ?? 0) + 1);
+  }
+
+  /** See {@link beginSend}. */
+  endSend(name: string): void {
+    const n = (this.#sending.get(name) ?? 1) - 1;
+    if (n > 0) this.#sending.set(name, n);
+    else this.#sending.delete(name);
+    const s = this.#sensors.get(name);
+    if (s !== undefined && this.#needSampling.has(s)) this.sampling.kick();
+  }
+
+  /** True when the claimant sends the strategy of `s` itself right now. */
+  sendingNow(s: RemoteSensor): boolean {
+    return this.#sending.size > 0 && this.#sending.has(s.info.name);
+  }
+
+  /** True when some sensor needs a strategy that the engine should set. */
+  get pendingWork(): boolean {
+    if (this.#sending.size === 0) return this.#needSampling.size > 0;
+    for (const s of this.#needSampling) if (!this.#sending.has(s.info.name)) return true;
+    return false;
   }
 
   /** The device now applies `key` to the sensor `name` (a strategy set outside the engine). */

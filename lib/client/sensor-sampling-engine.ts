@@ -25,6 +25,10 @@ export function isReplyError(err: unknown): boolean {
 export interface SamplingTable {
   /** Sensors whose strategy on the device is not (known to be) the wanted one. */
   readonly needSampling: ReadonlySet<RemoteSensor>;
+  /** True when some of them are the engine's to set. */
+  readonly pendingWork: boolean;
+  /** True when a claimant sets the strategy of `s` itself right now (the engine leaves it). */
+  sendingNow(s: RemoteSensor): boolean;
   /** The wanted strategy of a sensor. */
   desired(s: RemoteSensor): WantedStrategy;
   /** The device now applies `key` to these sensors. */
@@ -63,7 +67,7 @@ export class SamplingEngine {
 
   /** True while work is left or running. */
   get busy(): boolean {
-    return this.#running || (this.#holds === 0 && this.#table.needSampling.size > 0 && this.#client.isConnected);
+    return this.#running || (this.#holds === 0 && this.#client.isConnected && this.#table.pendingWork);
   }
 
   /** A new connection, a lost one, or the end: requests of the old generation are forgotten. */
@@ -111,7 +115,7 @@ export class SamplingEngine {
   }
 
   #start(): void {
-    if (this.#running || this.#holds > 0 || !this.#client.isConnected || this.#table.needSampling.size === 0) {
+    if (this.#running || this.#holds > 0 || !this.#client.isConnected || !this.#table.pendingWork) {
       this.#settleIdle();
       return;
     }
@@ -132,7 +136,7 @@ export class SamplingEngine {
       await retry(
         async () => {
           this.#waiting = false;
-          while (gen === this.#generation && this.#holds === 0 && this.#table.needSampling.size > 0) await this.#round(gen);
+          while (gen === this.#generation && this.#holds === 0 && this.#table.pendingWork) await this.#round(gen);
         },
         {
           policy,
@@ -160,6 +164,7 @@ export class SamplingEngine {
     const subscribe = new Map<string, SamplingPlan>();
     const unsubscribe: RemoteSensor[] = [];
     for (const s of table.needSampling) {
+      if (table.sendingNow(s)) continue;
       const { args, key } = table.desired(s);
       if (key === NONE) {
         unsubscribe.push(s);
