@@ -103,8 +103,8 @@ export class Client extends EventEmitter<ClientEvents> {
   }
 
   /**
-   * The one sensor model of this client (descriptions, strategies, latest readings, views),
-   * created on first use: SensorWatcher, InspectingClient and KATCPClientResource are its views.
+   * @internal the one sensor model of this client (descriptions, strategies, latest readings,
+   * views), created on first use: SensorWatcher, InspectingClient and KATCPClientResource are its views
    */
   get sensorModel(): SensorModel {
     return (this.#sensorModel ??= new SensorModel(this));
