@@ -19,13 +19,15 @@ import { KatcpError } from '../errors.js';
 import type { SamplingStrategy, SensorStatus } from '../sensor/index.js';
 import { makeReading } from '../sensor/status.js';
 import type { Client } from './client.js';
-import { NamedSlot, NONE, RemoteSensor, UNSUBSCRIBED } from './sensor-entry.js';
-import type { ClaimOwner, NamedOwner, RawReading, ReadingTarget, SensorView, StrategyClaim, WantedStrategy } from './sensor-entry.js';
+import { NONE, RemoteSensor } from './sensor-entry.js';
+import type { NamedSlot } from './sensor-entry.js';
+import { NamedSlots } from './sensor-named.js';
+import type { ClaimOwner, NamedOwner, RawReading, ReadingTarget, SensorView, WantedStrategy } from './sensor-entry.js';
 import { decodeSensorValue, forEachSensorReading, sameSensorInfo } from './sensor-informs.js';
 import type { SensorInfo } from './sensor-informs.js';
 import { SamplingEngine } from './sensor-sampling-engine.js';
 import { SensorHolding } from './sensor-holding.js';
-import { strategyWireArgs } from './strategy-wire.js';
+import { WantedStrategies } from './sensor-wanted.js';
 
 /** Something that follows description changes applied by any lister. */
 export interface ChangeListener {
@@ -43,19 +45,13 @@ export class SensorModel {
   watcherMonitor: { readonly isClosed: boolean } | undefined;
   readonly #holding: SensorHolding;
   #views: SensorView[] = [];
-  readonly #viewSeq = new WeakMap<SensorView, number>();
-  #seq = 0;
+  readonly #wanted = new WantedStrategies();
   readonly #sensors = new Map<string, RemoteSensor>();
-  readonly #named = new Map<string, NamedSlot>();
+  readonly #named = new NamedSlots(this);
   readonly #needSampling = new Set<RemoteSensor>();
-  /** Names whose strategy a claimant is sending itself (see beginSend). */
-  readonly #sending = new Map<string, number>();
   // New sensors of a full list still arriving, subscribed early (see incoming()), with the
   // view list their `watchers` were worked out against.
   readonly #incoming = new Map<string, { sensor: RemoteSensor; against: readonly SensorView[] }>();
-  readonly #formatted = new WeakMap<SensorView, Map<number, WantedStrategy>>();
-  // The last answer of #wanted: sensors of one kind come in long runs.
-  #lastWanted: { view: SensorView; kind: number; wanted: WantedStrategy } | undefined;
   #changeListeners: ChangeListener[] = [];
   #inBatch = false;
   #ctx: CodecContext | undefined;
@@ -116,7 +112,7 @@ export class SensorModel {
   addView(v: SensorView): void {
     if (this.#views.includes(v)) return;
     this.#views = [...this.#views, v];
-    this.#viewSeq.set(v, ++this.#seq);
+    this.#wanted.addView(v);
     this.#updateHandler();
     if (this.#sensors.size === 0) return;
     this.#batch([v], () => {
@@ -135,7 +131,7 @@ export class SensorModel {
   removeView(v: SensorView): void {
     if (!this.#views.includes(v)) return;
     this.#views = this.#views.filter((x) => x !== v);
-    if (this.#lastWanted?.view === v) this.#lastWanted = undefined;
+    this.#wanted.removeView(v);
     for (const s of this.#sensors.values()) {
       if (!s.watchers.includes(v)) continue;
       s.watchers = s.watchers.filter((x) => x !== v);
@@ -154,18 +150,14 @@ export class SensorModel {
 
   /** Deliver the decoded readings of `name` to `target` (once; the owner hears about failures). */
   attachTarget(name: string, target: ReadingTarget, owner: NamedOwner): void {
-    const slot = this.#slot(name);
-    if (slot.targets.some((t) => t.target === target)) return;
-    slot.targets = [...slot.targets, { target, owner }];
+    this.#named.attachTarget(name, target, owner);
     this.#updateHandler();
   }
 
   /** Stop delivering to `target`. */
   detachTarget(name: string, target: ReadingTarget): void {
-    const slot = this.#named.get(name);
-    if (slot === undefined) return;
-    slot.targets = slot.targets.filter((t) => t.target !== target);
-    this.#dropSlotIfEmpty(name, slot);
+    this.#named.detachTarget(name, target);
+    this.#updateHandler();
   }
 
   /**
@@ -174,15 +166,7 @@ export class SensorModel {
    * With `quiet`, nothing is sent because of this change (a claim dropped without unsubscribing).
    */
   claim(name: string, claimant: ClaimOwner, strategy: SamplingStrategy, quiet = false): void {
-    const slot = this.#slot(name);
-    const old = slot.claims.find((c) => c.claimant === claimant);
-    const rest = slot.claims.filter((c) => c !== old);
-    if (strategy.strategy === 'none') slot.claims = rest;
-    else {
-      const claim: StrategyClaim = { claimant, strategy, seq: old?.seq ?? ++this.#seq, wanted: undefined, wantedKind: 0 };
-      slot.claims = [...rest, claim];
-    }
-    this.#dropSlotIfEmpty(name, slot);
+    this.#named.claim(name, claimant, strategy, () => this.#wanted.nextSeq());
     this.#updateHandler();
     const s = this.#sensors.get(name);
     if (s !== undefined && !quiet) this.#reconsider(s);
@@ -190,14 +174,12 @@ export class SensorModel {
 
   /** The strategy `claimant` claims for `name`, if any. */
   claimOf(name: string, claimant: ClaimOwner): SamplingStrategy | undefined {
-    return this.#named.get(name)?.claims.find((c) => c.claimant === claimant)?.strategy;
+    return this.#named.claimOf(name, claimant);
   }
 
   /** Every claim of `claimant`, by name (to carry them over to the model of a new client). */
   claimsBy(claimant: ClaimOwner): [string, SamplingStrategy][] {
-    const out: [string, SamplingStrategy][] = [];
-    for (const [name, slot] of this.#named) for (const c of slot.claims) if (c.claimant === claimant) out.push([name, c.strategy]);
-    return out;
+    return this.#named.claimsBy(claimant);
   }
 
   /**
@@ -205,27 +187,25 @@ export class SensorModel {
    * leaves the sensor alone until {@link endSend}.
    */
   beginSend(name: string): void {
-    this.#sending.set(name, (this.#sending.get(name) ?? 0) + 1);
+    this.#named.beginSend(name);
   }
 
   /** See {@link beginSend}. */
   endSend(name: string): void {
-    const n = (this.#sending.get(name) ?? 1) - 1;
-    if (n > 0) this.#sending.set(name, n);
-    else this.#sending.delete(name);
+    this.#named.endSend(name);
     const s = this.#sensors.get(name);
     if (s !== undefined && this.#needSampling.has(s)) this.sampling.kick();
   }
 
   /** True when the claimant sends the strategy of `s` itself right now. */
   sendingNow(s: RemoteSensor): boolean {
-    return this.#sending.size > 0 && this.#sending.has(s.info.name);
+    return this.#named.sending(s.info.name);
   }
 
   /** True when some sensor needs a strategy that the engine should set. */
   get pendingWork(): boolean {
-    if (this.#sending.size === 0) return this.#needSampling.size > 0;
-    for (const s of this.#needSampling) if (!this.#sending.has(s.info.name)) return true;
+    if (this.#named.noneSending) return this.#needSampling.size > 0;
+    for (const s of this.#needSampling) if (!this.#named.sending(s.info.name)) return true;
     return false;
   }
 
@@ -235,22 +215,10 @@ export class SensorModel {
     if (s !== undefined) this.mark([s], key);
   }
 
-  #slot(name: string): NamedSlot {
-    let slot = this.#named.get(name);
-    if (slot === undefined) {
-      this.#named.set(name, (slot = new NamedSlot()));
-      const s = this.#sensors.get(name);
-      if (s !== undefined) s.named = slot;
-    }
-    return slot;
-  }
-
-  #dropSlotIfEmpty(name: string, slot: NamedSlot): void {
-    if (!slot.empty || this.#named.get(name) !== slot) return;
-    this.#named.delete(name);
+  /** @internal a slot of {@link NamedSlots} was made or dropped */
+  linkSlot(name: string, slot: NamedSlot | undefined): void {
     const s = this.#sensors.get(name);
-    if (s !== undefined) s.named = undefined;
-    this.#updateHandler();
+    if (s !== undefined) s.named = slot;
   }
 
   /** The one `#sensor-status` handler is registered while something consumes readings. */
@@ -277,7 +245,6 @@ export class SensorModel {
     this.#sensors.clear();
     this.#incoming.clear();
     this.#needSampling.clear();
-    this.#lastWanted = undefined;
   }
 
   /** A new connection: no sensor is subscribed yet. */
@@ -304,51 +271,7 @@ export class SensorModel {
    * key (the arguments joined by spaces). Do not modify: the result is shared.
    */
   desired(s: RemoteSensor): WantedStrategy {
-    const integer = s.info.type === 'integer';
-    const v4 = this.codecContext.protocolMajor === 4;
-    const watchers = s.watchers;
-    const claims = s.named?.claims;
-    if (claims === undefined || claims.length === 0) {
-      if (watchers.length === 0) return UNSUBSCRIBED;
-      if (watchers.length === 1) return this.#wanted(watchers[0]!, integer, v4);
-    }
-    let best: SensorView | StrategyClaim | undefined;
-    let bestSeq = Infinity;
-    for (const w of watchers) {
-      const seq = this.#viewSeq.get(w) ?? Infinity;
-      if (seq < bestSeq) [best, bestSeq] = [w, seq];
-    }
-    for (const c of claims ?? []) if (c.seq < bestSeq) [best, bestSeq] = [c, c.seq];
-    if (best === undefined) return UNSUBSCRIBED;
-    if ('claimant' in best) return this.#claimed(best, integer, v4);
-    return this.#wanted(best, integer, v4);
-  }
-
-  #claimed(c: StrategyClaim, integer: boolean, v4: boolean): WantedStrategy {
-    const kind = (integer ? 1 : 0) + (v4 ? 2 : 0);
-    if (c.wanted === undefined || c.wantedKind !== kind) {
-      const args = strategyWireArgs(c.strategy, integer ? 'integer' : 'float', v4 ? 4 : 5);
-      c.wanted = Object.freeze({ args: Object.freeze(args), key: args.join(' ') });
-      c.wantedKind = kind;
-    }
-    return c.wanted;
-  }
-
-  /** The formatted strategy of a view, cached per kind of sensor: this runs several times per sensor during a sync. */
-  #wanted(v: SensorView, integer: boolean, v4: boolean): WantedStrategy {
-    const kind = (integer ? 1 : 0) + (v4 ? 2 : 0);
-    const last = this.#lastWanted;
-    if (last !== undefined && last.view === v && last.kind === kind) return last.wanted;
-    let byKind = this.#formatted.get(v);
-    if (byKind === undefined) this.#formatted.set(v, (byKind = new Map<number, WantedStrategy>()));
-    let wanted = byKind.get(kind);
-    if (wanted === undefined) {
-      const args = strategyWireArgs(v.strategy, integer ? 'integer' : 'float', v4 ? 4 : 5);
-      wanted = Object.freeze({ args: Object.freeze(args), key: args.join(' ') });
-      byKind.set(kind, wanted);
-    }
-    this.#lastWanted = { view: v, kind, wanted };
-    return wanted;
+    return this.#wanted.desired(s, this.codecContext.protocolMajor === 4);
   }
 
   /** #reconsider() for `s` unless it left the model (view callbacks ran since it was looked up). */
@@ -386,12 +309,12 @@ export class SensorModel {
     const v4 = this.codecContext.protocolMajor === 4;
     const name = s.info.name;
     for (const c of s.named?.claims ?? []) {
-      if (this.#claimed(c, integer, v4).key !== key) continue;
+      if (this.#wanted.ofClaim(c, integer, v4).key !== key) continue;
       // Withdrawn: the next claim (or none) is wanted instead.
       this.claim(name, c.claimant, { strategy: 'none' });
       this.#safe(() => c.claimant.strategyRejected(name, c.strategy, err));
     }
-    for (const w of s.watchers) if (this.#wanted(w, integer, v4).key === key) this.#safe(() => w.strategyRejected(name, w.strategy, err));
+    for (const w of s.watchers) if (this.#wanted.ofView(w, integer, v4).key === key) this.#safe(() => w.strategyRejected(name, w.strategy, err));
   }
 
   // ------------------------------------------------------------ descriptions
