@@ -24,6 +24,7 @@ import { OrderedEvents } from './ordered-emitter.js';
 import { ReplyListener, appendCallerStack, interpretReply, splitCallOptions } from './reply.js';
 import type { RawRequestResult, RequestResult } from './reply.js';
 import { readSensor, readSensorValue } from './sensor-reading.js';
+import { SensorModel } from './sensor-model.js';
 import type { SensorReadingOptions } from './sensor-reading.js';
 import { ClientState } from './state.js';
 
@@ -67,6 +68,7 @@ const INFORM_STREAM_KEYS: readonly string[] = ['signal', 'highWaterMark', 'overf
  */
 export class Client extends EventEmitter<ClientEvents> {
   readonly #core: ClientCore;
+  #sensorModel: SensorModel | undefined;
 
   /**
    * Create a client and start connecting in the background.
@@ -98,6 +100,14 @@ export class Client extends EventEmitter<ClientEvents> {
       throw err;
     }
     return client;
+  }
+
+  /**
+   * @internal the one sensor model of this client (descriptions, strategies, latest readings,
+   * views), created on first use: SensorWatcher, InspectingClient and KATCPClientResource are its views
+   */
+  get sensorModel(): SensorModel {
+    return (this.#sensorModel ??= new SensorModel(this));
   }
 
   /** Server host name or address. */

@@ -1,5 +1,5 @@
 /**
- * Subscribing while a full `?sensor-list` is still arriving: the sensor monitor hands over each
+ * Subscribing while a full `?sensor-list` is still arriving: a lister hands over each
  * listed sensor that needs a strategy, and every bulk chunk is requested as soon as it is full,
  * so the device sets strategies (and sends first readings) while the client is still reading and
  * mirroring the rest of the list. Without this, the device would sit idle until the client had
@@ -7,8 +7,8 @@
  * @module
  */
 import { BULK_CHUNK_BYTES, BULK_CHUNK_NAMES } from './sampling.js';
-import type { RemoteSensor, WantedStrategy } from './sensor-registry.js';
-import { NONE } from './sensor-registry.js';
+import type { RemoteSensor, WantedStrategy } from './sensor-entry.js';
+import { NONE } from './sensor-entry.js';
 
 /** Sensors to subscribe with one strategy. */
 export interface SamplingPlan {

@@ -1,55 +1,49 @@
 /**
- * The per-client sensor monitor behind every {@link SensorWatcher} (aiokatcp's `_SensorMonitor`):
- * it lists the device's sensors, keeps each sensor subscribed with the strategy its watchers
- * want (or unsubscribed when nobody wants it), and fans `#sensor-status` updates out to the
- * watchers. One monitor serves all watchers of a client, so two watchers never fight over a
- * sensor's sampling strategy: a sensor gets the strategy of the oldest watcher that wants it.
+ * The SensorWatchers' sync engine on the client's sensor model (aiokatcp's `_SensorMonitor`): it
+ * lists the device's sensors into the model (a full `?sensor-list` with early sampling on
+ * connection, named relists on `#interface-changed`), waits for the model's sampling engine to
+ * set the strategies, and reports the watchers' {@link SyncState}. It keeps no table of its own:
+ * the sensors, the watchers' wanted strategies and the readings are the model's.
  *
  * Beyond aiokatcp: `#interface-changed sensor NAME added|modified` re-lists only that sensor
  * (`?sensor-list NAME`) and `... removed` drops it locally; `#device-changed` is handled like
  * `#interface-changed`; bulk sampling is chunked; failures are retried with a backoff instead
  * of in a tight loop; strategy periods are converted to milliseconds for v4 devices.
- *
- * This file keeps the device in step (listing, subscribing, retrying, interface changes);
- * sensor-registry.ts holds the sensors and watchers and fans changes out to the watchers.
  * @module
  */
 import type { Message } from '../codec/message.js';
-import { FailReply, InvalidReply } from '../errors.js';
 import { retry } from '../util/retry.js';
 import type { RetryPolicy } from '../util/retry.js';
 import type { Client } from './client.js';
 import { EarlySampling } from './early-sampling.js';
-import type { SamplingPlan } from './early-sampling.js';
-import { chunkByName, MAX_IN_FLIGHT, settleLimited } from './sampling.js';
+import { MAX_IN_FLIGHT, settleLimited } from './sampling.js';
 import { parseInterfaceChanged } from './interface-informs.js';
+import type { RemoteSensor, SensorView } from './sensor-entry.js';
 import { parseSensorListInform } from './sensor-informs.js';
 import type { SensorInfo } from './sensor-informs.js';
-import { NONE, SensorRegistry } from './sensor-registry.js';
-import type { MonitorWatcher, RemoteSensor } from './sensor-registry.js';
+import type { SensorModel } from './sensor-model.js';
+import { isReplyError } from './sensor-sampling-engine.js';
 import { SyncState } from './sync-state.js';
 
-
-const monitors = new WeakMap<Client, SensorMonitor>();
-
-/** The monitor of `client`, created on first use. */
-export function monitorFor(client: Client): SensorMonitor {
-  let m = monitors.get(client);
-  if (m === undefined || m.isClosed) {
-    m = new SensorMonitor(client);
-    monitors.set(client, m);
-  }
-  return m;
+/** What the monitor tells each watcher besides what the model does (implemented by SensorWatcher). */
+export interface MonitorWatcher extends SensorView {
+  stateUpdated(state: SyncState): void;
 }
 
-function isReplyError(err: unknown): boolean {
-  return err instanceof FailReply || err instanceof InvalidReply;
+/** The watchers' monitor of `model`, created on first use (again after the client closed). */
+export function monitorOf(model: SensorModel): SensorMonitor {
+  const m = model.watcherMonitor;
+  if (m instanceof SensorMonitor && !m.isClosed) return m;
+  const fresh = new SensorMonitor(model);
+  model.watcherMonitor = fresh;
+  return fresh;
 }
 
 /** See the module documentation. */
 export class SensorMonitor {
   readonly #client: Client;
-  readonly #registry: SensorRegistry;
+  readonly #model: SensorModel;
+  #watchers: MonitorWatcher[] = [];
   #state: SyncState = SyncState.Disconnected;
   #needFullList = false;
   readonly #needNames = new Set<string>();
@@ -59,12 +53,15 @@ export class SensorMonitor {
   /** Stops the retry of the current run; aborted only while it waits between attempts. */
   #retryCtl: AbortController | undefined;
   #waiting = false;
+  /** Keeps the sampling engine waiting while a list is owed (a changed list comes first). */
+  #release: (() => void) | undefined;
   readonly #detach: (() => void)[] = [];
 
-  /** @param client the client whose device it follows (use {@link monitorFor}) */
-  constructor(client: Client) {
+  /** @param model the client's sensor model (use {@link monitorOf}) */
+  constructor(model: SensorModel) {
+    const client = model.client;
     this.#client = client;
-    this.#registry = new SensorRegistry(client, () => this.#trigger());
+    this.#model = model;
     const onConnected = (): void => this.#connected();
     const onDisconnected = (): void => this.#disconnected();
     const onState = (state: string): void => {
@@ -77,9 +74,6 @@ export class SensorMonitor {
       () => client.off('connected', onConnected),
       () => client.off('disconnected', onDisconnected),
       () => client.off('stateChange', onState),
-      client.addInformHandler('sensor-status', (msg) => {
-        if (this.#state !== SyncState.Closed) this.#registry.onSensorStatus(msg);
-      }),
       client.addInformHandler('interface-changed', (msg) => this.#onInterfaceChanged(msg)),
       client.addInformHandler('device-changed', (msg) => this.#onInterfaceChanged(msg)),
     );
@@ -99,17 +93,24 @@ export class SensorMonitor {
 
   /** Known remote sensors (all of them, wanted or not). */
   get remoteSensors(): ReadonlyMap<string, { readonly info: SensorInfo }> {
-    return this.#registry.sensors;
+    return this.#model.sensors;
   }
 
   /** Register a watcher; it is brought up to date at once (state, sensors, last readings). */
   addWatcher(w: MonitorWatcher): void {
-    this.#registry.addWatcher(w, this.#state);
+    if (this.#watchers.includes(w)) return;
+    this.#watchers = [...this.#watchers, w];
+    if (this.#state !== SyncState.Disconnected) w.stateUpdated(this.#state);
+    if (this.#state === SyncState.Closed) return;
+    this.#model.addView(w);
+    this.#trigger();
   }
 
   /** Unregister a watcher; sensors nobody wants any more are unsubscribed (`none`). */
   removeWatcher(w: MonitorWatcher): void {
-    this.#registry.removeWatcher(w);
+    if (!this.#watchers.includes(w)) return;
+    this.#watchers = this.#watchers.filter((x) => x !== w);
+    this.#model.removeView(w);
   }
 
   /** Stop: called when the client closes. Watchers get `closed`. */
@@ -118,10 +119,11 @@ export class SensorMonitor {
     this.#generation++;
     for (const off of this.#detach.splice(0)) off();
     this.#cutWait();
+    this.#releaseEngine();
     this.#setState(SyncState.Closed);
-    this.#registry.clear();
+    for (const w of this.#watchers) this.#model.removeView(w);
+    this.#watchers = [];
     this.#needNames.clear();
-    if (monitors.get(this.#client) === this) monitors.delete(this.#client);
   }
 
   // ------------------------------------------------------------ state and triggers
@@ -129,12 +131,29 @@ export class SensorMonitor {
   #setState(state: SyncState): void {
     if (state === this.#state) return;
     this.#state = state;
-    this.#registry.notifyState(state);
+    for (const w of this.#watchers) {
+      try {
+        w.stateUpdated(state);
+      } catch (err) {
+        this.#client.logger.error('a sensor watcher failed to handle a state change', err);
+      }
+    }
   }
 
+  /** Work may be owed (a list, or strategies): back to syncing until it is done. */
   #trigger(): void {
-    if (this.#state === SyncState.Synced) this.#setState(SyncState.Syncing);
+    if (this.#state === SyncState.Synced && (this.#hasWork() || this.#model.sampling.busy)) this.#setState(SyncState.Syncing);
     if (this.#state === SyncState.Syncing) this.#kick();
+  }
+
+  #holdEngine(): void {
+    this.#release ??= this.#model.sampling.hold();
+  }
+
+  #releaseEngine(): void {
+    const release = this.#release;
+    this.#release = undefined;
+    release?.();
   }
 
   #connected(): void {
@@ -142,14 +161,17 @@ export class SensorMonitor {
     this.#cutWait();
     this.#needFullList = true;
     this.#needNames.clear();
+    // The model started a new generation of its engine (its handler runs first): hold it.
+    this.#release = undefined;
+    this.#holdEngine();
     this.#setState(SyncState.Syncing);
-    this.#registry.resetSubscriptions();
     this.#kick();
   }
 
   #disconnected(): void {
     this.#generation++;
     this.#cutWait();
+    this.#release = undefined;
     this.#setState(SyncState.Disconnected);
   }
 
@@ -160,7 +182,7 @@ export class SensorMonitor {
   }
 
   #hasWork(): boolean {
-    return this.#needFullList || this.#needNames.size > 0 || this.#registry.needSampling.size > 0;
+    return this.#needFullList || this.#needNames.size > 0;
   }
 
   /** A wait between retries ends at once (a new connection has its own work; or none is coming). */
@@ -210,22 +232,21 @@ export class SensorMonitor {
     if (this.#hasWork()) this.#kick();
   }
 
-  /** One round: lists and subscribes until nothing is left to do, then reports synced. @throws what failed */
+  /** One round: lists until nothing is left to list, waits for the strategies, then reports synced. @throws what failed */
   async #round(gen: number): Promise<void> {
-    while (gen === this.#generation && this.#hasWork()) {
+    while (gen === this.#generation) {
       if (this.#needFullList) {
+        this.#holdEngine();
         this.#needFullList = false;
         this.#needNames.clear();
-        let samplingError: Error | undefined;
         try {
-          samplingError = await this.#listAll(gen);
+          await this.#listAll(gen);
         } catch (err) {
           this.#needFullList = true;
           throw err;
         }
-        // The list is in; a subscription made while it arrived failed (not by a reply).
-        if (samplingError !== undefined) throw samplingError;
       } else if (this.#needNames.size > 0) {
+        this.#holdEngine();
         const names = [...this.#needNames];
         this.#needNames.clear();
         try {
@@ -235,7 +256,9 @@ export class SensorMonitor {
           throw err;
         }
       } else {
-        await this.#updateSampling(gen);
+        this.#releaseEngine();
+        if (!this.#model.sampling.busy) break;
+        await this.#model.sampling.idle();
       }
     }
     if (gen === this.#generation && this.#state === SyncState.Syncing) this.#setState(SyncState.Synced);
@@ -246,14 +269,15 @@ export class SensorMonitor {
   /**
    * `?sensor-list` of everything, parsed as it arrives and applied in one batch once complete.
    * With bulk sampling, listed sensors are subscribed meanwhile (see early-sampling.ts). Resolves
-   * once the list and those subscriptions are done, with the first subscription failure that
-   * was not a reply, if any.
+   * once the list and those subscriptions are done.
    * @throws whatever failed the list request
    */
-  async #listAll(gen: number): Promise<Error | undefined> {
-    const registry = this.#registry;
+  async #listAll(gen: number): Promise<void> {
+    const registry = this.#model;
     const client = this.#client;
-    const early = client.protocolFlags?.bulkSetSensorSampling === true ? new EarlySampling((plan) => this.#setSampling(plan, gen)) : undefined;
+    const engine = this.#model.sampling;
+    const samplingGen = engine.generation;
+    const early = client.protocolFlags?.bulkSetSensorSampling === true ? new EarlySampling((plan) => engine.setSampling(plan, samplingGen)) : undefined;
     const infos: SensorInfo[] = [];
     const listing = ++this.#listings;
     const onInform = (inform: Message): void => {
@@ -272,10 +296,10 @@ export class SensorMonitor {
       await client.request('sensor-list', { onInform });
       if (gen === this.#generation) {
         registry.batch(() => {
-          for (const info of infos) registry.apply(info).listing = listing;
+          for (const info of infos) registry.apply(info, this).listing = listing;
           const gone: RemoteSensor[] = [];
           for (const s of registry.sensors.values()) if (s.listing !== listing) gone.push(s);
-          for (const s of gone) registry.remove(s);
+          for (const s of gone) registry.remove(s, this);
         });
         early?.flush();
       }
@@ -284,24 +308,25 @@ export class SensorMonitor {
     } finally {
       registry.clearIncoming();
     }
-    // Subscriptions already requested are waited for, so that #updateSampling never overlaps them.
+    // Subscriptions already requested are waited for, so that the engine never overlaps them;
+    // one that failed (not by a reply) left its sensors to the engine, which retries them.
     const samplingError = early === undefined ? undefined : await early.settle();
     if (listError !== undefined) throw listError as Error;
-    return samplingError;
+    if (samplingError !== undefined) client.logger.debug(`early sampling failed: ${samplingError.message}`);
   }
 
   async #listSome(names: string[], gen: number): Promise<void> {
     const results = await settleLimited(names, MAX_IN_FLIGHT, (name) => this.#client.request('sensor-list', name));
     if (gen !== this.#generation) return;
     let error: unknown;
-    const registry = this.#registry;
+    const registry = this.#model;
     registry.batch(() => {
       results.forEach((result, i) => {
         const name = names[i] as string;
         if (result.status === 'rejected') {
           if (isReplyError(result.reason)) {
             const s = registry.sensors.get(name);
-            if (s !== undefined) registry.remove(s);
+            if (s !== undefined) registry.remove(s, this);
           } else {
             this.#needNames.add(name);
             error ??= result.reason;
@@ -310,10 +335,10 @@ export class SensorMonitor {
         }
         const infos = result.value.informs.map((m) => this.#parseInfo(m)).filter((x) => x?.name === name) as SensorInfo[];
         const info = infos[0];
-        if (info !== undefined) registry.apply(info);
+        if (info !== undefined) registry.apply(info, this);
         else {
           const s = registry.sensors.get(name);
-          if (s !== undefined) registry.remove(s);
+          if (s !== undefined) registry.remove(s, this);
         }
       });
     });
@@ -329,78 +354,18 @@ export class SensorMonitor {
     }
   }
 
-  // ------------------------------------------------------------ sampling
-
-  async #updateSampling(gen: number): Promise<void> {
-    const subscribe = new Map<string, SamplingPlan>();
-    const unsubscribe: RemoteSensor[] = [];
-    for (const s of this.#registry.needSampling) {
-      const { args, key } = this.#registry.desired(s);
-      if (key === NONE) {
-        unsubscribe.push(s);
-        continue;
-      }
-      let plan = subscribe.get(key);
-      if (plan === undefined) subscribe.set(key, (plan = { args, sensors: [] }));
-      plan.sensors.push(s);
-    }
-    const byName = (a: RemoteSensor, b: RemoteSensor): number => (a.info.name < b.info.name ? -1 : a.info.name > b.info.name ? 1 : 0);
-    for (const plan of subscribe.values()) {
-      plan.sensors.sort(byName);
-      await this.#setSampling(plan, gen);
-      if (gen !== this.#generation) return;
-    }
-    // A changed sensor list comes first: it may make the unsubscriptions moot.
-    if (unsubscribe.length > 0 && !this.#needFullList && this.#needNames.size === 0) {
-      await this.#setSampling({ args: [NONE], sensors: unsubscribe.sort(byName) }, gen);
-    }
-  }
-
-  async #setSampling(plan: SamplingPlan, gen: number): Promise<void> {
-    const key = plan.args.join(' ');
-    const client = this.#client;
-    let single = plan.sensors;
-    if (client.protocolFlags?.bulkSetSensorSampling === true && plan.sensors.length > 1) {
-      const chunks = chunkByName(plan.sensors, (s) => s.info.name);
-      const results = await settleLimited(chunks, MAX_IN_FLIGHT, (chunk) =>
-        client.request('sensor-sampling', chunk.map((s) => s.info.name).join(','), ...plan.args),
-      );
-      if (gen !== this.#generation) return;
-      single = [];
-      results.forEach((r, i) => {
-        const chunk = chunks[i] as RemoteSensor[];
-        if (r.status === 'fulfilled') this.#registry.mark(chunk, key);
-        else if (isReplyError(r.reason)) {
-          client.logger.debug(`bulk sampling failed (${(r.reason as Error).message}); setting sensors one at a time`);
-          single.push(...chunk);
-        } else throw r.reason as Error;
-      });
-    }
-    if (single.length === 0) return;
-    const results = await settleLimited(single, MAX_IN_FLIGHT, (s) => client.request('sensor-sampling', s.info.name, ...plan.args));
-    if (gen !== this.#generation) return;
-    results.forEach((r, i) => {
-      const s = single[i] as RemoteSensor;
-      if (r.status === 'rejected') {
-        if (!isReplyError(r.reason)) throw r.reason as Error;
-        // Probably removed meanwhile; the next sensor list sorts it out.
-        client.logger.warn(`failed to set the strategy of ${s.info.name} to ${key}: ${(r.reason as Error).message}`);
-      }
-      this.#registry.mark([s], key);
-    });
-  }
-
   #onInterfaceChanged(msg: Message): void {
     if (this.#state === SyncState.Closed) return;
     const changes = parseInterfaceChanged(msg);
     if (changes.some((c) => c.scope === 'all' || c.scope === 'sensors')) {
       this.#needFullList = true;
+      if (this.#state !== SyncState.Disconnected) this.#holdEngine();
       this.#trigger();
       return;
     }
     if (this.#state === SyncState.Disconnected) return; // a full list follows the reconnection
     let relist = false;
-    const registry = this.#registry;
+    const registry = this.#model;
     registry.batch(() => {
       for (const c of changes) {
         if (c.scope !== 'sensor') continue;
@@ -408,13 +373,16 @@ export class SensorMonitor {
         if (c.change === 'removed') {
           this.#needNames.delete(name);
           const s = registry.sensors.get(name);
-          if (s !== undefined) registry.remove(s);
+          if (s !== undefined) registry.remove(s, this);
         } else if (!this.#needFullList) {
           this.#needNames.add(name);
           relist = true;
         }
       }
     });
-    if (relist) this.#trigger();
+    if (relist) {
+      this.#holdEngine();
+      this.#trigger();
+    }
   }
 }

@@ -11,11 +11,10 @@ import type { CallOptions } from '../util/abort.js';
 import { deferred } from '../util/deferred.js';
 import type { Deferred } from '../util/deferred.js';
 import type { Client } from './client.js';
-import { monitorFor } from './sensor-monitor.js';
-import type { SensorMonitor } from './sensor-monitor.js';
+import { monitorOf } from './sensor-monitor.js';
+import type { MonitorWatcher, SensorMonitor } from './sensor-monitor.js';
 import type { SensorInfo } from './sensor-informs.js';
 import { isWireSensorType } from './sensor-informs.js';
-import type { MonitorWatcher } from './sensor-registry.js';
 import { SyncState } from './sync-state.js';
 
 /** Options of {@link SensorWatcher}. */
@@ -56,6 +55,11 @@ export interface SensorWatcherEvents {
   sensorUpdated: [sensor: Sensor, reading: Reading<unknown>];
   /** A value from the device could not be decoded (the reading was skipped). */
   decodeError: [name: string, error: Error];
+  /**
+   * The device refused this watcher's strategy for a sensor (remote name). The sensor stays
+   * mirrored; the watcher still reaches `synced`.
+   */
+  strategyRejected: [name: string, strategy: SamplingStrategy, error: Error];
 }
 
 /**
@@ -110,8 +114,9 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
       sensorRemoved: (name) => this.#removed(name),
       sensorUpdated: (name, timestamp, status, value) => this.#updated(name, timestamp, status, value),
       stateUpdated: (state) => this.#setState(state),
+      strategyRejected: (name, strategy, error) => this.#emitSafe('strategyRejected', name, strategy, error),
     };
-    this.#monitor = monitorFor(client);
+    this.#monitor = monitorOf(client.sensorModel);
     this.#monitor.addWatcher(this.#sink);
   }
 

@@ -1,19 +1,17 @@
 /**
- * The device model an inspecting client keeps: request and sensor indexes, the objects the
- * factories made for them, the application of one inspection pass, and the routing of sensor
- * readings (`#sensor-status`, `#sensor-value`) to those objects. Readings of sensors the model
- * does not know yet are kept until an inspection pass has looked the sensor up, then applied or
- * dropped with a warning.
+ * The device model an inspecting client keeps: the request index, its view of the client's one
+ * sensor model (the sensor descriptions live there, applied by the inspection passes), the
+ * objects the factories made, and the application of one inspection pass. The sensor objects are
+ * attached to the sensor model as targets: readings reach them from it directly. Readings of
+ * sensors not known yet are held by the sensor model until a pass has looked the sensor up.
  * @module
  */
 import type { Client } from '../client/client.js';
-import { decodeSensorValue, forEachSensorReading } from '../client/sensor-informs.js';
+import type { NamedOwner } from '../client/sensor-entry.js';
+import type { SensorModel } from '../client/sensor-model.js';
 import type { Message } from '../codec/message.js';
-import { KatcpError } from '../errors.js';
-import { makeReading } from '../sensor/status.js';
-import type { Reading, SensorStatus } from '../sensor/status.js';
 import { ModelIndex, modelChanges, sameRequest, sameSensor } from './model.js';
-import type { IndexUpdate, ModelChanges, RequestInfo, SensorInfo } from './model.js';
+import type { IndexStore, IndexUpdate, ItemChanges, ModelChanges, RequestInfo, SensorInfo } from './model.js';
 import type { Inspector } from './inspector.js';
 import type { SensorTarget } from './options.js';
 import type { SyncWork } from './work.js';
@@ -26,47 +24,68 @@ export interface DeviceModelOwner {
   canLookUp(): boolean;
   /** Owe a lookup of this sensor in the next pass (and wake the sync loop). */
   lookUpSensor(name: string): void;
-  /** Listeners of an event (the model skips `sensorUpdated` when `sensorUpdate` has none). */
-  listenerCount(event: 'sensorUpdate'): number;
-  /** A reading was applied. */
-  sensorUpdated(name: string, reading: Reading<unknown>): void;
+  /** Gets `sensorUpdate` for every applied reading (only when that event has listeners). */
+  readonly events: NamedOwner['events'];
   /** Something went wrong that the user should hear about. */
   warn(err: Error): void;
 }
 
-/** A sensor the model knows, with the object made for it (once made). */
-interface SensorEntry<S> {
-  readonly info: SensorInfo;
-  readonly object: S;
+/** The sensor descriptions of the client's sensor model, as an index store (applied by this model). */
+class SensorStore implements IndexStore<SensorInfo> {
+  model: SensorModel | undefined;
+  readonly #by: object;
+
+  constructor(by: object) {
+    this.#by = by;
+  }
+
+  get size(): number {
+    return this.model?.sensors.size ?? 0;
+  }
+
+  get(name: string): SensorInfo | undefined {
+    return this.model?.sensors.get(name)?.info;
+  }
+
+  has(name: string): boolean {
+    return this.model?.sensors.has(name) ?? false;
+  }
+
+  keys(): IterableIterator<string> {
+    return (this.model?.sensors ?? new Map<string, never>()).keys();
+  }
+
+  *values(): IterableIterator<SensorInfo> {
+    for (const s of this.model?.sensors.values() ?? []) yield s.info;
+  }
+
+  put(item: SensorInfo): void {
+    this.model?.apply(item, this.#by);
+  }
+
+  delete(name: string): void {
+    const s = this.model?.sensors.get(name);
+    if (s !== undefined) this.model!.remove(s, this.#by);
+  }
 }
 
-/** One `name status value` entry held for a sensor the model does not know yet. */
-interface HeldUpdate {
-  readonly status: SensorStatus;
-  readonly raw: Buffer;
-  /** Seconds. */
-  readonly timestamp: number;
-}
-
-/** Indexes plus factory-made objects, cached by name and dropped when their item changes. */
+/** The request index plus factory-made objects, cached by name and dropped when their item changes. */
 export class DeviceModel<S extends SensorTarget, R> {
   /** Requests by name. */
   readonly requests = new ModelIndex<RequestInfo>(sameRequest);
-  /** Sensors by name. */
-  readonly sensors = new ModelIndex<SensorInfo>(sameSensor);
-  /** The made sensor objects with the description they were made from (the same object as in {@link sensors}). */
-  readonly #sensorEntries = new Map<string, SensorEntry<S>>();
+  /** Sensors by name: a view of the client's sensor model. */
+  readonly sensors: ModelIndex<SensorInfo>;
+  readonly #store: SensorStore;
+  /** The made sensor objects (each attached to the sensor model as a target). */
+  readonly #sensorObjects = new Map<string, S>();
   readonly #requestObjects = new Map<string, R>();
   readonly #sensorFactory: (info: SensorInfo) => S;
   readonly #requestFactory: (info: RequestInfo) => R;
   readonly #owner: DeviceModelOwner;
-  #client: Client | undefined;
-  /** The protocol major of the current connection, read from the client once per connection. */
-  #protocolMajor: number | undefined;
-  /** Latest update per sensor the model does not know yet. */
-  readonly #held = new Map<string, HeldUpdate>();
-  /** Sensors looked up in vain since the last full listing: their updates are dropped. */
-  readonly #notFound = new Set<string>();
+  /** Changes another lister applied to the sensor model since the last pass. */
+  #foreign: { added: Set<string>; removed: Set<string> } | undefined;
+  /** Keeps the sampling engine from setting strategies until this connection's pass applied. */
+  #release: (() => void) | undefined;
 
   /**
    * @param sensorFactory makes the object of a sensor
@@ -77,45 +96,61 @@ export class DeviceModel<S extends SensorTarget, R> {
     this.#sensorFactory = sensorFactory;
     this.#requestFactory = requestFactory;
     this.#owner = owner;
+    this.#store = new SensorStore(this);
+    this.sensors = new ModelIndex<SensorInfo>(sameSensor, this.#store);
   }
 
-  /** Follow `client`: its `#sensor-status` informs update the sensor objects. Returns the unhook function. */
+  /** Follow `client`: its sensor model holds the descriptions and delivers readings. Returns the unhook function. */
   follow(client: Client): () => void {
-    this.#client = client;
-    this.#protocolMajor = undefined;
-    // The flags may change with each connection (and are settled once it is connected).
-    const forget = (): void => {
-      this.#protocolMajor = undefined;
+    const model = client.sensorModel;
+    this.#store.model = model;
+    const owner = this.#owner;
+    const offHolding = model.holding.own({
+      heldUnknown: (name) => {
+        if (owner.updateOnLookup && owner.canLookUp()) owner.lookUpSensor(name);
+      },
+      makeTarget: (name) => {
+        try {
+          return this.sensorObject(name) !== undefined;
+        } catch (err) {
+          owner.warn(err as Error);
+          return false;
+        }
+      },
+      warn: (err) => owner.warn(err),
+    });
+    const offChanges = model.addChangeListener({ sensorChanged: (name, change, by) => this.#changed(name, change, by) });
+    const hold = (): void => {
+      this.#release = model.sampling.hold();
     };
-    client.on('connected', forget);
-    client.on('disconnected', forget);
-    const off = client.addInformHandler('sensor-status', this.onSensorInform);
+    client.on('connected', hold);
+    if (client.isConnected) hold();
     return () => {
-      off();
-      client.off('connected', forget);
-      client.off('disconnected', forget);
+      offHolding();
+      offChanges();
+      client.off('connected', hold);
+      for (const [name, obj] of this.#sensorObjects) model.detachTarget(name, obj);
     };
-  }
-
-  #major(): number | undefined {
-    this.#protocolMajor ??= this.#client?.protocolFlags?.major;
-    return this.#protocolMajor;
   }
 
   /** The object of a known sensor (made on first use), undefined for an unknown one. @throws what the factory throws */
   sensorObject(name: string): S | undefined {
-    return this.#sensorEntry(name)?.object;
-  }
-
-  #sensorEntry(name: string): SensorEntry<S> | undefined {
-    let entry = this.#sensorEntries.get(name);
-    if (entry === undefined) {
+    let obj = this.#sensorObjects.get(name);
+    if (obj === undefined) {
       const info = this.sensors.get(name);
       if (info === undefined) return undefined;
-      entry = { info, object: this.#sensorFactory(info) };
-      this.#sensorEntries.set(name, entry);
+      obj = this.#sensorFactory(info);
+      this.#sensorObjects.set(name, obj);
+      this.#store.model?.attachTarget(name, obj, this.#owner);
     }
-    return entry;
+    return obj;
+  }
+
+  #dropSensorObject(name: string): void {
+    const obj = this.#sensorObjects.get(name);
+    if (obj === undefined) return;
+    this.#sensorObjects.delete(name);
+    this.#store.model?.detachTarget(name, obj);
   }
 
   /** The object of a known request (made on first use). @throws what the factory throws */
@@ -128,6 +163,18 @@ export class DeviceModel<S extends SensorTarget, R> {
       this.#requestObjects.set(name, obj);
     }
     return obj;
+  }
+
+  /** Another lister changed the sensor model: reported with the next pass; the object is made afresh. */
+  #changed(name: string, change: 'added' | 'changed' | 'removed', by: object | undefined): void {
+    if (by === this) return;
+    const f = (this.#foreign ??= { added: new Set(), removed: new Set() });
+    if (change !== 'added') {
+      f.removed.add(name);
+      this.#dropSensorObject(name);
+    }
+    if (change === 'removed') f.added.delete(name);
+    else f.added.add(name);
   }
 
   /**
@@ -155,71 +202,44 @@ export class DeviceModel<S extends SensorTarget, R> {
       for (const name of requests.changes.removed) this.#requestObjects.delete(name);
     }
     if (sensors !== undefined) {
-      this.sensors.apply(sensors);
-      for (const name of sensors.changes.removed) this.#sensorEntries.delete(name);
+      const update = sensors;
+      for (const name of update.changes.removed) this.#dropSensorObject(name);
+      const model = this.#store.model;
+      if (model === undefined) this.sensors.apply(update);
+      else model.batch(() => this.sensors.apply(update));
     }
-    return modelChanges(requests?.changes, sensors?.changes);
+    const foreign = this.#foreign;
+    this.#foreign = undefined;
+    return modelChanges(requests?.changes, foreign === undefined ? sensors?.changes : mergeItems(sensors?.changes, foreign));
   }
 
-  /** Apply every reading of a `#sensor-status` / `#sensor-value` inform (bound: usable as an inform handler). */
-  readonly onSensorInform = (msg: Message): void => {
-    try {
-      forEachSensorReading(msg, { protocolMajor: this.#major() }, this.#onReading, (err) => this.#owner.warn(err));
-    } catch (err) {
-      this.#owner.warn(err as Error);
-    }
-  };
-
-  readonly #onReading = (name: string, status: SensorStatus, raw: Buffer, timestamp: number): void => {
-    this.#apply(name, { status, raw, timestamp });
-  };
+  /** Apply every reading of a `#sensor-status` / `#sensor-value` inform (the informs of a `?sensor-value` reply). */
+  applyInform(msg: Message): void {
+    this.#store.model?.applyInform(msg);
+  }
 
   /**
-   * After a pass: apply held readings of sensors now known; drop (with one warning) those the
-   * pass looked up in vain (`'all'`: a full listing); owe lookups for the rest.
+   * After a pass: drop (with one warning) the held readings of sensors the pass looked up in
+   * vain (`'all'`: a full listing); owe lookups for the rest. The sampling engine may now set
+   * this connection's strategies.
    */
   afterPass(lookedUp: ReadonlySet<string> | 'all'): void {
-    if (lookedUp === 'all') this.#notFound.clear();
-    for (const [name, u] of [...this.#held]) {
-      if (this.sensors.has(name)) {
-        this.#held.delete(name);
-        this.#apply(name, u);
-      } else if (lookedUp === 'all' || lookedUp.has(name) || !this.#owner.updateOnLookup) {
-        this.#held.delete(name);
-        this.#notFound.add(name);
-        this.#owner.warn(new KatcpError(`update for unknown sensor ${name} dropped (the device does not list it)`, 'KATCP_ERR_SENSOR_UPDATE'));
-      } else {
-        this.#owner.lookUpSensor(name);
-      }
+    const model = this.#store.model;
+    if (model !== undefined) {
+      for (const name of model.holding.afterListing(lookedUp, !this.#owner.updateOnLookup)) this.#owner.lookUpSensor(name);
     }
+    this.passSkipped();
   }
 
-  #apply(name: string, u: HeldUpdate): void {
-    const entry = this.#sensorEntries.get(name);
-    const info = entry?.info ?? this.sensors.get(name);
-    if (info === undefined) {
-      this.#hold(name, u);
-      return;
-    }
-    let reading: Reading<unknown>;
-    try {
-      reading = makeReading(u.timestamp, u.status, decodeSensorValue(info, u.raw, { protocolMajor: this.#major() }));
-    } catch (err) {
-      this.#owner.warn(new KatcpError(`sensor ${name}: update dropped: ${(err as Error).message}`, 'KATCP_ERR_SENSOR_UPDATE', { cause: err }));
-      return;
-    }
-    try {
-      (entry ?? this.#sensorEntry(name))?.object.setReading(reading);
-    } catch (err) {
-      this.#owner.warn(new KatcpError(`sensor ${name}: the sensor object refused the update: ${(err as Error).message}`, 'KATCP_ERR_SENSOR_UPDATE', { cause: err }));
-    }
-    if (this.#owner.listenerCount('sensorUpdate') > 0) this.#owner.sensorUpdated(name, reading);
+  /** No pass on this connection (or it applied): the sampling engine may set strategies. */
+  passSkipped(): void {
+    const release = this.#release;
+    this.#release = undefined;
+    release?.();
   }
+}
 
-  #hold(name: string, u: HeldUpdate): void {
-    if (this.#notFound.has(name)) return;
-    // Message arguments may be views into the parser's buffer; keep a copy.
-    this.#held.set(name, { ...u, raw: Buffer.from(u.raw) });
-    if (this.#owner.updateOnLookup && this.#owner.canLookUp()) this.#owner.lookUpSensor(name);
-  }
+function mergeItems(a: ItemChanges | undefined, b: ItemChanges): ItemChanges {
+  if (a === undefined) return b;
+  return { added: new Set([...a.added, ...b.added]), removed: new Set([...a.removed, ...b.removed]) };
 }

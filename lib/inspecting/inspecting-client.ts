@@ -23,7 +23,6 @@ import type { InspectingClientEvents, InspectingClientOptions, LookupOptions, Se
 import { DeviceModel } from './device-model.js';
 import type { DeviceModelOwner } from './device-model.js';
 import type { ModelChanges, RequestInfo, SensorInfo } from './model.js';
-import type { Reading } from '../sensor/status.js';
 import { defaultRequestFactory, defaultSensorFactory } from './sensor-values.js';
 export type { InspectingClientEvents, InspectingClientOptions, LookupOptions, SensorTarget, StateCallback } from './options.js';
 import { InspectingState } from './state.js';
@@ -102,9 +101,8 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
         this.#work.lookupSensor(name);
         this.#sync.wake();
       },
-      // Bound, not wrapped: the hot path of a reading runs no function of this file.
-      listenerCount: this.listenerCount.bind(this),
-      sensorUpdated: (name: string, reading: Reading<unknown>) => this.#emitSafe('sensorUpdate', name, reading),
+      // The client itself: the hot path of a reading runs no function of this file.
+      events: this,
       warn: (err) => this.#warn(err),
     };
     this.#model = new DeviceModel<S, R>(
@@ -344,7 +342,7 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
    * informs of a `?sensor-value` reply) as if they had arrived asynchronously.
    */
   applySensorInform(msg: Message): void {
-    this.#model.onSensorInform(msg);
+    this.#model.applyInform(msg);
   }
 
   #warn(err: Error): void {

@@ -65,18 +65,60 @@ export function modelChanges(requests: ItemChanges | undefined, sensors: ItemCha
   return { requests: r, sensors: s };
 }
 
+/** Where a {@link ModelIndex} keeps its items (a Map by default; the client's sensor model for sensors). */
+export interface IndexStore<I extends { readonly name: string }> {
+  readonly size: number;
+  get(name: string): I | undefined;
+  has(name: string): boolean;
+  keys(): IterableIterator<string>;
+  values(): IterableIterator<I>;
+  /** Store a new or changed item. */
+  put(item: I): void;
+  delete(name: string): void;
+}
+
+/** The default store: a Map. */
+class MapStore<I extends { readonly name: string }> implements IndexStore<I> {
+  readonly #items = new Map<string, I>();
+  get size(): number {
+    return this.#items.size;
+  }
+  get(name: string): I | undefined {
+    return this.#items.get(name);
+  }
+  has(name: string): boolean {
+    return this.#items.has(name);
+  }
+  keys(): IterableIterator<string> {
+    return this.#items.keys();
+  }
+  values(): IterableIterator<I> {
+    return this.#items.values();
+  }
+  put(item: I): void {
+    this.#items.set(item.name, item);
+  }
+  delete(name: string): void {
+    this.#items.delete(name);
+  }
+}
+
 /**
  * An index of items by KATCP name. Updates are computed first ({@link planFull},
  * {@link planNamed}) and applied with {@link apply}, so an inspection that fails half-way
  * leaves the index exactly as it was (katcp-python restores only a shallow copy).
  */
 export class ModelIndex<I extends { readonly name: string }> {
-  #items = new Map<string, I>();
-  #same: (a: I, b: I) => boolean;
+  readonly #items: IndexStore<I>;
+  readonly #same: (a: I, b: I) => boolean;
 
-  /** @param same equality of two descriptions of the same name */
-  constructor(same: (a: I, b: I) => boolean) {
+  /**
+   * @param same equality of two descriptions of the same name
+   * @param store where the items live (default: a private Map)
+   */
+  constructor(same: (a: I, b: I) => boolean, store: IndexStore<I> = new MapStore<I>()) {
     this.#same = same;
+    this.#items = store;
   }
 
   /** Number of items. */
@@ -112,21 +154,8 @@ export class ModelIndex<I extends { readonly name: string }> {
   planFull(listing: readonly I[]): IndexUpdate<I> {
     const fresh = new Map<string, I>();
     for (const item of listing) fresh.set(item.name, item);
-    const added = new Set<string>();
-    const removed = new Set<string>();
-    const upserts: I[] = [];
+    const { upserts, added, removed } = this.#diff(fresh);
     const removals: string[] = [];
-    for (const [name, item] of fresh) {
-      const old = this.#items.get(name);
-      if (old === undefined) {
-        added.add(name);
-        upserts.push(item);
-      } else if (!this.#same(old, item)) {
-        added.add(name);
-        removed.add(name);
-        upserts.push(item);
-      }
-    }
     for (const name of this.#items.keys()) {
       if (!fresh.has(name)) {
         removed.add(name);
@@ -142,23 +171,10 @@ export class ModelIndex<I extends { readonly name: string }> {
    * names the device returned are added or modified, never removed.
    */
   planNamed(names: Iterable<string>, listing: readonly I[]): IndexUpdate<I> {
-    const added = new Set<string>();
-    const removed = new Set<string>();
-    const upserts: I[] = [];
-    const removals: string[] = [];
     const fresh = new Map<string, I>();
     for (const item of listing) fresh.set(item.name, item);
-    for (const [itemName, item] of fresh) {
-      const old = this.#items.get(itemName);
-      if (old === undefined) {
-        added.add(itemName);
-        upserts.push(item);
-      } else if (!this.#same(old, item)) {
-        added.add(itemName);
-        removed.add(itemName);
-        upserts.push(item);
-      }
-    }
+    const { upserts, added, removed } = this.#diff(fresh);
+    const removals: string[] = [];
     for (const name of new Set(names)) {
       if (!fresh.has(name) && this.#items.has(name)) {
         removed.add(name);
@@ -168,15 +184,28 @@ export class ModelIndex<I extends { readonly name: string }> {
     return { upserts, removals, changes: { added, removed } };
   }
 
+  #diff(fresh: ReadonlyMap<string, I>): { upserts: I[]; added: Set<string>; removed: Set<string> } {
+    const added = new Set<string>();
+    const removed = new Set<string>();
+    const upserts: I[] = [];
+    for (const [name, item] of fresh) {
+      const old = this.#items.get(name);
+      if (old === undefined) {
+        added.add(name);
+        upserts.push(item);
+      } else if (!this.#same(old, item)) {
+        added.add(name);
+        removed.add(name);
+        upserts.push(item);
+      }
+    }
+    return { upserts, added, removed };
+  }
+
   /** Apply a planned update. */
   apply(update: IndexUpdate<I>): void {
     for (const name of update.removals) this.#items.delete(name);
-    for (const item of update.upserts) this.#items.set(item.name, item);
-  }
-
-  /** Forget everything. */
-  clear(): void {
-    this.#items.clear();
+    for (const item of update.upserts) this.#items.put(item);
   }
 }
 

@@ -217,6 +217,7 @@ export class SyncLoop<S extends SensorTarget, R> {
           if (skipInspection) {
             skipInspection = false;
             this.#deps.work.take();
+            this.#deps.model.passSkipped();
           } else {
             const changes = await this.#pass();
             if (this.#lostConnection || !this.#isUp) continue;

@@ -94,7 +94,6 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
   /** Requests go to the client through it; it holds the active switch and the closed state. */
   readonly #requester: ResourceRequester;
   #state: ResourceState = ResourceState.Disconnected;
-  #reapplyAll = true;
   #lastConnectTime: number | undefined;
 
   /** @throws KatcpError for a spec without a name or with a bad address */
@@ -116,7 +115,10 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
     this.#requester = new ResourceRequester(this.name);
     this.#manager = new SensorManager(this.#clock, this.#requester, {
       applyInform: (msg: Message) => this.#ic?.applySensorInform(msg),
-      strategyRejected: (sensor, strategy, err) => this.#emitSafe('strategyError', sensor, strategy, err),
+      strategyRejected: (name, strategy, err) => {
+        const sensor = this.#model.object(name);
+        if (sensor !== undefined) this.#emitSafe('strategyError', sensor, strategy, err);
+      },
       warn: (err) => this.#warn(err),
     });
     this.#model = new ResourceModel({
@@ -201,7 +203,7 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
     this.#stateWaiters.reopen();
     this.#requester.reopen();
     for (const s of this.#model.objects()) s.reopen();
-    this.#reapplyAll = true;
+    const previous = this.#ic?.client?.sensorModel;
     const ic = new InspectingClient<ResourceSensor>(this.host, this.port, {
       autoReconnect: this.#spec.autoReconnect ?? true,
       presetProtocolFlags: this.#spec.presetProtocolFlags,
@@ -223,6 +225,7 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
     this.#lastConnectTime = undefined;
     ic.start();
     this.#requester.attach(ic.client);
+    this.#manager.adopt(previous);
     ic.client?.on('connected', () => {
       if (this.#ic === ic) this.#lastConnectTime = this.#clock.now();
     });
@@ -377,7 +380,6 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
 
   async #onState(state: InspectingStateValue, changes: ModelChanges | undefined): Promise<void> {
     if (!state.connected) {
-      this.#reapplyAll = true;
       this.#setState(ResourceState.Disconnected);
       return;
     }
@@ -387,12 +389,9 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
     }
     this.#setState(ResourceState.Syncing);
     if (changes !== undefined || (this.#model.reconciling && state.dataSynced)) this.#model.applyChanges(this.#ic!, changes ?? NO_CHANGES);
-    if (state.dataSynced) {
-      const all = this.#reapplyAll;
-      this.#reapplyAll = false;
-      const targets = all ? this.#manager.sensorsWithStrategy() : [...(changes?.sensors.added ?? [])].flatMap((n) => this.#model.object(n) ?? []);
-      await this.#manager.reapply(targets);
-    }
+    // The strategies are claims on the client's sensor model: its engine re-applies them (after
+    // a reconnect all, after a resync those of added or changed sensors); synced waits for it.
+    if (state.dataSynced) await this.#ic?.client?.sensorModel.sampling.idle();
   }
 
   #isAllowed(name: string): boolean {

@@ -1,10 +1,15 @@
 /**
- * The strategy cache and wire operations behind a resource's sensors: `?sensor-sampling`
- * (set and re-apply, serialised per sensor) and `?sensor-value` (poll).
+ * The wire operations behind a resource's sensors: `?sensor-value` (poll) and the send-now path
+ * of `setStrategy` (serialised per sensor). The strategies themselves are claims on the client's
+ * sensor model (`client.sensorModel`), the one place that keeps them: its sampling engine
+ * re-applies them after a reconnect or resync, in bulk where the device offers `B`, and reports
+ * one the device refuses (the claim is then withdrawn).
  * @module
  */
 import type { Message } from '../codec/message.js';
-import { ConnectionClosedError, FailReply, InvalidReply, KatcpError, NotConnectedError } from '../errors.js';
+import { ConnectionClosedError, FailReply, InvalidReply, NotConnectedError } from '../errors.js';
+import type { ClaimOwner } from '../client/sensor-entry.js';
+import type { SensorModel } from '../client/sensor-model.js';
 import { clientSensorType } from '../client/sensor-informs.js';
 import type { SamplingStrategy } from '../sensor/strategy.js';
 import type { CallOptions } from '../util/abort.js';
@@ -18,8 +23,8 @@ import type { StrategyInput } from './strategy.js';
 export interface SensorManagerOwner {
   /** Apply a `#sensor-value` inform to the sensors. */
   applyInform(msg: Message): void;
-  /** A cached strategy the device refused on re-application (it has been dropped from the cache). */
-  strategyRejected(sensor: ResourceSensor, strategy: SamplingStrategy, err: Error): void;
+  /** A claimed strategy the device refused on re-application (the claim has been withdrawn). */
+  strategyRejected(name: string, strategy: SamplingStrategy, err: Error): void;
   /** Something went wrong that the user should hear about. */
   warn(err: Error): void;
 }
@@ -35,12 +40,13 @@ function isConnectionError(err: unknown): boolean {
   return err instanceof NotConnectedError || err instanceof ConnectionClosedError;
 }
 
-/** Strategy cache and sensor requests of one resource. */
-export class SensorManager implements SensorHost {
+/** Strategy claims and sensor requests of one resource. */
+export class SensorManager implements SensorHost, ClaimOwner {
   readonly clock: Clock;
   readonly #requester: ResourceRequester;
   readonly #owner: SensorManagerOwner;
-  readonly #strategies = new Map<ResourceSensor, SamplingStrategy>();
+  /** Claims made before the resource ever had a client, handed to the first client's model. */
+  readonly #early = new Map<string, SamplingStrategy>();
   /** Strategy requests of a sensor run one after the other, so the device ends with the last one. */
   readonly #chains = new Map<ResourceSensor, Promise<unknown>>();
 
@@ -55,23 +61,41 @@ export class SensorManager implements SensorHost {
     this.#owner = owner;
   }
 
-  /** Sensors with a cached strategy other than `none`. */
-  sensorsWithStrategy(): ResourceSensor[] {
-    return [...this.#strategies.keys()];
+  /** The sensor model of the current client (undefined before the first start). */
+  get #model(): SensorModel | undefined {
+    return this.#requester.client?.sensorModel;
+  }
+
+  /** Carry the claims over from the model of the previous client (the resource was restarted). */
+  adopt(previous: SensorModel | undefined): void {
+    const model = this.#model;
+    if (model === undefined || previous === model) return;
+    for (const [name, strategy] of previous?.claimsBy(this) ?? this.#early) model.claim(name, this, strategy);
+    this.#early.clear();
   }
 
   strategyOf(sensor: ResourceSensor): SamplingStrategy {
-    return this.#strategies.get(sensor) ?? NO_STRATEGY;
+    const model = this.#model;
+    return (model === undefined ? this.#early.get(sensor.name) : model.claimOf(sensor.name, this)) ?? NO_STRATEGY;
   }
 
-  /** Cache a strategy without sending it (`none` clears the cache entry). */
+  /** Claim a strategy without sending it now (`none` withdraws the claim). */
   cache(sensor: ResourceSensor, strategy: SamplingStrategy): void {
-    if (strategy.strategy === 'none') this.#strategies.delete(sensor);
-    else this.#strategies.set(sensor, strategy);
+    const model = this.#model;
+    if (model !== undefined) model.claim(sensor.name, this, strategy);
+    else if (strategy.strategy === 'none') this.#early.delete(sensor.name);
+    else this.#early.set(sensor.name, strategy);
   }
 
+  /** Withdraw the claim; nothing is sent to the device. */
   dropStrategy(sensor: ResourceSensor): void {
-    this.#strategies.delete(sensor);
+    this.#early.delete(sensor.name);
+    this.#model?.claim(sensor.name, this, NO_STRATEGY, true);
+  }
+
+  /** See {@link ClaimOwner.strategyRejected}. */
+  strategyRejected(name: string, strategy: SamplingStrategy, error: Error): void {
+    this.#owner.strategyRejected(name, strategy, error);
   }
 
   warn(err: Error): void {
@@ -80,54 +104,32 @@ export class SensorManager implements SensorHost {
 
   async setStrategy(sensor: ResourceSensor, input: StrategyInput, params: string | number | readonly (string | number)[] | undefined, opts: CallOptions): Promise<boolean> {
     const strategy = normalizeStrategy(input, clientSensorType(sensor.type), params);
-    if (!sensor.present || this.#requester.client?.isConnected !== true) {
+    const model = this.#model;
+    if (model === undefined || !sensor.present || this.#requester.client?.isConnected !== true) {
       this.cache(sensor, strategy);
       return false;
     }
     return this.#enqueue(sensor, async () => {
+      const before = model.claimOf(sensor.name, this) ?? NO_STRATEGY;
+      // Claimed first, so the engine never sends an older one; it leaves the sensor to us meanwhile.
+      model.beginSend(sensor.name);
       try {
-        await this.#send(sensor, strategy, opts);
-      } catch (err) {
-        // Never reached the device: keep it for the next connection. Refused: not cached.
-        if (isConnectionError(err)) {
-          this.cache(sensor, strategy);
-          return false;
+        model.claim(sensor.name, this, strategy);
+        let key: string;
+        try {
+          key = await this.#send(sensor, strategy, opts);
+        } catch (err) {
+          // Never reached the device: kept for the next connection. Refused: the claim is not changed.
+          if (isConnectionError(err)) return false;
+          model.claim(sensor.name, this, before, true);
+          throw err;
         }
-        throw err;
+        model.applied(sensor.name, key);
+        return true;
+      } finally {
+        model.endSend(sensor.name);
       }
-      this.cache(sensor, strategy);
-      return true;
     });
-  }
-
-  /**
-   * Send the cached strategy of each of `sensors` once (after a reconnect, or for sensors a
-   * resync added). A strategy the device refuses is dropped from the cache and reported.
-   */
-  async reapply(sensors: Iterable<ResourceSensor>): Promise<void> {
-    const jobs: Promise<void>[] = [];
-    for (const sensor of sensors) {
-      if (!this.#strategies.has(sensor) || !sensor.present) continue;
-      jobs.push(
-        this.#enqueue(sensor, async () => {
-          // The cache is read when the request's turn comes, so a newer set wins.
-          const strategy = this.#strategies.get(sensor);
-          if (strategy === undefined || !sensor.present) return;
-          try {
-            await this.#send(sensor, strategy, {});
-          } catch (err) {
-            if (isConnectionError(err)) return;
-            if (err instanceof FailReply || err instanceof InvalidReply || (err instanceof KatcpError && err.code === 'KATCP_ERR_INVALID_STRATEGY')) {
-              if (this.#strategies.get(sensor) === strategy) this.#strategies.delete(sensor);
-              this.#owner.strategyRejected(sensor, strategy, err);
-              return;
-            }
-            this.#owner.warn(new KatcpError(`re-applying the strategy of ${sensor.name} failed: ${(err as Error).message}`, 'KATCP_ERR_STRATEGY', { cause: err }));
-          }
-        }),
-      );
-    }
-    await Promise.all(jobs);
   }
 
   async poll(sensor: ResourceSensor, opts: CallOptions): Promise<void> {
@@ -136,10 +138,12 @@ export class SensorManager implements SensorHost {
     for (const msg of informs) this.#owner.applyInform(msg);
   }
 
-  async #send(sensor: ResourceSensor, strategy: SamplingStrategy, opts: CallOptions): Promise<void> {
+  /** Send `strategy` now; resolves with its key (the arguments joined by spaces). */
+  async #send(sensor: ResourceSensor, strategy: SamplingStrategy, opts: CallOptions): Promise<string> {
     const args = strategyWireArgs(strategy, clientSensorType(sensor.type), this.#requester.client?.protocolFlags?.major);
     const { reply } = await this.#requester.raw('sensor-sampling', [sensor.name, ...args, opts]);
     if (!reply.isReplyOk) throw replyError(reply, `?sensor-sampling ${sensor.name} ${args.join(' ')}`);
+    return args.join(' ');
   }
 
   #enqueue<T>(sensor: ResourceSensor, job: () => Promise<T>): Promise<T> {

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { EarlySampling } from '../../lib/client/early-sampling.js';
 import type { SamplingPlan } from '../../lib/client/early-sampling.js';
 import { BULK_CHUNK_BYTES, BULK_CHUNK_NAMES } from '../../lib/client/sampling.js';
-import { RemoteSensor } from '../../lib/client/sensor-registry.js';
-import type { WantedStrategy } from '../../lib/client/sensor-registry.js';
+import { RemoteSensor } from '../../lib/client/sensor-entry.js';
+import type { WantedStrategy } from '../../lib/client/sensor-entry.js';
 
 const AUTO: WantedStrategy = { args: ['auto'], key: 'auto' };
 const EVENT: WantedStrategy = { args: ['event'], key: 'event' };

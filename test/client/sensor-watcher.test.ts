@@ -85,6 +85,22 @@ test('sensor watcher - a failed bulk request falls back to one request per senso
   await cleanup();
 });
 
+test('sensor watcher - a strategy the device refuses is reported as strategyRejected, and the watcher still reaches synced', async () => {
+  const { conn, client, cleanup } = await connectedClient();
+  const watcher = new SensorWatcher(client, { strategy: { strategy: 'period', period: 0.5 } });
+  const rejected: [string, string, string][] = [];
+  watcher.on('strategyRejected', (name, strategy, err) => rejected.push([name, strategy.strategy, err.message]));
+  await answerList(conn, ['temp T degC float']);
+  await conn.expectLine('?sensor-sampling[2] temp period 0.5');
+  conn.send('!sensor-sampling[2] fail period\\_too\\_short');
+  await watcher.untilSynced();
+  assert.equal(rejected.length, 1);
+  assert.deepEqual(rejected[0]!.slice(0, 2), ['temp', 'period']);
+  assert.match(rejected[0]![2], /period too short/);
+  assert.ok(watcher.sensors.get('temp') !== undefined, 'the sensor stays mirrored');
+  await cleanup();
+});
+
 test('sensor watcher - incremental #interface-changed: re-list only the named sensor, drop removed ones locally', async () => {
   const { conn, client, cleanup } = await connectedClient();
   const watcher = new SensorWatcher(client);

@@ -288,6 +288,31 @@ test('resource - strategies and listeners survive a device restart and are re-ap
   assert.ok(seen.includes(55));
 });
 
+for (const [protocol, bulk] of [
+  ['5.1-MIBT', true],
+  ['5.1-MIT', false],
+] as const) {
+  test(`resource - after a reconnect the strategies of N sensors are re-applied ${bulk ? 'with ONE bulk request (device offers B)' : 'with N single requests (no B)'}`, async (t) => {
+    const N = 6;
+    const dev = await Device.start({ protocol, sensors: N });
+    const { res } = await setup(t, {}, dev);
+    res.start();
+    await res.untilSynced(LONG);
+    const names = Array.from({ length: N }, (_, i) => `extra.${String(i).padStart(5, '0')}`);
+    for (const name of names) assert.equal(await res.getSensor(name).setStrategy('event'), true);
+    await dev.down();
+    await res.untilState('disconnected', LONG);
+    const sampling = /^\?sensor-sampling\[\d+\] /;
+    const before = dev.tap.sent(sampling).length;
+    await dev.up();
+    await res.untilSynced(LONG);
+    const after = dev.tap.sent(sampling).slice(before);
+    if (bulk) assert.deepEqual(after.map((l) => l.replace(/\[\d+\]/, '')), [`?sensor-sampling ${names.join(',')} event`]);
+    else assert.deepEqual(after.map((l) => l.replace(/\[\d+\]/, '')).sort(), names.map((n) => `?sensor-sampling ${n} event`));
+    for (const name of names) assert.deepEqual(res.getSensor(name).samplingStrategy, { strategy: 'event' });
+  });
+}
+
 test('resource - a resync without reconnecting re-applies only the strategies of added sensors', async (t) => {
   const { dev, res } = await setup(t);
   res.start();

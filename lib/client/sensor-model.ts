@@ -1,0 +1,552 @@
+/**
+ * The one sensor model of a {@link Client} (`client.sensorModel`): per remote sensor name ONE
+ * entry with its description (whoever listed it), the latest reading, the views that consume it
+ * and the strategy claims on it, the strategy the device applies on this connection; the one
+ * `#sensor-status` handler; readings of sensors not listed yet, held until a listing says whether
+ * they exist; and the sampling engine (sensor-sampling-engine.ts) that sets every wanted strategy
+ * after a (re)connection, in bulk for all views together.
+ *
+ * Listers (the SensorWatcher's monitor, the inspecting client's inspector) apply descriptions
+ * ({@link apply}, {@link remove}); views (SensorWatcher through its filter, the inspecting
+ * client's sensor objects by name) get the changes and readings; claims (a resource sensor's
+ * strategy) want a strategy for one name. The wanted strategy of a sensor is that of its oldest
+ * view or claim.
+ * @module
+ */
+import type { Message } from '../codec/message.js';
+import type { CodecContext } from '../codec/types.js';
+import { KatcpError } from '../errors.js';
+import type { SamplingStrategy, SensorStatus } from '../sensor/index.js';
+import { makeReading } from '../sensor/status.js';
+import type { Client } from './client.js';
+import { NONE, RemoteSensor } from './sensor-entry.js';
+import type { NamedSlot } from './sensor-entry.js';
+import { NamedSlots } from './sensor-named.js';
+import type { ClaimOwner, NamedOwner, RawReading, ReadingTarget, SensorView, WantedStrategy } from './sensor-entry.js';
+import { decodeSensorValue, forEachSensorReading, sameSensorInfo } from './sensor-informs.js';
+import type { SensorInfo } from './sensor-informs.js';
+import { SamplingEngine } from './sensor-sampling-engine.js';
+import { SensorHolding } from './sensor-holding.js';
+import { WantedStrategies } from './sensor-wanted.js';
+
+/** Something that follows description changes applied by any lister. */
+export interface ChangeListener {
+  /** Sensor `name` was added, its description changed, or it was removed, by lister `by`. */
+  sensorChanged(name: string, change: 'added' | 'changed' | 'removed', by: object | undefined): void;
+}
+
+/** See the module documentation. */
+export class SensorModel {
+  /** The client whose device this models. */
+  readonly client: Client;
+  /** The sampling engine (listers hold it while they list). */
+  readonly sampling: SamplingEngine;
+  /** @internal the SensorWatchers' sync engine, once a watcher exists */
+  watcherMonitor: { readonly isClosed: boolean } | undefined;
+  readonly #holding: SensorHolding;
+  #views: SensorView[] = [];
+  readonly #wanted = new WantedStrategies();
+  readonly #sensors = new Map<string, RemoteSensor>();
+  readonly #named = new NamedSlots(this);
+  readonly #needSampling = new Set<RemoteSensor>();
+  // New sensors of a full list still arriving, subscribed early (see incoming()), with the
+  // view list their `watchers` were worked out against.
+  readonly #incoming = new Map<string, { sensor: RemoteSensor; against: readonly SensorView[] }>();
+  #changeListeners: ChangeListener[] = [];
+  #inBatch = false;
+  #ctx: CodecContext | undefined;
+  #offStatus: (() => void) | undefined;
+  #closed = false;
+  #holdingOn = false;
+
+  /** @param client the client (use `client.sensorModel`) */
+  constructor(client: Client) {
+    this.client = client;
+    this.sampling = new SamplingEngine(client, this);
+    this.#holding = new SensorHolding(this);
+    const onConnected = (): void => {
+      this.#ctx = undefined;
+      this.sampling.newGeneration();
+      this.#resetSubscriptions();
+    };
+    const onDisconnected = (): void => {
+      this.#ctx = undefined;
+      this.sampling.newGeneration();
+    };
+    const onState = (state: string): void => {
+      if (state !== 'closed') return;
+      client.off('connected', onConnected);
+      client.off('disconnected', onDisconnected);
+      client.off('stateChange', onState);
+      this.#close();
+    };
+    client.on('connected', onConnected);
+    client.on('disconnected', onDisconnected);
+    client.on('stateChange', onState);
+    if (client.state === 'closed') onState('closed');
+  }
+
+  /** Known remote sensors (all of them, wanted or not). */
+  get sensors(): ReadonlyMap<string, RemoteSensor> {
+    return this.#sensors;
+  }
+
+  /** Sensors whose strategy on the server is not (known to be) the wanted one. */
+  get needSampling(): ReadonlySet<RemoteSensor> {
+    return this.#needSampling;
+  }
+
+  /** The codec context of this connection (read once per connection). */
+  get codecContext(): CodecContext {
+    return (this.#ctx ??= this.client.codecContext);
+  }
+
+  /** Held readings of sensors not listed yet (see sensor-holding.ts). */
+  get holding(): SensorHolding {
+    return this.#holding;
+  }
+
+  // ------------------------------------------------------------ views, targets, claims
+
+  /** Attach a filter view and bring it up to date (sensors, last readings). */
+  addView(v: SensorView): void {
+    if (this.#views.includes(v)) return;
+    this.#views = [...this.#views, v];
+    this.#wanted.addView(v);
+    this.#updateHandler();
+    if (this.#sensors.size === 0) return;
+    this.#batch([v], () => {
+      for (const s of this.#sensors.values()) {
+        if (!this.#wants(v, s.info)) continue;
+        v.sensorAdded(s.info);
+        s.watchers.push(v);
+        const r = s.reading;
+        if (r !== undefined) v.sensorUpdated(s.info.name, r.timestamp, r.status, r.value);
+        this.#updateNeed(s);
+      }
+    });
+  }
+
+  /** Detach a filter view; the sensors it wanted get the next view's strategy, or `none`. */
+  removeView(v: SensorView): void {
+    if (!this.#views.includes(v)) return;
+    this.#views = this.#views.filter((x) => x !== v);
+    this.#wanted.removeView(v);
+    for (const s of this.#sensors.values()) {
+      if (!s.watchers.includes(v)) continue;
+      s.watchers = s.watchers.filter((x) => x !== v);
+      this.#reconsider(s);
+    }
+    this.#updateHandler();
+  }
+
+  /** Follow description changes applied by any lister. Returns the function that stops it. */
+  addChangeListener(l: ChangeListener): () => void {
+    this.#changeListeners = [...this.#changeListeners, l];
+    return () => {
+      this.#changeListeners = this.#changeListeners.filter((x) => x !== l);
+    };
+  }
+
+  /** Deliver the decoded readings of `name` to `target` (once; the owner hears about failures). */
+  attachTarget(name: string, target: ReadingTarget, owner: NamedOwner): void {
+    this.#named.attachTarget(name, target, owner);
+    this.#updateHandler();
+  }
+
+  /** Stop delivering to `target`. */
+  detachTarget(name: string, target: ReadingTarget): void {
+    this.#named.detachTarget(name, target);
+    this.#updateHandler();
+  }
+
+  /**
+   * Claim `strategy` for sensor `name` (replacing the claimant's earlier claim, which keeps its
+   * place in the order); `none` withdraws the claim. The sampling engine sets it when it wins.
+   * With `quiet`, nothing is sent because of this change (a claim dropped without unsubscribing).
+   */
+  claim(name: string, claimant: ClaimOwner, strategy: SamplingStrategy, quiet = false): void {
+    this.#named.claim(name, claimant, strategy, () => this.#wanted.nextSeq());
+    this.#updateHandler();
+    const s = this.#sensors.get(name);
+    if (s !== undefined && !quiet) this.#reconsider(s);
+  }
+
+  /** The strategy `claimant` claims for `name`, if any. */
+  claimOf(name: string, claimant: ClaimOwner): SamplingStrategy | undefined {
+    return this.#named.claimOf(name, claimant);
+  }
+
+  /** Every claim of `claimant`, by name (to carry them over to the model of a new client). */
+  claimsBy(claimant: ClaimOwner): [string, SamplingStrategy][] {
+    return this.#named.claimsBy(claimant);
+  }
+
+  /**
+   * The claimant sends the strategy of `name` itself now (a resource's `setStrategy`): the engine
+   * leaves the sensor alone until {@link endSend}.
+   */
+  beginSend(name: string): void {
+    this.#named.beginSend(name);
+  }
+
+  /** See {@link beginSend}. */
+  endSend(name: string): void {
+    this.#named.endSend(name);
+    const s = this.#sensors.get(name);
+    if (s !== undefined && this.#needSampling.has(s)) this.sampling.kick();
+  }
+
+  /** True when the claimant sends the strategy of `s` itself right now. */
+  sendingNow(s: RemoteSensor): boolean {
+    return this.#named.sending(s.info.name);
+  }
+
+  /** True when some sensor needs a strategy that the engine should set. */
+  get pendingWork(): boolean {
+    if (this.#named.noneSending) return this.#needSampling.size > 0;
+    for (const s of this.#needSampling) if (!this.#named.sending(s.info.name)) return true;
+    return false;
+  }
+
+  /** The device now applies `key` to the sensor `name` (a strategy set outside the engine). */
+  applied(name: string, key: string): void {
+    const s = this.#sensors.get(name);
+    if (s !== undefined) this.mark([s], key);
+  }
+
+  /** @internal a slot of {@link NamedSlots} was made or dropped */
+  linkSlot(name: string, slot: NamedSlot | undefined): void {
+    const s = this.#sensors.get(name);
+    if (s !== undefined) s.named = slot;
+  }
+
+  /** The one `#sensor-status` handler is registered while something consumes readings. */
+  #updateHandler(): void {
+    const want = !this.#closed && (this.#views.length > 0 || this.#named.size > 0 || this.#holding.active);
+    if (want && this.#offStatus === undefined) this.#offStatus = this.client.addInformHandler('sensor-status', this.applyInform);
+    else if (!want && this.#offStatus !== undefined) {
+      this.#offStatus();
+      this.#offStatus = undefined;
+    }
+  }
+
+  /** @internal the holding switched on or off */
+  holdingChanged(): void {
+    this.#holdingOn = this.#holding.active;
+    this.#updateHandler();
+  }
+
+  #close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.sampling.newGeneration();
+    this.#updateHandler();
+    this.#sensors.clear();
+    this.#incoming.clear();
+    this.#needSampling.clear();
+  }
+
+  /** A new connection: no sensor is subscribed yet. */
+  #resetSubscriptions(): void {
+    for (const s of this.#sensors.values()) {
+      s.current = NONE;
+      this.#reconsider(s);
+    }
+  }
+
+  #wants(v: SensorView, info: SensorInfo): boolean {
+    try {
+      return v.filter(info);
+    } catch (err) {
+      this.client.logger.error(`a sensor watcher filter threw for ${info.name}`, err);
+      return false;
+    }
+  }
+
+  // ------------------------------------------------------------ wanted strategies
+
+  /**
+   * Strategy arguments wanted for `s` (the oldest view's or claim's), or ['none'], with their
+   * key (the arguments joined by spaces). Do not modify: the result is shared.
+   */
+  desired(s: RemoteSensor): WantedStrategy {
+    return this.#wanted.desired(s, this.codecContext.protocolMajor === 4);
+  }
+
+  /** #reconsider() for `s` unless it left the model (view callbacks ran since it was looked up). */
+  #updateNeed(s: RemoteSensor): void {
+    if (this.#sensors.get(s.info.name) === s) this.#reconsider(s);
+  }
+
+  /** Whether `s`, known to be in the model, needs a new strategy on the device. */
+  #reconsider(s: RemoteSensor): void {
+    const wanted = this.desired(s).key;
+    if (s.current === wanted) {
+      this.#needSampling.delete(s);
+      return;
+    }
+    if (s.current === NONE || s.current === undefined) s.reading = undefined;
+    this.#needSampling.add(s);
+    this.sampling.kick();
+  }
+
+  /** The server now applies strategy `key` to these sensors. */
+  mark(sensors: readonly RemoteSensor[], key: string): void {
+    for (const s of sensors) {
+      if (this.#sensors.get(s.info.name) !== s) {
+        if (this.#incoming.get(s.info.name)?.sensor === s) s.current = key;
+        continue;
+      }
+      s.current = key;
+      this.#reconsider(s);
+    }
+  }
+
+  /** The device refused `key` for `s`: the views and claims that wanted it hear of it. */
+  rejected(s: RemoteSensor, key: string, err: Error): void {
+    const integer = s.info.type === 'integer';
+    const v4 = this.codecContext.protocolMajor === 4;
+    const name = s.info.name;
+    for (const c of s.named?.claims ?? []) {
+      if (this.#wanted.ofClaim(c, integer, v4).key !== key) continue;
+      // Withdrawn: the next claim (or none) is wanted instead.
+      this.claim(name, c.claimant, { strategy: 'none' });
+      this.#safe(() => c.claimant.strategyRejected(name, c.strategy, err));
+    }
+    for (const w of s.watchers) if (this.#wanted.ofView(w, integer, v4).key === key) this.#safe(() => w.strategyRejected(name, w.strategy, err));
+  }
+
+  // ------------------------------------------------------------ descriptions
+
+  /** Run `body` as one batch for every view (nested batches join the outer one). */
+  batch(body: () => void): void {
+    this.#batch(this.#views, body);
+  }
+
+  #batch(views: readonly SensorView[], body: () => void): void {
+    if (this.#inBatch) {
+      body();
+      return;
+    }
+    this.#inBatch = true;
+    for (const v of views) this.#safe(v.batchStart);
+    try {
+      body();
+    } finally {
+      for (const v of views) this.#safe(v.batchStop);
+      this.#inBatch = false;
+    }
+  }
+
+  #safe(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.client.logger.error('a sensor view callback threw', err);
+    }
+  }
+
+  /**
+   * A sensor of a full list that is still arriving (see early-sampling.ts). Returns the sensor to
+   * subscribe already, if any: a known, unchanged sensor whose strategy is not the wanted one,
+   * or a new sensor some view or claim wants. A new sensor stays invisible to the views until
+   * {@link apply} takes it with the list; a reading for it is kept until then.
+   */
+  incoming(info: SensorInfo): RemoteSensor | undefined {
+    const old = this.#sensors.get(info.name);
+    if (old !== undefined) return sameSensorInfo(old.info, info) && this.#needSampling.has(old) ? old : undefined;
+    if (this.#incoming.has(info.name)) return undefined;
+    const s = new RemoteSensor(info);
+    const against = this.#views;
+    for (let i = 0; i < against.length; i++) if (this.#wants(against[i]!, info)) s.watchers.push(against[i]!);
+    s.named = this.#named.get(info.name);
+    if (s.watchers.length === 0 && (s.named === undefined || s.named.claims.length === 0)) return undefined;
+    this.#incoming.set(info.name, { sensor: s, against });
+    return s;
+  }
+
+  /** The list is in (or failed): forget the sensors {@link incoming} announced that {@link apply} did not take. */
+  clearIncoming(): void {
+    this.#incoming.clear();
+  }
+
+  /**
+   * A new or possibly changed sensor description, applied by lister `by`. Returns the sensor now
+   * known under its name.
+   */
+  apply(info: SensorInfo, by?: object): RemoteSensor {
+    const old = this.#sensors.get(info.name);
+    const early = this.#incoming.size === 0 ? undefined : this.#incoming.get(info.name);
+    if (old !== undefined && sameSensorInfo(old.info, info)) return old;
+    const taken = early !== undefined && old === undefined && sameSensorInfo(early.sensor.info, info);
+    const s = taken ? early.sensor : new RemoteSensor(info);
+    s.named = this.#named.get(info.name);
+    const views = this.#views;
+    // The views' filters already ran for an early sensor, unless the views changed since.
+    const known = taken && early.against === views;
+    if (!known) s.watchers = [];
+    for (let i = 0; i < views.length; i++) {
+      const v = views[i]!;
+      if (known ? s.watchers.includes(v) : this.#wants(v, info)) {
+        try {
+          v.sensorAdded(info);
+        } catch (err) {
+          this.client.logger.error('a sensor view callback threw', err);
+        }
+        if (!known) s.watchers.push(v);
+      } else if (old?.watchers.includes(v) === true) {
+        this.#safe(() => v.sensorRemoved(info.name));
+      }
+    }
+    this.#sensors.set(info.name, s);
+    if (old !== undefined) {
+      // We cannot tell which version of the sensor an earlier (un)subscription applied to.
+      this.#needSampling.delete(old);
+      s.current = undefined;
+    }
+    const change = old === undefined ? 'added' : 'changed';
+    for (const l of this.#changeListeners) this.#safe(() => l.sensorChanged(info.name, change, by));
+    // A reading that came with an early subscription goes out with the sensor, and is kept for
+    // later views (#updateNeed forgets readings of sensors not known to be subscribed).
+    const reading = s.reading;
+    if (reading !== undefined) this.#deliver(s, reading);
+    this.#updateNeed(s);
+    if (reading !== undefined) s.reading = reading;
+    this.#holding.listed(info.name);
+    return s;
+  }
+
+  /** The sensor is gone from the device (lister `by` says so). */
+  remove(s: RemoteSensor, by?: object): void {
+    const name = s.info.name;
+    if (this.#sensors.get(name) !== s) return;
+    this.#sensors.delete(name);
+    this.#needSampling.delete(s);
+    for (const v of s.watchers) this.#safe(() => v.sensorRemoved(name));
+    for (const l of this.#changeListeners) this.#safe(() => l.sensorChanged(name, 'removed', by));
+  }
+
+  // ------------------------------------------------------------ readings
+
+  /**
+   * Apply every reading of a `#sensor-status` inform, or of the `#sensor-value` informs of a
+   * `?sensor-value` reply (bound: it is the client's inform handler).
+   */
+  readonly applyInform = (msg: Message): void => {
+    // #batch() inlined: this runs for every update the device sends.
+    const views = this.#views;
+    const nested = this.#inBatch;
+    if (!nested) {
+      this.#inBatch = true;
+      for (let i = 0; i < views.length; i++) {
+        try {
+          views[i]!.batchStart();
+        } catch (err) {
+          this.client.logger.error('a sensor watcher callback threw', err);
+        }
+      }
+    }
+    try {
+      forEachSensorReading(msg, this.codecContext, this.#onReading, this.#onBadReading);
+    } catch (err) {
+      this.#onBadReading(err as Error);
+    } finally {
+      if (!nested) {
+        for (let i = 0; i < views.length; i++) {
+          try {
+            views[i]!.batchStop();
+          } catch (err) {
+            this.client.logger.error('a sensor watcher callback threw', err);
+          }
+        }
+        this.#inBatch = false;
+      }
+    }
+  };
+
+  readonly #onReading = (name: string, status: SensorStatus, value: Buffer, timestamp: number): void => {
+    const s = this.#sensors.get(name);
+    if (s === undefined) {
+      const early = this.#incoming.get(name)?.sensor;
+      if (early !== undefined) {
+        // Kept for apply(); as below, an update means the sensor is subscribed (somehow).
+        early.reading = { timestamp, status, value };
+        if (early.current === NONE) early.current = undefined;
+      } else {
+        this.#holding.unknown(name, { timestamp, status, value });
+      }
+      return;
+    }
+    if (s.current === NONE && !this.#holdingOn) {
+      // Updates mean it is subscribed after all (with some strategy): set what we want. A sensor
+      // already waiting for its strategy (typically the first reading of a subscription whose
+      // reply is still to come) needs nothing more. Not with an inspecting client: there, the
+      // strategies of the sensors nobody claims are the user's (raw ?sensor-sampling requests).
+      s.current = undefined;
+      if (!this.#needSampling.has(s)) this.#reconsider(s);
+    }
+    const reading = { timestamp, status, value };
+    s.reading = reading;
+    this.#deliver(s, reading);
+  };
+
+  /** @internal a held reading of a sensor now listed */
+  deliverHeld(name: string, r: RawReading): void {
+    const s = this.#sensors.get(name);
+    if (s === undefined) return;
+    s.reading = r;
+    this.#deliver(s, r);
+  }
+
+  #deliver(s: RemoteSensor, r: RawReading): void {
+    const name = s.info.name;
+    const watchers = s.watchers;
+    for (let i = 0; i < watchers.length; i++) {
+      try {
+        watchers[i]!.sensorUpdated(name, r.timestamp, r.status, r.value);
+      } catch (err) {
+        this.client.logger.error(`a sensor watcher failed to handle an update of ${name}`, err);
+      }
+    }
+    let targets = s.named?.targets;
+    // A target made on its first reading (an inspecting client's sensor object).
+    if ((targets === undefined || targets.length === 0) && this.#holdingOn && this.#holding.makeTarget(name)) targets = this.#named.get(name)?.targets;
+    if (targets !== undefined && targets.length > 0) this.#deliverDecoded(s.info, targets, r);
+  }
+
+  /** Decode once, then hand the reading to every target of the sensor. */
+  #deliverDecoded(info: SensorInfo, targets: NamedSlot['targets'], r: RawReading): void {
+    const name = info.name;
+    let reading;
+    try {
+      reading = makeReading(r.timestamp, r.status, decodeSensorValue(info, r.value, this.codecContext));
+    } catch (err) {
+      for (const t of targets) t.owner.warn(updateError(`sensor ${name}: update dropped: ${(err as Error).message}`, err));
+      return;
+    }
+    for (let i = 0; i < targets.length; i++) {
+      const { target, owner } = targets[i]!;
+      try {
+        target.setReading(reading);
+      } catch (err) {
+        owner.warn(updateError(`sensor ${name}: the sensor object refused the update: ${(err as Error).message}`, err));
+      }
+      const events = owner.events;
+      if (events.listenerCount('sensorUpdate') === 0) continue;
+      try {
+        events.emit('sensorUpdate', name, reading);
+      } catch (err) {
+        owner.warn(new KatcpError(`a sensorUpdate listener threw: ${(err as Error).message}`, 'KATCP_ERR_LISTENER', { cause: err }));
+      }
+    }
+  }
+
+  readonly #onBadReading = (err: Error): void => {
+    if (!this.#holding.warn(err)) this.client.logger.warn(err.message);
+  };
+}
+
+function updateError(message: string, cause: unknown): KatcpError {
+  return new KatcpError(message, 'KATCP_ERR_SENSOR_UPDATE', { cause });
+}
