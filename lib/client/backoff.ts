@@ -44,3 +44,11 @@ export function exponentialBackoff(opts: ExponentialBackoffOptions = {}): Reconn
 
 /** The default policy: {@link exponentialBackoff} with aiokatcp's numbers (0.5 s doubling to 60 s). */
 export const defaultReconnectPolicy: ReconnectPolicy = exponentialBackoff();
+
+/**
+ * The wait before retry `attempt` (1, 2, ...) of a failed sensor-sync round (listing or
+ * sampling): 500 ms doubling to 30 s, without jitter since only this client's own work waits.
+ */
+export function sensorSyncRetryDelay(attempt: number): number {
+  return Math.min(30_000, 500 * 2 ** (attempt - 1));
+}

@@ -23,6 +23,7 @@ import { parseSensorListInform } from './sensor-informs.js';
 import type { SensorInfo } from './sensor-informs.js';
 import type { SensorModel } from './sensor-model.js';
 import { isReplyError } from './sensor-sampling-engine.js';
+import { sensorSyncRetryDelay } from './backoff.js';
 import { SyncState } from './sync-state.js';
 
 /** What the monitor tells each watcher besides what the model does (implemented by SensorWatcher). */
@@ -202,7 +203,7 @@ export class SensorMonitor {
     const policy: RetryPolicy = {
       nextDelay: (attempt) => {
         if (gen !== this.#generation || !this.#client.isConnected || this.#state === SyncState.Closed) return false;
-        return Math.min(30_000, 500 * 2 ** (attempt - 1));
+        return sensorSyncRetryDelay(attempt);
       },
       reset: () => undefined,
     };

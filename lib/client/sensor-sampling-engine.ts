@@ -7,6 +7,7 @@
  * mechanism (util/retry.ts).
  * @module
  */
+import { sensorSyncRetryDelay } from './backoff.js';
 import { FailReply, InvalidReply } from '../errors.js';
 import { retry } from '../util/retry.js';
 import type { RetryPolicy } from '../util/retry.js';
@@ -129,7 +130,7 @@ export class SamplingEngine {
     const ctl = new AbortController();
     this.#retryCtl = ctl;
     const policy: RetryPolicy = {
-      nextDelay: (attempt) => (gen !== this.#generation || !this.#client.isConnected ? false : Math.min(30_000, 500 * 2 ** (attempt - 1))),
+      nextDelay: (attempt) => (gen !== this.#generation || !this.#client.isConnected ? false : sensorSyncRetryDelay(attempt)),
       reset: () => undefined,
     };
     try {

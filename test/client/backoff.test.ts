@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { defaultReconnectPolicy, exponentialBackoff } from '../../lib/client/backoff.js';
+import { defaultReconnectPolicy, exponentialBackoff, sensorSyncRetryDelay } from '../../lib/client/backoff.js';
 
 test('backoff - aiokatcp ranges: [0.5,1], [1,2], [2,4] ... capped at [30,60] s', () => {
   const low = exponentialBackoff({ random: () => 0 });
@@ -42,4 +42,8 @@ test('backoff - invalid parameters are refused', () => {
   assert.throws(() => exponentialBackoff({ initial: 0 }), RangeError);
   assert.throws(() => exponentialBackoff({ initial: 100, max: 10 }), RangeError);
   assert.throws(() => exponentialBackoff({ factor: 0.5 }), RangeError);
+});
+
+test('sensorSyncRetryDelay: a failed sensor-sync round waits 500 ms, doubling to at most 30 s', () => {
+  assert.deepEqual([1, 2, 3, 6, 7, 20].map(sensorSyncRetryDelay), [500, 1000, 2000, 16_000, 30_000, 30_000]);
 });
