@@ -65,7 +65,7 @@ export interface ClientTrafficSnapshot extends TrafficSnapshot {
 export class ClientConnection implements ConnectionOwner, RequestChannel {
   readonly #owner: ClientOwner;
   readonly #conn: Connection;
-  readonly #outbox = new Outbox();
+  readonly #outbox: Outbox;
   #flushQueued = false;
   readonly #samplers = new Map<Sensor, Sampler>();
   // > 0 while a ?sensor-sampling request is committing: its initial-value burst is drained in
@@ -83,7 +83,7 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
   readonly #send = (sensor: Sensor, reading: Reading<unknown>): void => {
     if (this.#conn.isClosed) return;
     // Initial values sent while a ?sensor-sampling commits are exempt from the slow-client check.
-    this.#outbox.statusLine(sensor, reading, this.#owner.dialect, this.#samplingDepth === 0);
+    this.#outbox.statusLine(sensor, reading, this.#samplingDepth === 0);
     this.#scheduleFlush();
   };
   readonly #samplerOptions = {
@@ -99,6 +99,7 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
    */
   constructor(stream: Duplex, owner: ClientOwner, opts: { maxLineLength?: number }) {
     this.#owner = owner;
+    this.#outbox = new Outbox(owner.dialect);
     this.#stats = new TrafficStats(owner.clock, { latencySamples: CLIENT_LATENCY_SAMPLES });
     this.#conn = new Connection(stream, this, opts.maxLineLength === undefined ? {} : { maxLineLength: opts.maxLineLength });
     // Bytes are counted per chunk read from the socket, messages as they are delivered.

@@ -1,8 +1,8 @@
 /**
  * {@link Outbox}: one client's outgoing batch for the current event-loop turn. Messages are kept
  * as they are; `#sensor-status` lines are written straight into a byte chunk of the client's own
- * (consecutive lines form one run of that chunk), so an update costs no Buffer of its own and a
- * batch of lines goes to the socket without being copied again.
+ * when the batch is taken (consecutive lines form one run of that chunk), so an update costs no
+ * Buffer of its own and a batch of lines goes to the socket without being copied again.
  * @module
  */
 import type { Message } from '../codec/message.js';
@@ -10,7 +10,7 @@ import { formatMessages } from '../codec/format.js';
 import type { Sensor } from '../sensor/sensor.js';
 import type { Reading } from '../sensor/status.js';
 import type { ServerDialect } from './dialect.js';
-import { measureStatusLine, writeStatusLine } from './wire.js';
+import { measureStatusLine, sensorStatusLine, writeStatusLine } from './wire.js';
 
 const LF = 0x0a;
 /** Size of a client's line chunk; a larger one is made for a large batch and dropped after it. */
@@ -24,28 +24,43 @@ function countLines(bytes: Uint8Array): number {
   return n;
 }
 
-// The line written last, for the next client sampling the same reading (a sensor's observers run
-// one after the other): it is copied from there instead of being formatted again. Chunks are
-// only ever appended to, so the bytes stay valid; this pins at most one chunk.
-let lastReading: Reading<unknown> | undefined;
-let lastV4 = false;
-let lastChunk: Buffer | undefined;
-let lastStart = 0;
-let lastEnd = 0;
+/** A run of `#sensor-status` lines queued between two other items: pairs `from..to` of the pending list. */
+class LineRun {
+  readonly from: number;
+  readonly to: number;
 
-/** One client's outgoing batch: messages and wire-form lines, in the order queued. */
+  constructor(from: number, to: number) {
+    this.from = from;
+    this.to = to;
+  }
+}
+
+/**
+ * One client's outgoing batch: messages and wire-form lines, in the order queued.
+ * `#sensor-status` lines are only recorded (sensor and reading) when queued and formatted when
+ * the batch is taken (a reading is frozen, so the bytes are the same): a sensor update costs its
+ * caller no formatting, and a batch's lines are formatted in one tight loop.
+ */
 export class Outbox {
-  #items: (Message | Buffer)[] = [];
+  readonly #dialect: ServerDialect;
+  #items: (Message | Buffer | LineRun)[] = [];
+  // Sensor, reading, sensor, reading... of the status lines queued; #runFrom starts the open run.
+  #pending: (Sensor | Reading<unknown>)[] = [];
+  #runFrom = 0;
   #lines = 0;
   #async = false;
-  // The chunk lines are written into: bytes before #runStart are queued or sent, never rewritten.
+  // The chunk lines are written into: bytes before #pos are queued or sent, never rewritten.
   #chunk: Buffer | undefined;
   #pos = 0;
-  #runStart = 0;
+
+  /** @param dialect the wire form of the lines (the server's) */
+  constructor(dialect: ServerDialect) {
+    this.#dialect = dialect;
+  }
 
   /** True when nothing is queued. */
   get isEmpty(): boolean {
-    return this.#items.length === 0 && this.#pos === this.#runStart;
+    return this.#items.length === 0 && this.#pending.length === this.#runFrom;
   }
 
   /** Lines queued. */
@@ -75,27 +90,10 @@ export class Outbox {
   }
 
   /** Queues the `#sensor-status` line of `reading`. */
-  statusLine(sensor: Sensor, reading: Reading<unknown>, dialect: ServerDialect, async: boolean): void {
+  statusLine(sensor: Sensor, reading: Reading<unknown>, async: boolean): void {
+    this.#pending.push(sensor, reading);
     this.#lines++;
     if (async) this.#async = true;
-    if (lastReading === reading && lastV4 === dialect.v4) {
-      const n = lastEnd - lastStart;
-      const src = lastChunk!;
-      const out = this.#room(n);
-      let pos = this.#pos;
-      // A byte loop beats a native copy for a line this short.
-      for (let i = lastStart; i < lastEnd; i++) out[pos++] = src[i]!;
-      this.#pos = pos;
-      return;
-    }
-    const out = this.#room(measureStatusLine(sensor, reading, dialect));
-    const start = this.#pos;
-    this.#pos = writeStatusLine(out, start);
-    lastReading = reading;
-    lastV4 = dialect.v4;
-    lastChunk = out;
-    lastStart = start;
-    lastEnd = this.#pos;
   }
 
   /** The queued batch as one buffer (emptying the outbox), or undefined when empty. */
@@ -106,42 +104,70 @@ export class Outbox {
     this.#async = false;
     if (items.length === 0) return undefined;
     this.#items = [];
+    const out: (Message | Buffer)[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      if (item instanceof LineRun) this.#format(item.from, item.to, out);
+      else out.push(item);
+    }
+    this.#pending = [];
+    this.#runFrom = 0;
     // A chunk grown for a large batch is not kept by an idle client.
     if (this.#chunk !== undefined && this.#chunk.length > CHUNK) this.#dropChunk();
-    return formatMessages(items);
+    return formatMessages(out);
   }
 
   /** Drops everything queued. */
   clear(): void {
     this.#items = [];
+    this.#pending = [];
+    this.#runFrom = 0;
     this.#lines = 0;
     this.#async = false;
     this.#dropChunk();
   }
 
   #dropChunk(): void {
-    // Dropped rather than rewound: queued lines and the last line (see above) may still point into it.
+    // Dropped rather than rewound: lines taken earlier may still be waiting in the socket.
     this.#chunk = undefined;
-    this.#pos = this.#runStart = 0;
+    this.#pos = 0;
   }
 
   #closeRun(): void {
-    if (this.#pos === this.#runStart) return;
-    this.#items.push(this.#chunk!.subarray(this.#runStart, this.#pos));
-    this.#runStart = this.#pos;
+    const to = this.#pending.length;
+    if (to === this.#runFrom) return;
+    this.#items.push(new LineRun(this.#runFrom, to));
+    this.#runFrom = to;
   }
 
-  /** The chunk, with room for `n` more bytes at `#pos`. */
-  #room(n: number): Buffer {
-    const chunk = this.#chunk;
-    if (chunk !== undefined && this.#pos + n <= chunk.length) return chunk;
-    // The run goes on in a new chunk, sized after the batch so far so a large batch takes few.
-    const queued = this.#pos - this.#runStart;
-    this.#closeRun();
-    const size = Math.max(n, Math.min(MAX_CHUNK, Math.max(CHUNK, 2 * queued)));
-    const fresh = Buffer.allocUnsafe(size);
-    this.#chunk = fresh;
-    this.#pos = this.#runStart = 0;
-    return fresh;
+  /** Formats the lines of pairs `from..to` into the chunk, pushing the bytes to `out`. */
+  #format(from: number, to: number, out: (Message | Buffer)[]): void {
+    const pending = this.#pending;
+    const dialect = this.#dialect;
+    let chunk = this.#chunk;
+    let start = this.#pos;
+    let pos = start;
+    for (let i = from; i < to; i += 2) {
+      const sensor = pending[i] as Sensor;
+      const reading = pending[i + 1] as Reading<unknown>;
+      // A sensor sampled by several clients is formatted once per reading (and copied).
+      const shared = sensor.observerCount > 1 ? sensorStatusLine(sensor, reading, dialect) : undefined;
+      const n = shared !== undefined ? shared.length : measureStatusLine(sensor, reading, dialect);
+      if (chunk === undefined || pos + n > chunk.length) {
+        if (pos > start) out.push(chunk!.subarray(start, pos));
+        // Sized for the rest of the run, so a large batch takes few chunks.
+        chunk = Buffer.allocUnsafe(Math.max(n, Math.min(MAX_CHUNK, Math.max(CHUNK, ((to - i) >> 1) * (n + 8)))));
+        start = pos = 0;
+      }
+      if (shared === undefined) pos = writeStatusLine(chunk, pos);
+      else {
+        // A byte loop beats a native copy for a line this short.
+        for (let k = 0; k < n; k++) chunk[pos + k] = shared[k]!;
+        pos += n;
+      }
+    }
+    if (pos > start) out.push(chunk!.subarray(start, pos));
+    this.#chunk = chunk;
+    this.#pos = pos;
   }
 }

@@ -13,14 +13,14 @@ const text = (b: Buffer | undefined): string => (b === undefined ? '' : b.toStri
 
 describe('server outbox', () => {
   it('outbox - messages, bytes and status lines go out in the order queued, lines counted', () => {
-    const out = new Outbox();
+    const out = new Outbox(v5);
     const s = Sensor.integer({ name: 'a.b', default: 3 });
     assert.equal(out.isEmpty, true);
     out.message(Message.inform('x', 1), false);
-    out.statusLine(s, makeReading(1, 'nominal', 4), v5, true);
-    out.statusLine(s, makeReading(2, 'warn', 5), v5, true);
+    out.statusLine(s, makeReading(1, 'nominal', 4), true);
+    out.statusLine(s, makeReading(2, 'warn', 5), true);
     out.bytes(Buffer.from('#y 1\n#y 2\n'), false);
-    out.statusLine(s, makeReading(3, 'error', 6), v5, false);
+    out.statusLine(s, makeReading(3, 'error', 6), false);
     assert.equal(out.isEmpty, false);
     assert.equal(out.lines, 6);
     assert.equal(out.async, true);
@@ -43,37 +43,35 @@ describe('server outbox', () => {
       Sensor.bytes({ name: 'b', default: Buffer.from([0, 255, 32]) }),
     ];
     for (const dialect of [v5, v4]) {
-      const out = new Outbox();
-      for (const s of sensors) out.statusLine(s, s.reading, dialect, true);
+      const out = new Outbox(dialect);
+      for (const s of sensors) out.statusLine(s, s.reading, true);
       assert.equal(text(out.take()), sensors.map((s) => text(sensorStatusLine(s, s.reading, dialect))).join(''));
     }
   });
 
-  it('outbox - the same reading sent to several clients gives each the same bytes, whatever they queue next', () => {
+  it('outbox - a sensor sampled by several clients gives each the same bytes, in its own dialect', () => {
     const s = Sensor.float({ name: 'shared', default: 0 });
-    const outs = [new Outbox(), new Outbox(), new Outbox()];
+    // Observers as the clients' samplers would be: the line is then formatted once per reading.
+    const detach = [s.attach(() => undefined), s.attach(() => undefined)];
+    const outs = [new Outbox(v5), new Outbox(v5), new Outbox(v4)];
     const readings = Array.from({ length: 2000 }, (_, i) => makeReading(i, 'nominal', i / 3));
-    for (const r of readings) {
-      for (const o of outs) o.statusLine(s, r, v5, true);
-      // A v4 client of the same reading must not get the v5 bytes.
-      outs[2]!.statusLine(s, r, v4, true);
-    }
-    const want = readings.map((r) => text(sensorStatusLine(s, r, v5))).join('');
-    assert.equal(text(outs[0]!.take()), want);
-    assert.equal(text(outs[1]!.take()), want);
-    const mixed = readings.map((r) => text(sensorStatusLine(s, r, v5)) + text(sensorStatusLine(s, r, v4))).join('');
-    assert.equal(text(outs[2]!.take()), mixed);
+    for (const r of readings) for (const o of outs) o.statusLine(s, r, true);
+    const want = (d: ServerDialect): string => readings.map((r) => text(sensorStatusLine(s, r, d))).join('');
+    assert.equal(text(outs[0]!.take()), want(v5));
+    assert.equal(text(outs[1]!.take()), want(v5));
+    assert.equal(text(outs[2]!.take()), want(v4));
+    for (const d of detach) d();
   });
 
   it('outbox - bytes taken earlier are never overwritten by later batches', () => {
     const s = Sensor.integer({ name: 'n', default: 0 });
-    const out = new Outbox();
+    const out = new Outbox(v5);
     const taken: [Buffer, string][] = [];
     for (let batch = 0; batch < 50; batch++) {
       let want = '';
       for (let i = 0; i < batch * 7; i++) {
         const r = makeReading(batch, 'nominal', batch * 1000 + i);
-        out.statusLine(s, r, v5, true);
+        out.statusLine(s, r, true);
         want += text(sensorStatusLine(s, r, v5));
       }
       const b = out.take();
@@ -84,13 +82,13 @@ describe('server outbox', () => {
 
   it('outbox - clear drops everything queued', () => {
     const s = Sensor.integer({ name: 'n', default: 0 });
-    const out = new Outbox();
+    const out = new Outbox(v5);
     out.message(Message.inform('x'), true);
-    out.statusLine(s, s.reading, v5, true);
+    out.statusLine(s, s.reading, true);
     out.clear();
     assert.equal(out.isEmpty, true);
     assert.equal(out.take(), undefined);
-    out.statusLine(s, makeReading(7, 'warn', 1), v5, false);
+    out.statusLine(s, makeReading(7, 'warn', 1), false);
     assert.equal(text(out.take()), '#sensor-status 7.0 1 n warn 1\n');
   });
 });
