@@ -16,7 +16,6 @@ import type { LogLevel } from '../codec/log-level.js';
 import type { KatcpSyntaxError } from '../errors.js';
 import { ConnectionClosedError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
-import { deferred } from '../util/deferred.js';
 import { TrafficStats } from '../util/traffic-stats.js';
 import type { TrafficSnapshot } from '../util/traffic-stats.js';
 import type { RequestChannel, RequestContext } from './context.js';
@@ -71,7 +70,9 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
   // > 0 while a ?sensor-sampling request is committing: its initial-value burst is drained in
   // batches, so the slow-client check is suspended meanwhile (as aiokatcp does).
   #samplingDepth = 0;
-  #samplingLock: Promise<void> = Promise.resolve();
+  #samplingHeld = false;
+  // Callers waiting for the lock, in order; the lock passes from one to the next without being freed.
+  readonly #samplingWaiters: (() => void)[] = [];
   // Each request in flight, with the monotonic time its handling started (for the latency).
   readonly #requests = new Map<RequestContext, number>();
   readonly #stats: TrafficStats;
@@ -343,22 +344,39 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
 
   /**
    * Runs `fn` holding this client's sampling lock (one `?sensor-sampling` at a time per client),
-   * with the slow-client check suspended.
+   * with the slow-client check suspended. When the lock is free and `fn` is synchronous, so is
+   * this (no promise per request); otherwise it returns a promise.
    */
-  async withSamplingLock<T>(fn: () => Promise<T> | T): Promise<T> {
-    const previous = this.#samplingLock;
-    const released = deferred<void>();
-    this.#samplingLock = released.promise;
-    await previous;
+  withSamplingLock<T>(fn: () => Promise<T> | T): Promise<T> | T {
+    if (this.#samplingHeld) return new Promise<void>((resolve) => this.#samplingWaiters.push(resolve)).then(() => this.#runLocked(fn));
+    this.#samplingHeld = true;
+    return this.#runLocked(fn);
+  }
+
+  // The lock is held on entry; it is released (or handed to the next waiter) when `fn` is done.
+  #runLocked<T>(fn: () => Promise<T> | T): Promise<T> | T {
     this.#samplingDepth++;
+    let result: Promise<T> | T;
     try {
-      return await fn();
-    } finally {
-      // The burst goes out with the turn's batch: its lines did not mark the batch for the
-      // slow-client check (see #send), so a pipelined run of requests shares one write.
-      this.#samplingDepth--;
-      released.resolve();
+      result = fn();
+    } catch (err) {
+      this.#unlockSampling();
+      throw err;
     }
+    if (!(result instanceof Promise)) {
+      this.#unlockSampling();
+      return result;
+    }
+    return result.finally(() => this.#unlockSampling());
+  }
+
+  #unlockSampling(): void {
+    // The burst goes out with the turn's batch: its lines did not mark the batch for the
+    // slow-client check (see #send), so a pipelined run of requests shares one write.
+    this.#samplingDepth--;
+    const next = this.#samplingWaiters.shift();
+    if (next !== undefined) next();
+    else this.#samplingHeld = false;
   }
 
   // Lifecycle
