@@ -22,6 +22,7 @@ import type { RequestChannel, RequestContext } from './context.js';
 import type { ServerDialect } from './dialect.js';
 import { logInform } from './logging.js';
 import { Outbox } from './outbox.js';
+import { SamplingLock } from './sampling-lock.js';
 
 /** What a {@link ClientConnection} needs from its server. */
 export interface ClientOwner {
@@ -67,12 +68,9 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
   readonly #outbox: Outbox;
   #flushQueued = false;
   readonly #samplers = new Map<Sensor, Sampler>();
-  // > 0 while a ?sensor-sampling request is committing: its initial-value burst is drained in
+  // Active while a ?sensor-sampling request is committing: its initial-value burst is drained in
   // batches, so the slow-client check is suspended meanwhile (as aiokatcp does).
-  #samplingDepth = 0;
-  #samplingHeld = false;
-  // Callers waiting for the lock, in order; the lock passes from one to the next without being freed.
-  readonly #samplingWaiters: (() => void)[] = [];
+  readonly #samplingLock = new SamplingLock();
   // Each request in flight, with the monotonic time its handling started (for the latency).
   readonly #requests = new Map<RequestContext, number>();
   readonly #stats: TrafficStats;
@@ -84,7 +82,7 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
   readonly #send = (sensor: Sensor, reading: Reading<unknown>): void => {
     if (this.#conn.isClosed) return;
     // Initial values sent while a ?sensor-sampling commits are exempt from the slow-client check.
-    this.#outbox.statusLine(sensor, reading, this.#samplingDepth === 0);
+    this.#outbox.statusLine(sensor, reading, !this.#samplingLock.active);
     this.#scheduleFlush();
   };
   readonly #samplerOptions = {
@@ -200,7 +198,7 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
     const outbox = this.#outbox;
     if (outbox.isEmpty) return;
     const lines = outbox.lines;
-    const checkBacklog = outbox.async && this.#samplingDepth === 0;
+    const checkBacklog = outbox.async && !this.#samplingLock.active;
     if (this.#conn.isClosed) {
       outbox.clear();
       return;
@@ -348,36 +346,9 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
    * this (no promise per request); otherwise it returns a promise.
    */
   withSamplingLock<T>(fn: () => Promise<T> | T): Promise<T> | T {
-    if (this.#samplingHeld) return new Promise<void>((resolve) => this.#samplingWaiters.push(resolve)).then(() => this.#runLocked(fn));
-    this.#samplingHeld = true;
-    return this.#runLocked(fn);
+    return this.#samplingLock.run(fn);
   }
 
-  // The lock is held on entry; it is released (or handed to the next waiter) when `fn` is done.
-  #runLocked<T>(fn: () => Promise<T> | T): Promise<T> | T {
-    this.#samplingDepth++;
-    let result: Promise<T> | T;
-    try {
-      result = fn();
-    } catch (err) {
-      this.#unlockSampling();
-      throw err;
-    }
-    if (!(result instanceof Promise)) {
-      this.#unlockSampling();
-      return result;
-    }
-    return result.finally(() => this.#unlockSampling());
-  }
-
-  #unlockSampling(): void {
-    // The burst goes out with the turn's batch: its lines did not mark the batch for the
-    // slow-client check (see #send), so a pipelined run of requests shares one write.
-    this.#samplingDepth--;
-    const next = this.#samplingWaiters.shift();
-    if (next !== undefined) next();
-    else this.#samplingHeld = false;
-  }
 
   // Lifecycle
 

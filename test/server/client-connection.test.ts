@@ -118,26 +118,4 @@ describe('client connection', () => {
     assert.deepEqual(order, ['first start', 'first end', 'second']);
     client.abort();
   });
-
-  it('client - a free sampling lock runs a synchronous request at once; a failure releases the lock for the next', async () => {
-    const { stream } = stuckPeer();
-    const client = new ClientConnection(stream, owner(Infinity, []), {});
-    assert.equal(client.withSamplingLock(() => 7), 7, 'no promise when nothing waits');
-    assert.throws(() => client.withSamplingLock(() => {
-      throw new Error('boom');
-    }), /boom/);
-    const order: string[] = [];
-    const slow = client.withSamplingLock(async () => {
-      await flushMicrotasks();
-      order.push('slow');
-      throw new Error('late');
-    });
-    const third = client.withSamplingLock(() => order.push('third'));
-    const fourth = client.withSamplingLock(() => order.push('fourth'));
-    await assert.rejects(Promise.resolve(slow), /late/);
-    await Promise.all([third, fourth]);
-    assert.deepEqual(order, ['slow', 'third', 'fourth']);
-    assert.equal(client.withSamplingLock(() => 'free again'), 'free again');
-    client.abort();
-  });
 });
