@@ -213,6 +213,11 @@ class SensorSampler<T> implements Sampler {
         ? !sameValue(reading.value, this.#lastValue)
         : exceeds(reading.value, this.#lastValue, this.#difference));
     if (!changed) return;
+    if (this.#shortestMs === 0 && this.#longestMs === Infinity) {
+      // No gap to keep and no timer to arm: the send time is never read, so the clock is not asked.
+      this.#sendNow(0, reading);
+      return;
+    }
     const now = this.#clock.monotonic();
     const due = this.#lastTime + this.#shortestMs;
     if (this.#shortestMs === 0 || now >= due) {

@@ -7,7 +7,6 @@ import type { Duplex } from 'node:stream';
 import { Connection } from '../connection.js';
 import type { ConnectionOwner } from '../connection.js';
 import type { Message } from '../codec/message.js';
-import { formatMessages } from '../codec/format.js';
 import { createSampler } from '../sensor/sampler.js';
 import type { Sampler } from '../sensor/sampler.js';
 import type { Sensor } from '../sensor/sensor.js';
@@ -17,13 +16,13 @@ import type { LogLevel } from '../codec/log-level.js';
 import type { KatcpSyntaxError } from '../errors.js';
 import { ConnectionClosedError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
-import { deferred } from '../util/deferred.js';
 import { TrafficStats } from '../util/traffic-stats.js';
 import type { TrafficSnapshot } from '../util/traffic-stats.js';
 import type { RequestChannel, RequestContext } from './context.js';
 import type { ServerDialect } from './dialect.js';
 import { logInform } from './logging.js';
-import { sensorStatusLine } from './wire.js';
+import { Outbox } from './outbox.js';
+import { SamplingLock } from './sampling-lock.js';
 
 /** What a {@link ClientConnection} needs from its server. */
 export interface ClientOwner {
@@ -47,20 +46,12 @@ export interface ClientOwner {
 export const DRAIN_HIGH_WATER = 64 * 1024;
 
 const NONE: SamplingStrategy = Object.freeze({ strategy: 'none' });
-const LF = 0x0a;
 
 /**
  * Latency samples each client keeps (the server's totals keep 1000): a smaller window keeps a
  * client's statistics at about 4 KiB, for servers with thousands of clients.
  */
 export const CLIENT_LATENCY_SAMPLES = 256;
-
-/** Lines in formatted wire bytes: every message ends in exactly one raw LF (arguments escape theirs). */
-function countLines(bytes: Uint8Array): number {
-  let n = 0;
-  for (let i = bytes.indexOf(LF); i >= 0; i = bytes.indexOf(LF, i + 1)) n++;
-  return n;
-}
 
 /** One client's traffic: {@link TrafficSnapshot} plus who it is and its requests in flight. */
 export interface ClientTrafficSnapshot extends TrafficSnapshot {
@@ -74,17 +65,12 @@ export interface ClientTrafficSnapshot extends TrafficSnapshot {
 export class ClientConnection implements ConnectionOwner, RequestChannel {
   readonly #owner: ClientOwner;
   readonly #conn: Connection;
-  // Messages, and lines already in wire form (the cached `#sensor-status` lines).
-  #outbox: (Message | Buffer)[] = [];
-  // Lines in #outbox, counted as they are queued (a line of bytes is known to be one line).
-  #outboxLines = 0;
-  #outboxAsync = false;
+  readonly #outbox: Outbox;
   #flushQueued = false;
   readonly #samplers = new Map<Sensor, Sampler>();
-  // > 0 while a ?sensor-sampling request is committing: its initial-value burst is drained in
+  // Active while a ?sensor-sampling request is committing: its initial-value burst is drained in
   // batches, so the slow-client check is suspended meanwhile (as aiokatcp does).
-  #samplingDepth = 0;
-  #samplingLock: Promise<void> = Promise.resolve();
+  readonly #samplingLock = new SamplingLock();
   // Each request in flight, with the monotonic time its handling started (for the latency).
   readonly #requests = new Map<RequestContext, number>();
   readonly #stats: TrafficStats;
@@ -95,10 +81,8 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
   #parkedHead = 0;
   readonly #send = (sensor: Sensor, reading: Reading<unknown>): void => {
     if (this.#conn.isClosed) return;
-    this.#outbox.push(sensorStatusLine(sensor, reading, this.#owner.dialect));
-    this.#outboxLines++;
     // Initial values sent while a ?sensor-sampling commits are exempt from the slow-client check.
-    if (this.#samplingDepth === 0) this.#outboxAsync = true;
+    this.#outbox.statusLine(sensor, reading, !this.#samplingLock.active);
     this.#scheduleFlush();
   };
   readonly #samplerOptions = {
@@ -114,6 +98,7 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
    */
   constructor(stream: Duplex, owner: ClientOwner, opts: { maxLineLength?: number }) {
     this.#owner = owner;
+    this.#outbox = new Outbox(owner.dialect);
     this.#stats = new TrafficStats(owner.clock, { latencySamples: CLIENT_LATENCY_SAMPLES });
     this.#conn = new Connection(stream, this, opts.maxLineLength === undefined ? {} : { maxLineLength: opts.maxLineLength });
     // Bytes are counted per chunk read from the socket, messages as they are delivered.
@@ -170,8 +155,7 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
 
   /** @internal */
   onClose(_conn: Connection, err?: Error): void {
-    this.#outbox = [];
-    this.#outboxLines = 0;
+    this.#outbox.clear();
     this.clearSamplers();
     this.cancelRequests(new ConnectionClosedError('client disconnected', err === undefined ? undefined : { cause: err }), false);
     this.#owner.clientClosed(this, err);
@@ -185,8 +169,8 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
    */
   send(msg: Message | Buffer): void {
     if (this.#conn.isClosed) return;
-    this.#outbox.push(msg);
-    this.#outboxLines += msg instanceof Uint8Array ? countLines(msg) : 1;
+    if (msg instanceof Uint8Array) this.#outbox.bytes(msg, false);
+    else this.#outbox.message(msg, false);
     this.#scheduleFlush();
   }
 
@@ -196,9 +180,8 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
    */
   sendAsync(msg: Message | Buffer): void {
     if (this.#conn.isClosed) return;
-    this.#outbox.push(msg);
-    this.#outboxLines += msg instanceof Uint8Array ? countLines(msg) : 1;
-    this.#outboxAsync = true;
+    if (msg instanceof Uint8Array) this.#outbox.bytes(msg, true);
+    else this.#outbox.message(msg, true);
     this.#scheduleFlush();
   }
 
@@ -212,16 +195,16 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
 
   /** Writes the queued batch now (one socket write). */
   flush(): void {
-    const batch = this.#outbox;
-    if (batch.length === 0) return;
-    this.#outbox = [];
-    const lines = this.#outboxLines;
-    this.#outboxLines = 0;
-    const checkBacklog = this.#outboxAsync && this.#samplingDepth === 0;
-    this.#outboxAsync = false;
-    if (this.#conn.isClosed) return;
+    const outbox = this.#outbox;
+    if (outbox.isEmpty) return;
+    const lines = outbox.lines;
+    const checkBacklog = outbox.async && !this.#samplingLock.active;
+    if (this.#conn.isClosed) {
+      outbox.clear();
+      return;
+    }
     // Formatted here rather than in the connection, so the bytes and lines sent can be counted.
-    const bytes = formatMessages(batch);
+    const bytes = outbox.take()!;
     const one = this.#oneWrite;
     one[0] = bytes;
     const written = this.#conn.writeMany(one);
@@ -359,23 +342,13 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
 
   /**
    * Runs `fn` holding this client's sampling lock (one `?sensor-sampling` at a time per client),
-   * with the slow-client check suspended.
+   * with the slow-client check suspended. When the lock is free and `fn` is synchronous, so is
+   * this (no promise per request); otherwise it returns a promise.
    */
-  async withSamplingLock<T>(fn: () => Promise<T> | T): Promise<T> {
-    const previous = this.#samplingLock;
-    const released = deferred<void>();
-    this.#samplingLock = released.promise;
-    await previous;
-    this.#samplingDepth++;
-    try {
-      return await fn();
-    } finally {
-      // The burst goes out with the turn's batch: its lines did not mark the batch for the
-      // slow-client check (see #send), so a pipelined run of requests shares one write.
-      this.#samplingDepth--;
-      released.resolve();
-    }
+  withSamplingLock<T>(fn: () => Promise<T> | T): Promise<T> | T {
+    return this.#samplingLock.run(fn);
   }
+
 
   // Lifecycle
 
@@ -397,8 +370,7 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
 
   /** Drops the connection at once (queued messages are lost). */
   abort(err?: Error): void {
-    this.#outbox = [];
-    this.#outboxLines = 0;
+    this.#outbox.clear();
     this.#conn.abort(err);
   }
 

@@ -19,19 +19,18 @@
  */
 import { Message } from '../codec/message.js';
 import type { ProtocolFlags } from '../codec/protocol-flags.js';
-import { isWellFormedString } from '../codec/text-types.js';
-import { LogLevel, isLogLevel, logLevelEnabled } from '../codec/log-level.js';
+import type { LogLevel } from '../codec/log-level.js';
+import { isLogLevel, logLevelEnabled } from '../codec/log-level.js';
 import { compatibilityWarnings } from '../sensor/compat.js';
 import type { Sensor } from '../sensor/sensor.js';
 import { SensorSet } from '../sensor/sensor-set.js';
 import { KatcpError } from '../errors.js';
-import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
 import { deferred } from '../util/deferred.js';
 import type { ClientConnection } from './client-connection.js';
 import { ClientPool } from './client-pool.js';
 import type { ServerTrafficSnapshot } from './client-pool.js';
-import { ServerDialect } from './dialect.js';
+import type { ServerDialect } from './dialect.js';
 import type { RequestContext } from './context.js';
 import { RequestDispatcher } from './dispatch.js';
 import { InterfaceChanges } from './interface-changes.js';
@@ -44,9 +43,11 @@ import { standardRequests } from './standard-requests.js';
 import type { ServerHost } from './standard-requests.js';
 import { ServiceTasks } from './service-tasks.js';
 import type { ServiceTask } from './service-tasks.js';
-import { PROTOCOL_INFO } from './version.js';
+import { resolveOptions } from './server-options.js';
+import type { DeviceServerOptions } from './server-options.js';
 
 export type { ServiceTask } from './service-tasks.js';
+export type { DeviceServerOptions } from './server-options.js';
 
 /** Lifecycle states of a {@link DeviceServer}. */
 export const ServerState = {
@@ -58,50 +59,6 @@ export const ServerState = {
 } as const;
 /** One of the {@link ServerState} values. */
 export type ServerState = (typeof ServerState)[keyof typeof ServerState];
-
-/** Options of {@link DeviceServer}. */
-export interface DeviceServerOptions {
-  /** Address to listen on (default `127.0.0.1`). */
-  host?: string;
-  /** Port (default 0: an ephemeral port, see `address`). */
-  port?: number;
-  /**
-   * The KATCP version and flags spoken (default `'5.1-MIBT'`). `'4.0-M'` (or any 4.x-M) makes a
-   * KATCP v4 device: `#version` / `#build-state` on connect, no message ids, timestamps and
-   * `period` in milliseconds, v4's requests, statuses and strategies only. Handlers are the same
-   * for both: typed timestamp parameters and return values are converted by the server.
-   * Flags: M (without it the device is single-client: a new connection replaces the old one,
-   * which gets `#disconnect New client connected from ADDR`; no `?client-list` or
-   * `#client-connected`), I (v5), and from 5.1 B and T.
-   */
-  protocol?: string | ProtocolFlags;
-  /** Device version for `#version-connect katcp-device`, or v4's `#version` (default `katcp-device-0.0`). */
-  version?: string;
-  /**
-   * Device build state for `#version-connect katcp-device` (default: none), or v4's `#build-state`
-   * (default there: this library's name and version, since v4 always sends one).
-   */
-  buildState?: string;
-  /** Time source for timestamps, samplers and service tasks (default the system clock). */
-  clock?: Clock;
-  /** Requests one client may have in flight; reading from that client pauses beyond it (default 100). */
-  maxPending?: number;
-  /**
-   * Bytes a client may leave unread before an asynchronous message (`#sensor-status`, `#log`,
-   * `#interface-changed`...) disconnects it as too slow (default 32 MiB).
-   */
-  maxBacklog?: number;
-  /** Longest request line accepted, in bytes including the line end (default 16 MiB). */
-  maxLineLength?: number;
-  /** Initial device log level for `#log` (default `warn`). */
-  logLevel?: LogLevel;
-  /** Runs after `!restart ok` is sent; without it `?restart` fails. */
-  onRestart?: (server: DeviceServer) => void | Promise<void>;
-  /** Where the server's own diagnostics go (default the global console). */
-  console?: ConsoleLike;
-}
-
-const DEFAULT_MAX_LINE = 16 * 1024 * 1024;
 
 /** A KATCP device server. */
 export class DeviceServer {
@@ -138,31 +95,19 @@ export class DeviceServer {
 
   /** @throws KatcpError for invalid options */
   constructor(opts: DeviceServerOptions = {}) {
-    this.#dialect = new ServerDialect(opts.protocol ?? PROTOCOL_INFO);
-    this.#host = opts.host ?? '127.0.0.1';
-    this.#port = opts.port ?? 0;
-    if (!Number.isInteger(this.#port) || this.#port < 0 || this.#port > 65535) throw new KatcpError(`invalid port ${String(opts.port)}`);
-    this.version = opts.version ?? 'katcp-device-0.0';
-    this.buildState = opts.buildState ?? '';
-    if (typeof this.version !== 'string' || this.version === '') throw new KatcpError('version must be a non-empty string');
-    if (typeof this.buildState !== 'string') throw new KatcpError('buildState must be a string');
-    // Both go out in #version-connect on every connection, so they must encode as UTF-8.
-    for (const [what, text] of [['version', this.version], ['buildState', this.buildState]] as const) {
-      if (!isWellFormedString(text)) throw new KatcpError(`${what} ${JSON.stringify(text)} contains a lone UTF-16 surrogate`);
-    }
-    this.clock = opts.clock ?? systemClock;
-    this.maxPending = opts.maxPending ?? 100;
-    if (!Number.isInteger(this.maxPending) || this.maxPending < 1) throw new KatcpError(`maxPending must be a positive integer, not ${String(opts.maxPending)}`);
-    const maxLineLength = opts.maxLineLength ?? DEFAULT_MAX_LINE;
-    if (!(maxLineLength >= 2)) {
-      throw new KatcpError(`maxLineLength must be at least 2 bytes (a name and a line end), not ${String(opts.maxLineLength)}`);
-    }
-    this.maxBacklog = opts.maxBacklog ?? 2 * DEFAULT_MAX_LINE;
-    if (!(this.maxBacklog > 0)) throw new KatcpError(`maxBacklog must be positive, not ${String(opts.maxBacklog)}`);
-    this.#logLevel = opts.logLevel ?? LogLevel.Warn;
-    if (!isLogLevel(this.#logLevel)) throw new KatcpError(`invalid log level ${JSON.stringify(opts.logLevel)}`);
-    this.#console = opts.console ?? console;
+    const o = resolveOptions(opts);
+    this.#dialect = o.dialect;
+    this.#host = o.host;
+    this.#port = o.port;
+    this.version = o.version;
+    this.buildState = o.buildState;
+    this.clock = o.clock;
+    this.maxPending = o.maxPending;
+    this.maxBacklog = o.maxBacklog;
+    this.#logLevel = o.logLevel;
+    this.#console = o.console;
     this.#onRestart = opts.onRestart;
+    const maxLineLength = o.maxLineLength;
     this.#done.promise.catch(() => undefined); // join() callers see the rejection; nobody else must
 
     // KATCP v4 has no #interface-changed.

@@ -101,7 +101,7 @@ export function sensorRequests(host: ServerHost): RequestDefinition[] {
         { type: 'string', name: 'strategy', optional: true },
         { type: 'bytes', name: 'params', rest: true },
       ],
-      handler: async (ctx, names, strategyName, ...params) => {
+      handler: (ctx, names, strategyName, ...params) => {
         const client = host.clientOf(ctx);
         const dialect = host.dialect;
         if (strategyName === undefined) {
@@ -133,28 +133,40 @@ export function sensorRequests(host: ServerHost): RequestDefinition[] {
           }
           return st;
         });
-        return client.withSamplingLock(async () => {
-          for (let i = 0; i < sensors.length; i++) {
-            if (client.isClosed) break;
-            const s = sensors[i]!;
-            // A sensor removed while we yielded still gets its value once, but no subscription.
-            client.setStrategy(s, strategies[i]!, host.sensors.get(s.name) === s);
-            if (i % SAMPLING_BATCH === SAMPLING_BATCH - 1 && i < sensors.length - 1) {
-              await client.drain();
-              await yieldToLoop();
-            }
+        const last = sensors.length - 1;
+        const reply = (): string[] => [names, ...dialect.strategyToWire(strategies[last]!, sensors[last]!)];
+        const commit = (i: number): void => {
+          const s = sensors[i]!;
+          // A sensor removed while we yielded still gets its value once, but no subscription.
+          client.setStrategy(s, strategies[i]!, host.sensors.get(s.name) === s);
+        };
+        return client.withSamplingLock(() => {
+          // One batch is committed at once (no promise: most requests name one sensor); a longer
+          // list yields between batches so its burst of values drains.
+          if (sensors.length <= SAMPLING_BATCH) {
+            for (let i = 0; i <= last && !client.isClosed; i++) commit(i);
+            return reply();
           }
-          const last = sensors.length - 1;
-          return [names, ...dialect.strategyToWire(strategies[last]!, sensors[last]!)];
+          return (async () => {
+            for (let i = 0; i <= last; i++) {
+              if (client.isClosed) break;
+              commit(i);
+              if (i % SAMPLING_BATCH === SAMPLING_BATCH - 1 && i < last) {
+                await client.drain();
+                await yieldToLoop();
+              }
+            }
+            return reply();
+          })();
         });
       },
     }),
     defineRequest({
       name: 'sensor-sampling-clear',
       description: 'Set the sampling strategy of every sensor to none for this client.',
-      handler: async (ctx) => {
+      handler: (ctx) => {
         const client = host.clientOf(ctx);
-        await client.withSamplingLock(() => client.clearSamplers());
+        return client.withSamplingLock(() => client.clearSamplers());
       },
     }),
   ] as unknown as RequestDefinition[];

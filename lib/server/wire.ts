@@ -19,12 +19,13 @@ const STATUS_PREFIX = '#sensor-status';
 const BACKSLASH = 0x5c;
 const LF = 0x0a;
 const AT = 0x40;
+const SPACE = 0x20;
+const ONE = 0x31;
+const EMPTY = Buffer.alloc(0);
 
 interface SensorWire {
   /** ` name description units type params...\n`, escaped (formatted on first use). */
   listTail: Buffer | undefined;
-  /** ` 1 name `: the part of a `#sensor-status` line between timestamp and status. */
-  nameField: Buffer | undefined;
   /** The last reading sent, and its `#sensor-status` line, reused while the sensor keeps it. */
   lastReading: Reading<unknown> | undefined;
   lastLine: Buffer | undefined;
@@ -79,7 +80,7 @@ function wireOf(sensor: Sensor, dialect: ServerDialect): SensorWire {
   const cache = dialect.v4 ? v4Cache : v5Cache;
   let w = cache.get(sensor);
   if (w === undefined) {
-    w = { listTail: undefined, nameField: undefined, lastReading: undefined, lastLine: undefined };
+    w = { listTail: undefined, lastReading: undefined, lastLine: undefined };
     cache.set(sensor, w);
   }
   return w;
@@ -90,10 +91,6 @@ function copyShort(out: Buffer, pos: number, src: Buffer): number {
   const n = src.length;
   for (let i = 0; i < n; i++) out[pos + i] = src[i]!;
   return pos + n;
-}
-
-function writeHead(line: Buffer, prefix: Buffer, name: Buffer, status: Buffer): number {
-  return copyShort(line, copyShort(line, copyShort(line, 0, prefix), name), status);
 }
 
 /**
@@ -198,33 +195,71 @@ export function sensorListTail(sensor: Sensor, dialect: ServerDialect = V5): Buf
   return w.listTail;
 }
 
+// The pieces of the line measured last by measureStatusLine (building is synchronous).
+let mPrefix: Buffer = Buffer.alloc(0);
+let mName = '';
+let mStatus: Buffer = Buffer.alloc(0);
+let mText: string | undefined;
+let mValue: Buffer = Buffer.alloc(0);
+let mValueLen = 0;
+
+/**
+ * Measures the `#sensor-status <timestamp> 1 <name> <status> <value>\n` line of a reading of
+ * `sensor` in `dialect` (asynchronous, no mid) and keeps its pieces for {@link writeStatusLine},
+ * which must follow before any other call of this function.
+ * @returns the line's length in bytes
+ */
+export function measureStatusLine(sensor: Sensor, reading: Reading<unknown>, dialect: ServerDialect): number {
+  const form = dialect.v4 ? (v4Form ??= new StatusForm(dialect)) : (v5Form ??= new StatusForm(dialect));
+  mPrefix = form.prefix(reading.timestamp);
+  // A sensor name is letters, digits, '.', '-' and '_': ASCII, nothing to escape.
+  mName = sensor.name;
+  mStatus = form.status(reading.status);
+  mText = numberText(sensor.codec, reading.value);
+  let valueLen: number;
+  if (mText !== undefined) valueLen = mText.length;
+  else {
+    mValue = sensor.codec.encode(reading.value, dialect.codecContext);
+    valueLen = mValueLen = escapedLength(mValue);
+  }
+  // prefix, ' 1 ', name, ' ', status (with its space), value, LF
+  return mPrefix.length + 4 + mName.length + mStatus.length + valueLen + 1;
+}
+
+/**
+ * Writes the line measured last by {@link measureStatusLine} into `out` at `pos` (room checked by
+ * the caller). @returns the position after it
+ */
+export function writeStatusLine(out: Buffer, pos: number): number {
+  pos = copyShort(out, pos, mPrefix);
+  out[pos++] = SPACE;
+  out[pos++] = ONE;
+  out[pos++] = SPACE;
+  const name = mName;
+  for (let i = 0; i < name.length; i++) out[pos++] = name.charCodeAt(i);
+  out[pos++] = SPACE;
+  pos = copyShort(out, pos, mStatus);
+  const text = mText;
+  if (text !== undefined) {
+    for (let i = 0; i < text.length; i++) out[pos++] = text.charCodeAt(i);
+  } else {
+    pos = writeEscaped(out, pos, mValue, mValueLen);
+    mValue = EMPTY;
+  }
+  out[pos++] = LF;
+  return pos;
+}
+
 /**
  * `#sensor-status <timestamp> 1 <name> <status> <value>\n` for a reading of `sensor`
  * (asynchronous, no mid); timestamps, statuses and timestamp values in `dialect`'s form.
+ * The line of the sensor's last reading asked for is kept, so asking again copies nothing.
  */
 export function sensorStatusLine(sensor: Sensor, reading: Reading<unknown>, dialect: ServerDialect = V5): Buffer {
   const w = wireOf(sensor, dialect);
   if (w.lastReading === reading && w.lastLine !== undefined) return w.lastLine;
-  const form = dialect.v4 ? (v4Form ??= new StatusForm(dialect)) : (v5Form ??= new StatusForm(dialect));
-  const prefix = form.prefix(reading.timestamp);
-  // A sensor name is letters, digits, '.', '-' and '_': nothing to escape.
-  const name = (w.nameField ??= Buffer.from(` 1 ${sensor.name} `, 'latin1'));
-  const status = form.status(reading.status);
-  const head = prefix.length + name.length + status.length;
-  const text = numberText(sensor.codec, reading.value);
-  let line: Buffer;
-  let pos: number;
-  if (text !== undefined) {
-    line = Buffer.allocUnsafe(head + text.length + 1);
-    pos = writeHead(line, prefix, name, status);
-    for (let i = 0; i < text.length; i++) line[pos++] = text.charCodeAt(i);
-  } else {
-    const value = sensor.codec.encode(reading.value, dialect.codecContext);
-    const valueLen = escapedLength(value);
-    line = Buffer.allocUnsafe(head + valueLen + 1);
-    pos = writeEscaped(line, writeHead(line, prefix, name, status), value, valueLen);
-  }
-  line[pos] = LF;
+  const line = Buffer.allocUnsafe(measureStatusLine(sensor, reading, dialect));
+  writeStatusLine(line, 0);
   w.lastReading = reading;
   w.lastLine = line;
   return line;
