@@ -14,7 +14,6 @@ import type { CallOptions } from '../util/abort.js';
 import type { TimerHandle } from '../util/clock.js';
 import { deferred } from '../util/deferred.js';
 import type { Deferred } from '../util/deferred.js';
-import { CALL_OPTION_KEYS, checkOptions } from '../util/options.js';
 import type { TrafficStats } from '../util/traffic-stats.js';
 import type { TrafficSnapshot } from '../util/traffic-stats.js';
 import { connectSocket } from './connect-attempt.js';
@@ -347,14 +346,9 @@ export class ClientCore {
   /**
    * Resolves once connected (at once if connected now). Rejects after `close()` (or when the
    * client closes itself) with `ConnectionClosedError`, with `ProtocolVersionError` for an
-   * unsupported server, and with `KatcpTimeoutError`/`KatcpAbortError` per the options.
+   * unsupported server, and with `KatcpTimeoutError`/`KatcpAbortError` per the (checked) options.
    */
-  waitConnected(opts: CallOptions = {}): Promise<void> {
-    try {
-      checkOptions(opts, CALL_OPTION_KEYS, 'waitConnected');
-    } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-    }
+  waitConnected(opts: CallOptions): Promise<void> {
     if (this.#state === ClientState.Connected) return Promise.resolve();
     if (this.#state === ClientState.Closed) return Promise.reject(this.#closedError());
     const d = deferred<void>();

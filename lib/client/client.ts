@@ -206,6 +206,11 @@ export class Client extends EventEmitter<ClientEvents> {
    * `KatcpAbortError` per the options.
    */
   waitConnected(opts: CallOptions = {}): Promise<void> {
+    try {
+      checkOptions(opts, CALL_OPTION_KEYS, 'waitConnected');
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
     return this.#core.waitConnected(opts);
   }
 

@@ -16,26 +16,19 @@
  * @module
  */
 import type { Message } from '../codec/message.js';
+import type { Connection } from '../connection.js';
+import { MAX_MID } from '../codec/scan.js';
 import { KatcpAbortError, KatcpRangeError, KatcpTimeoutError } from '../errors.js';
 import type { CallOptions } from '../util/abort.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { TrafficStats } from '../util/traffic-stats.js';
 import { DeadlineQueue } from './deadline-queue.js';
 import type { ClientLogger } from './logger.js';
+import { checkMid } from './options.js';
+import type { ClientSettings, RequestOptions } from './options.js';
 import type { RawRequestResult } from './reply.js';
 
-/** Largest message id KATCP allows. */
-export const MAX_MID = 2 ** 31 - 1;
-
-/** Throw `KatcpRangeError` unless `mid` is an integer in 1..2^31-1. */
-export function checkMid(mid: unknown, where: string): asserts mid is number {
-  if (typeof mid !== 'number' || !Number.isInteger(mid) || mid < 1 || mid > MAX_MID) {
-    throw new KatcpRangeError('mids', `${where}: message id ${String(mid)} is outside 1..${MAX_MID}`);
-  }
-}
-
-/** Where message ids come from: the first id (then counting up, wrapping), or a generator of the next one. */
-export type MidSource = number | ((previous: number | undefined) => number);
+export { MAX_MID };
 
 /** How often a generator may return ids still in use before allocation fails. */
 const GENERATOR_TRIES = 1000;
@@ -49,26 +42,10 @@ export interface RequestListener {
 }
 
 /** Where requests are written: a connection (its `send` batches the writes of one tick). */
-export interface RequestSink {
-  /** Queue `msg` for writing. */
-  send(msg: Message): void;
-}
+export type RequestSink = Pick<Connection, 'send'>;
 
-/** What the tracker takes from the client's settings. */
-export interface TrackerSettings {
-  readonly clock: Clock;
-  /** Receives the exceptions of `onInform` callbacks. */
-  readonly logger: ClientLogger;
-  /** The first message id (default 1), or a generator of ids. */
-  readonly mids?: MidSource | undefined;
-  /** Default timeout in ms of a request without a timeout hint (default Infinity). */
-  readonly requestTimeout?: number | undefined;
-  /** Added to a timeout hint (converted to ms) to give the default timeout (default 0). */
-  readonly hintMargin?: number | undefined;
-}
-
-/** Per-request options: `timeout` (ms; default from the hint table or the client's), `signal`, `onInform`. */
-export type StartOptions = CallOptions & { onInform?: ((msg: Message) => void) | undefined };
+/** What the tracker takes from the client's settings (`requestTimeout` and `hintMargin` give default timeouts). */
+export type TrackerSettings = Pick<ClientSettings, 'clock' | 'logger' | 'mids' | 'requestTimeout' | 'hintMargin'>;
 
 const QUEUED = 0;
 const SENT = 1;
@@ -79,11 +56,6 @@ const NO_HINTS: ReadonlyMap<string, number> = new Map();
 // One object per request: the table entry, the deadline entry and (for promise requests) the
 // promise's settle functions, so a request allocates no listener object and no closures.
 class Pending {
-  readonly request: Message;
-  readonly listener: RequestListener | undefined;
-  readonly onInform: ((msg: Message) => void) | undefined;
-  readonly timeout: number;
-  readonly sink: RequestSink;
   informs: Message[] = [];
   resolve: ((result: RawRequestResult) => void) | undefined = undefined;
   reject: ((err: Error) => void) | undefined = undefined;
@@ -96,17 +68,16 @@ class Pending {
   timer: TimerHandle | undefined = undefined;
   /** Monotonic ms when the request went out (for the latency statistics). */
   sentAt = 0;
-  signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined = undefined;
 
-  constructor(
-    request: Message,
-    listener: RequestListener | undefined,
-    onInform: ((msg: Message) => void) | undefined,
-    timeout: number,
-    signal: AbortSignal | undefined,
-    sink: RequestSink,
-  ) {
+  readonly request: Message;
+  readonly listener: RequestListener | undefined;
+  readonly onInform: ((msg: Message) => void) | undefined;
+  readonly timeout: number;
+  readonly sink: RequestSink;
+  signal: AbortSignal | undefined;
+
+  constructor(request: Message, listener: RequestListener | undefined, onInform: ((msg: Message) => void) | undefined, timeout: number, signal: AbortSignal | undefined, sink: RequestSink) {
     this.request = request;
     this.listener = listener;
     this.onInform = onInform;
@@ -151,11 +122,11 @@ export class RequestTracker {
   constructor(settings: TrackerSettings, stats?: TrafficStats) {
     this.#clock = settings.clock;
     this.#logger = settings.logger;
-    this.#requestTimeout = settings.requestTimeout ?? Infinity;
-    this.#hintMargin = settings.hintMargin ?? 0;
+    this.#requestTimeout = settings.requestTimeout;
+    this.#hintMargin = settings.hintMargin;
     this.#stats = stats;
     this.#deadlines = new DeadlineQueue<Pending>(this.#clock, (p) => this.#cancel(p, new KatcpTimeoutError(`request ?${p.request.name} timed out after ${p.timeout} ms`)));
-    const mids = settings.mids ?? 1;
+    const mids = settings.mids;
     if (typeof mids === 'function') this.#generator = mids;
     else this.nextMid = mids;
   }
@@ -225,7 +196,7 @@ export class RequestTracker {
    * Start a request and return a promise of its reply and informs (`opts.onInform`, if given,
    * gets the informs instead; its exceptions are logged). Undefined when not {@link open}.
    */
-  request(request: Message, opts: StartOptions): Promise<RawRequestResult> | undefined {
+  request(request: Message, opts: RequestOptions): Promise<RawRequestResult> | undefined {
     const sink = this.#target;
     if (sink === undefined) return undefined;
     const p = new Pending(request, undefined, opts.onInform, this.#timeout(request.name, opts.timeout), opts.signal, sink);

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Message } from '../../lib/codec/message.js';
 import { MAX_MID, RequestTracker } from '../../lib/client/requests.js';
-import type { MidSource, RequestListener } from '../../lib/client/requests.js';
+import type { RequestListener } from '../../lib/client/requests.js';
+import type { MidSource } from '../../lib/client/options.js';
 import { silentLogger } from '../../lib/client/logger.js';
 import { KatcpAbortError, KatcpRangeError, KatcpTimeoutError } from '../../lib/errors.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
@@ -16,8 +17,8 @@ interface Outcome {
 }
 
 /** An open tracker writing to `sent`. */
-function openTracker(clock: VirtualClock, sent: Message[], mids?: MidSource, stats?: TrafficStats): RequestTracker {
-  const tracker = new RequestTracker({ clock, logger: silentLogger, mids }, stats);
+function openTracker(clock: VirtualClock, sent: Message[], mids: MidSource = 1, stats?: TrafficStats): RequestTracker {
+  const tracker = new RequestTracker({ clock, logger: silentLogger, mids, requestTimeout: Infinity, hintMargin: 0 }, stats);
   tracker.open({ send: (m) => sent.push(m) });
   return tracker;
 }
