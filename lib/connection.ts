@@ -88,6 +88,8 @@ export class Connection {
   #head = 0;
   #deliveryScheduled = false;
   #drainWaiters: Deferred<void>[] = [];
+  // Messages passed to send() in this tick, written together on the next one.
+  #batch: Message[] = [];
   readonly #closed = deferred<void>();
 
   /**
@@ -149,6 +151,24 @@ export class Connection {
     this.#send(formatMessage(msg), 1);
     return true;
   }
+
+  /**
+   * Queue `msg` and write it, with every other message queued in this turn of the event loop, in
+   * one socket write on the next tick: that runs once the microtask queue is empty, so the
+   * messages sent by the promise continuations of one batch of replies go out together (a
+   * microtask flush would go out before the continuations queued after it). What is queued when
+   * the connection closes or starts closing is dropped.
+   */
+  send(msg: Message): void {
+    if (this.#batch.push(msg) === 1) process.nextTick(this.#flushBatch);
+  }
+
+  readonly #flushBatch = (): void => {
+    const out = this.#batch;
+    this.#batch = [];
+    if (out.length === 1) this.write(out[0] as Message);
+    else this.writeMany(out);
+  };
 
   /**
    * Send several messages as one write; an item that is bytes is an already formatted line (or

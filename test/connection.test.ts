@@ -380,6 +380,25 @@ describe('connection', () => {
     assert.equal(peer.text(), '#sensor-list[7] a b\\_c\n#sensor-list[7] d\n!sensor-list[7] ok 2\n');
   });
 
+  it('connection - send() writes what is sent in one tick, including from promise continuations, as one socket write', async () => {
+    const { conn, peer, sock: socket } = await pair();
+    let writes = 0;
+    const orig = socket.write.bind(socket);
+    socket.write = ((...args: Parameters<Socket['write']>) => {
+      writes++;
+      return orig(...args);
+    }) as Socket['write'];
+    conn.send(Message.request('a'));
+    void Promise.resolve().then(() => conn.send(Message.request('b', 1)));
+    assert.equal(writes, 0, 'nothing is written synchronously');
+    await peer.until(() => peer.text() === '?a\n?b 1\n');
+    assert.equal(writes, 1);
+    conn.send(Message.request('c'));
+    void conn.close();
+    await conn.closed;
+    assert.equal(peer.text(), '?a\n?b 1\n', 'what is queued when the connection starts closing is dropped');
+  });
+
   it('connection - pause() holds messages, resume() delivers them in order', async () => {
     const { conn, owner, peer } = await pair();
     owner.onMessageHook = (c, msg) => {

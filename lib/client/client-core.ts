@@ -2,38 +2,31 @@
  * The connection half of the {@link Client}: the state machine (the single writer of the state,
  * the per-state timers and resources), the reconnect loop (on util/retry.ts) and the lifecycle
  * API. Protocol negotiation is in negotiator.ts, the handling of incoming messages in
- * inbound.ts, write batching in outbox.ts, dead-peer detection in heartbeat.ts; `client.ts`
- * composes this with the request API.
+ * inbound.ts, dead-peer detection in heartbeat.ts; `client.ts` composes this with the request
+ * tracker (requests.ts) and the inform handlers (inform-router.ts) behind the public API.
  * @module
  */
 import type { Socket } from 'node:net';
-import type { Message } from '../codec/message.js';
-import type { ProtocolFlags } from '../codec/protocol-flags.js';
-import type { CodecContext } from '../codec/types.js';
 import { Connection } from '../connection.js';
 import { ConnectionClosedError, KatcpTimeoutError, PeerTimeoutError, ProtocolVersionError } from '../errors.js';
 import { withCancel } from '../util/abort.js';
 import type { CallOptions } from '../util/abort.js';
-import type { Clock, TimerHandle } from '../util/clock.js';
+import type { TimerHandle } from '../util/clock.js';
 import { deferred } from '../util/deferred.js';
 import type { Deferred } from '../util/deferred.js';
-import { CALL_OPTION_KEYS, checkOptions } from '../util/options.js';
-import { TrafficStats } from '../util/traffic-stats.js';
+import type { TrafficStats } from '../util/traffic-stats.js';
 import type { TrafficSnapshot } from '../util/traffic-stats.js';
 import { connectSocket } from './connect-attempt.js';
 import { Heartbeat } from './heartbeat.js';
 import type { ConnectAttempt } from './connect-attempt.js';
 import { InboundRouter } from './inbound.js';
-import { InformRouter } from './inform-router.js';
-import type { ClientLogger } from './logger.js';
+import type { InformRouter } from './inform-router.js';
 import { Negotiator } from './negotiator.js';
 import type { ClientEvents, ClientSettings } from './options.js';
 import type { OrderedEvents } from './ordered-emitter.js';
-import { Outbox } from './outbox.js';
 import { RateLog } from './rate-log.js';
 import { FailureLog, ReconnectLoop } from './reconnect-loop.js';
-import { RequestTracker } from './requests.js';
-import type { RequestListener } from './requests.js';
+import type { RequestTracker } from './requests.js';
 import type { RemoteSensorInfo } from './sensor-informs.js';
 import { canTransition, ClientState, hasConnection } from './state.js';
 
@@ -45,6 +38,18 @@ export interface ClientStats extends TrafficSnapshot {
   readonly reconnects: number;
   /** Requests awaiting a reply or their turn. */
   readonly requestsInFlight: number;
+}
+
+/** The parts of a {@link Client} its connection life works with (the Client makes them). */
+export interface CoreParts {
+  /** Delivers the Client's events in order. */
+  readonly events: OrderedEvents<ClientEvents>;
+  /** The traffic counters of every connection. */
+  readonly stats: TrafficStats;
+  /** The outstanding requests: opened while connected, failed when a connection ends. */
+  readonly requests: RequestTracker;
+  /** The inform handlers and streams (streams end when the client closes). */
+  readonly informs: InformRouter;
 }
 
 /**
@@ -66,8 +71,6 @@ export class ClientCore {
   readonly #informs: InformRouter;
   readonly #negotiator: Negotiator;
   readonly #inbound: InboundRouter;
-  // Requests written in one turn of the event loop go out in one socket write.
-  readonly #outbox = new Outbox(() => this.#conn);
 
   #state: ClientState = ClientState.Sleeping;
   #closing = false;
@@ -89,43 +92,35 @@ export class ClientCore {
   /**
    * Start connecting in the background.
    * @param settings the checked options
-   * @param events delivers the Client's events in order
+   * @param parts the Client's events, counters, requests and inform handlers
    */
-  constructor(host: string, port: number, settings: ClientSettings, events: OrderedEvents<ClientEvents>) {
+  constructor(host: string, port: number, settings: ClientSettings, parts: CoreParts) {
     this.host = host;
     this.port = port;
     this.#settings = settings;
+    const { events, stats, requests, informs } = parts;
     this.#events = events;
+    this.#stats = stats;
+    this.#requests = requests;
+    this.#informs = informs;
     const clock = settings.clock;
-    this.#stats = new TrafficStats(clock);
-    this.#requests = new RequestTracker(clock, (msg) => this.#outbox.send(msg), settings.mids, this.#stats);
     this.#heartbeat =
-      settings.heartbeat === undefined
-        ? undefined
-        : new Heartbeat(clock, this.#stats, settings.heartbeat, {
-            startTracked: (msg, listener, opts) => this.startTracked(msg, listener, opts),
-            peerDead: (err) => this.#peerDead(err),
-          });
-    this.#rateLog = settings.rateLogInterval === undefined ? undefined : new RateLog(clock, this.#stats, settings.rateLogInterval, settings.logger);
-    this.#informs = new InformRouter(this.#settings.logger);
-    this.#negotiator = new Negotiator(this.#settings, {
+      settings.heartbeat === undefined ? undefined : new Heartbeat(clock, stats, settings.heartbeat, requests, { peerDead: (err) => this.#peerDead(err) });
+    this.#rateLog = settings.rateLogInterval === undefined ? undefined : new RateLog(clock, stats, settings.rateLogInterval, settings.logger);
+    this.#negotiator = new Negotiator(settings, requests, {
       state: () => this.#state,
-      startTracked: (msg, listener, opts) => this.startTracked(msg, listener, opts),
       connected: () => void this.#setState(ClientState.Connected),
       refuse: (err) => void this.#setState(ClientState.Disconnecting, err),
     });
-    this.#inbound = new InboundRouter({
-      logger: this.#settings.logger,
-      requests: this.#requests,
-      informs: this.#informs,
-      negotiator: this.#negotiator,
-      state: () => this.#state,
-      connection: () => this.#conn,
-      emit: (event, ...args) => this.#events.emit(event, ...args),
-      connectionLost: (err) => this.#connectionLost(err),
-      disconnect: (err) => void this.#setState(ClientState.Disconnecting, err),
-      interfaceChanged: () => this.#sensorTypes.clear(),
-    });
+    this.#inbound = new InboundRouter(
+      { logger: settings.logger, requests, informs, negotiator: this.#negotiator, events },
+      {
+        state: () => this.#state,
+        connectionLost: (conn, err) => this.#connectionLost(conn, err),
+        disconnect: (err) => void this.#setState(ClientState.Disconnecting, err),
+        interfaceChanged: () => this.#sensorTypes.clear(),
+      },
+    );
     this.#failures = new FailureLog(settings.logger, `${host}:${port}`);
     this.#loop = new ReconnectLoop(settings.policy, clock, settings.logger, {
       connect: () => void this.#setState(ClientState.Connecting),
@@ -133,59 +128,14 @@ export class ClientCore {
     });
   }
 
-  /** The client's time source (shared with helpers such as the sensor watcher). */
-  get clock(): Clock {
-    return this.#settings.clock;
-  }
-
-  /** Where the client (and helpers such as the sensor watcher) write diagnostics. */
-  get logger(): ClientLogger {
-    return this.#settings.logger;
-  }
-
   /** The current state. */
   get state(): ClientState {
     return this.#state;
   }
 
-  /** True in state `connected`. */
-  get isConnected(): boolean {
-    return this.#state === ClientState.Connected;
-  }
-
-  /** The negotiated (or preset, or assumed) protocol of the latest connection; preset flags from construction on. */
-  get protocolFlags(): ProtocolFlags | undefined {
-    return this.#negotiator.session.flags;
-  }
-
-  /** Codec context of the latest connection (`protocolMajor` 4 converts timestamps). */
-  get codecContext(): CodecContext {
-    return this.#negotiator.codecContext;
-  }
-
-  /** `#version-connect` entries of the latest connection: name -> remaining arguments. */
-  get versions(): ReadonlyMap<string, readonly string[]> {
-    return this.#negotiator.session.versions;
-  }
-
-  /** `?request-timeout-hint` values of the latest connection, in seconds (hints of 0 omitted). */
-  get timeoutHints(): ReadonlyMap<string, number> {
-    return this.#negotiator.session.hints;
-  }
-
   /** Why the client last left (or failed to reach) `connected`; undefined while connected. */
   get lastError(): Error | undefined {
     return this.#lastError;
-  }
-
-  /** Requests awaiting replies (or their turn). */
-  get pendingRequests(): number {
-    return this.#requests.size;
-  }
-
-  /** The id of the latest request sent with a message id; undefined before the first. */
-  get lastMid(): number | undefined {
-    return this.#requests.lastMid;
   }
 
   /** Traffic statistics since construction (a fresh snapshot on every read). */
@@ -224,6 +174,8 @@ export class ClientCore {
     } else if (cause !== undefined) {
       this.#lastError = cause;
     }
+    // Messages are routed while negotiating and connected only.
+    if (next !== ClientState.Negotiating && next !== ClientState.Connected) this.#inbound.listen(undefined);
     if (!hasConnection(next) && this.#conn !== undefined) {
       const conn = this.#conn;
       this.#conn = undefined;
@@ -284,12 +236,13 @@ export class ClientCore {
       case ClientState.Negotiating:
         this.#connections++;
         this.#sensorTypes.clear();
-        this.#negotiator.begin();
+        this.#negotiator.begin(this.#conn as Connection);
         break;
       case ClientState.Disconnecting:
         this.#startDisconnecting();
         break;
       case ClientState.Connected:
+        this.#requests.open(this.#conn as Connection);
         this.#loop.succeeded();
         this.#heartbeat?.start();
         this.#rateLog?.start();
@@ -312,7 +265,6 @@ export class ClientCore {
     const why = this.#lastError;
     const what = this.#closing ? 'client closed' : `connection to ${this.host}:${this.port} lost`;
     const ErrorClass = why instanceof PeerTimeoutError ? PeerTimeoutError : ConnectionClosedError;
-    this.#outbox.clear();
     this.#requests.failAll((req) => new ErrorClass(`${what} before the reply to ?${req.name}${why === undefined ? '' : `: ${why.message}`}`, { cause: why }));
   }
 
@@ -352,6 +304,7 @@ export class ClientCore {
     }
     const { lenient, maxLineLength } = this.#settings;
     this.#conn = new Connection(socket, this.#inbound, { lenient, maxLineLength, stats: this.#stats });
+    this.#inbound.listen(this.#conn);
     this.#setState(ClientState.Negotiating);
   }
 
@@ -367,7 +320,8 @@ export class ClientCore {
     }, closeTimeout);
   }
 
-  #connectionLost(err: Error | undefined): void {
+  #connectionLost(conn: Connection, err: Error | undefined): void {
+    if (conn !== this.#conn) return;
     const cause =
       this.#state === ClientState.Disconnecting && this.#lastError !== undefined
         ? this.#lastError
@@ -375,21 +329,11 @@ export class ClientCore {
     this.#afterFailure(cause);
   }
 
-  // ---------------------------------------------------------------- for the request API
+  // ---------------------------------------------------------------- for the Client
 
-  /** Start a tracked request with the connection's id mode and the default or hinted timeout. */
-  startTracked(msg: Message, listener: RequestListener, opts: CallOptions): void {
-    let timeout = opts.timeout;
-    if (timeout === undefined) {
-      const hint = this.#negotiator.session.hints.get(msg.name);
-      timeout = hint === undefined ? this.#settings.requestTimeout : hint * 1000 + this.#settings.hintMargin;
-    }
-    this.#requests.start(msg, listener, { useMid: this.#negotiator.session.flags?.messageIds === true, timeout, signal: opts.signal });
-  }
-
-  /** The inform handlers and streams. */
-  get informRouter(): InformRouter {
-    return this.#informs;
+  /** The protocol of each connection, and the latest connection's protocol facts. */
+  get negotiator(): Negotiator {
+    return this.#negotiator;
   }
 
   /** `?sensor-list` results cached by the sensor helpers; cleared on interface changes and reconnection. */
@@ -402,14 +346,9 @@ export class ClientCore {
   /**
    * Resolves once connected (at once if connected now). Rejects after `close()` (or when the
    * client closes itself) with `ConnectionClosedError`, with `ProtocolVersionError` for an
-   * unsupported server, and with `KatcpTimeoutError`/`KatcpAbortError` per the options.
+   * unsupported server, and with `KatcpTimeoutError`/`KatcpAbortError` per the (checked) options.
    */
-  waitConnected(opts: CallOptions = {}): Promise<void> {
-    try {
-      checkOptions(opts, CALL_OPTION_KEYS, 'waitConnected');
-    } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-    }
+  waitConnected(opts: CallOptions): Promise<void> {
     if (this.#state === ClientState.Connected) return Promise.resolve();
     if (this.#state === ClientState.Closed) return Promise.reject(this.#closedError());
     const d = deferred<void>();

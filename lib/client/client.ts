@@ -1,7 +1,8 @@
 /**
  * The low-level KATCP {@link Client}: one TCP connection with automatic reconnection, protocol
- * negotiation (v5 and v4), request/reply correlation and inform dispatch. The connection life
- * is in client-core.ts, a part the Client composes; this file is the public API.
+ * negotiation (v5 and v4), request/reply correlation and inform dispatch. The Client composes
+ * its parts: the connection life (client-core.ts), the request tracker (requests.ts, which writes
+ * to the connection) and the inform handlers (inform-router.ts); this file is the public API.
  * @module
  */
 import { EventEmitter } from 'eventemitter3';
@@ -10,19 +11,23 @@ import type { ProtocolFlags } from '../codec/protocol-flags.js';
 import type { CodecContext } from '../codec/types.js';
 import { ConnectionClosedError, NotConnectedError } from '../errors.js';
 import type { Reading } from '../sensor/index.js';
+import { isCallOptions } from '../util/abort.js';
 import type { CallOptions } from '../util/abort.js';
 import type { Clock } from '../util/clock.js';
 import { CALL_OPTION_KEYS, checkOptions } from '../util/options.js';
+import { TrafficStats } from '../util/traffic-stats.js';
 import { ClientCore } from './client-core.js';
 import type { ClientStats } from './client-core.js';
-import type { InformRouter } from './inform-router.js';
+import { InformRouter } from './inform-router.js';
 import type { InformStream, InformStreamOptions } from './inform-stream.js';
 import type { ClientLogger } from './logger.js';
+import type { Negotiator } from './negotiator.js';
 import { CLIENT_DURATION_KEYS, CONNECT_OPTION_KEYS, resolveClientOptions } from './options.js';
-import type { CallbackRequestHandlers, ClientEvents, ClientOptions, ConnectOptions } from './options.js';
+import type { CallbackRequestHandlers, ClientEvents, ClientOptions, ClientSettings, ConnectOptions, RequestOptions } from './options.js';
 import { OrderedEvents } from './ordered-emitter.js';
-import { ReplyListener, appendCallerStack, interpretReply, splitCallOptions } from './reply.js';
+import { appendCallerStack, interpretReply } from './reply.js';
 import type { RawRequestResult, RequestResult } from './reply.js';
+import { RequestTracker } from './requests.js';
 import { readSensor, readSensorValue } from './sensor-reading.js';
 import { SensorModel } from './sensor-model.js';
 import type { SensorReadingOptions } from './sensor-reading.js';
@@ -35,6 +40,7 @@ const REQUEST_OPTION_KEYS: readonly string[] = [...CALL_OPTION_KEYS, 'onInform']
 const CALLBACK_OPTION_KEYS: readonly string[] = [...CALL_OPTION_KEYS, 'onInform', 'onReply'];
 const SENSOR_READING_KEYS: readonly string[] = [...CALL_OPTION_KEYS, 'type'];
 const INFORM_STREAM_KEYS: readonly string[] = ['signal', 'highWaterMark', 'overflow'];
+const NO_OPTIONS: RequestOptions = Object.freeze({});
 
 /**
  * A KATCP client: connects in the background (and reconnects with a randomised backoff),
@@ -67,7 +73,11 @@ const INFORM_STREAM_KEYS: readonly string[] = ['signal', 'highWaterMark', 'overf
  * `connected`, never two of a kind in a row (the guarantee of m2com's connect callback).
  */
 export class Client extends EventEmitter<ClientEvents> {
+  readonly #settings: ClientSettings;
+  readonly #requests: RequestTracker;
+  readonly #informs = new InformRouter();
   readonly #core: ClientCore;
+  readonly #negotiator: Negotiator;
   #sensorModel: SensorModel | undefined;
 
   /**
@@ -80,8 +90,12 @@ export class Client extends EventEmitter<ClientEvents> {
     super();
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`invalid port ${String(port)}`);
     const settings = resolveClientOptions(host, port, opts);
+    this.#settings = settings;
     const events = new OrderedEvents<ClientEvents>(this, (event, err) => settings.logger.error(`a '${event}' listener threw`, err));
-    this.#core = new ClientCore(host, port, settings, events);
+    const stats = new TrafficStats(settings.clock);
+    this.#requests = new RequestTracker(settings, stats);
+    this.#core = new ClientCore(host, port, settings, { events, stats, requests: this.#requests, informs: this.#informs });
+    this.#negotiator = this.#core.negotiator;
   }
 
   /**
@@ -122,12 +136,12 @@ export class Client extends EventEmitter<ClientEvents> {
 
   /** The client's time source (shared with helpers such as the sensor watcher). */
   get clock(): Clock {
-    return this.#core.clock;
+    return this.#settings.clock;
   }
 
   /** Where the client (and helpers such as the sensor watcher) write diagnostics. */
   get logger(): ClientLogger {
-    return this.#core.logger;
+    return this.#settings.logger;
   }
 
   /** The current state. */
@@ -137,27 +151,27 @@ export class Client extends EventEmitter<ClientEvents> {
 
   /** True in state `connected`. */
   get isConnected(): boolean {
-    return this.#core.isConnected;
+    return this.#core.state === ClientState.Connected;
   }
 
   /** The negotiated (or preset, or assumed) protocol of the latest connection; preset flags from construction on. */
   get protocolFlags(): ProtocolFlags | undefined {
-    return this.#core.protocolFlags;
+    return this.#negotiator.session.flags;
   }
 
   /** Codec context of the latest connection (`protocolMajor` 4 converts timestamps). */
   get codecContext(): CodecContext {
-    return this.#core.codecContext;
+    return this.#negotiator.codecContext;
   }
 
   /** `#version-connect` entries of the latest connection: name -> remaining arguments. */
   get versions(): ReadonlyMap<string, readonly string[]> {
-    return this.#core.versions;
+    return this.#negotiator.session.versions;
   }
 
   /** `?request-timeout-hint` values of the latest connection, in seconds (hints of 0 omitted). */
   get timeoutHints(): ReadonlyMap<string, number> {
-    return this.#core.timeoutHints;
+    return this.#negotiator.session.hints;
   }
 
   /** Why the client last left (or failed to reach) `connected`; undefined while connected. */
@@ -167,12 +181,12 @@ export class Client extends EventEmitter<ClientEvents> {
 
   /** Requests awaiting replies (or their turn). */
   get pendingRequests(): number {
-    return this.#core.pendingRequests;
+    return this.#requests.size;
   }
 
   /** The message id of the latest request sent with one (m2com's `last_sequence_id`); undefined before the first. */
   get lastMid(): number | undefined {
-    return this.#core.lastMid;
+    return this.#requests.lastMid;
   }
 
   /**
@@ -192,6 +206,11 @@ export class Client extends EventEmitter<ClientEvents> {
    * `KatcpAbortError` per the options.
    */
   waitConnected(opts: CallOptions = {}): Promise<void> {
+    try {
+      checkOptions(opts, CALL_OPTION_KEYS, 'waitConnected');
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
     return this.#core.waitConnected(opts);
   }
 
@@ -219,10 +238,10 @@ export class Client extends EventEmitter<ClientEvents> {
    */
   async request(name: string, ...args: unknown[]): Promise<RequestResult> {
     // One async frame per request: the raw path is inlined rather than awaited through requestRaw.
-    const listener = this.#start(name, args);
+    const pending = this.#send(name, args, this.#splitOptions(name, args));
     let raw: RawRequestResult;
     try {
-      raw = await listener.promise;
+      raw = await pending;
     } catch (err) {
       appendCallerStack(err);
       throw err;
@@ -232,13 +251,38 @@ export class Client extends EventEmitter<ClientEvents> {
 
   /** Like {@link request} but resolves with the reply message untouched, whatever its code. */
   async requestRaw(name: string, ...args: unknown[]): Promise<RawRequestResult> {
-    const listener = this.#start(name, args);
+    const pending = this.#send(name, args, this.#splitOptions(name, args));
     try {
-      return await listener.promise;
+      return await pending;
     } catch (err) {
       appendCallerStack(err);
       throw err;
     }
+  }
+
+  /**
+   * Like {@link requestRaw}, with the KATCP arguments as an array and the options apart, taken
+   * as they are: for layers that split and check the options themselves, under their own name
+   * (a resource's `req.<name>`), so they are not parsed twice.
+   */
+  async requestRawWith(name: string, args: readonly unknown[], opts: RequestOptions): Promise<RawRequestResult> {
+    const pending = this.#send(name, args, opts);
+    try {
+      return await pending;
+    } catch (err) {
+      appendCallerStack(err);
+      throw err;
+    }
+  }
+
+  /** Take the trailing options off `args` (the caller's own rest array), checked. */
+  #splitOptions(name: string, args: unknown[]): RequestOptions {
+    const n = args.length;
+    const last: unknown = args[n - 1];
+    if (n === 0 || !isCallOptions(last)) return NO_OPTIONS;
+    checkOptions(last, REQUEST_OPTION_KEYS, `?${name}`);
+    args.length = n - 1;
+    return last;
   }
 
   /** After close() every request fails with ConnectionClosedError; before, NotConnectedError. */
@@ -249,15 +293,11 @@ export class Client extends EventEmitter<ClientEvents> {
     return new NotConnectedError(`cannot send ?${name}: not connected to ${this.host}:${this.port} (state ${this.state})`, { cause: this.lastError });
   }
 
-  /** Check the call, encode and send `?name args...`. @throws as {@link request}, synchronously */
-  #start(name: string, args: unknown[]): ReplyListener {
-    const [katcpArgs, opts] = splitCallOptions(args);
-    checkOptions(opts, REQUEST_OPTION_KEYS, `?${name}`);
-    if (this.state !== ClientState.Connected) throw this.#notConnected(name);
-    const msg = Message.request(name, ...katcpArgs);
-    const listener = new ReplyListener(name, opts.onInform, this.logger);
-    this.#core.startTracked(msg, listener, opts);
-    return listener;
+  /** Encode and send `?name args...`. @throws as {@link request}, synchronously */
+  #send(name: string, args: readonly unknown[], opts: RequestOptions): Promise<RawRequestResult> {
+    const requests = this.#requests;
+    if (!requests.isOpen) throw this.#notConnected(name);
+    return requests.request(Message.request(name, ...args), opts) as Promise<RawRequestResult>;
   }
 
   /**
@@ -278,13 +318,13 @@ export class Client extends EventEmitter<ClientEvents> {
       }
     };
     const failReply = (err: Error): Message => Message.reply(name, 'fail', err.message);
-    if (request.mtype !== '?' || this.state !== ClientState.Connected) {
+    if (request.mtype !== '?' || !this.#requests.isOpen) {
       const err = request.mtype !== '?' ? new NotConnectedError(`not a request: ${request.toString()}`) : this.#notConnected(name);
       queueMicrotask(() => safe('reply', handlers.onReply, failReply(err), []));
       return;
     }
     const onInform = handlers.onInform;
-    this.#core.startTracked(
+    this.#requests.start(
       request,
       {
         onInform: onInform === undefined ? undefined : (msg) => safe('inform', onInform, msg),
@@ -312,10 +352,6 @@ export class Client extends EventEmitter<ClientEvents> {
   informs(name: string, opts: InformStreamOptions = {}): InformStream<Message> {
     checkOptions(opts, INFORM_STREAM_KEYS, 'informs', { durations: [] });
     return this.#informs.stream(name, opts, this.state === ClientState.Closed);
-  }
-
-  get #informs(): InformRouter {
-    return this.#core.informRouter;
   }
 
   /**

@@ -10,12 +10,10 @@ import { KatcpTimeoutError, PeerTimeoutError } from '../errors.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { TrafficStats } from '../util/traffic-stats.js';
 import type { HeartbeatOptions } from './options.js';
-import type { RequestListener } from './requests.js';
+import type { RequestTracker } from './requests.js';
 
-/** What the heartbeat needs from the client. */
+/** The heartbeat's up-call to the client. */
 export interface HeartbeatHost {
-  /** Send a tracked request with this timeout. */
-  startTracked(msg: Message, listener: RequestListener, opts: { timeout: number }): void;
   /** The peer did not answer: abort the connection with `err`. */
   peerDead(err: PeerTimeoutError): void;
 }
@@ -29,6 +27,7 @@ export class Heartbeat {
   readonly #clock: Clock;
   readonly #stats: TrafficStats;
   readonly #settings: Readonly<HeartbeatOptions>;
+  readonly #requests: RequestTracker;
   readonly #host: HeartbeatHost;
   #timer: TimerHandle | undefined;
   #since = 0;
@@ -39,12 +38,14 @@ export class Heartbeat {
    * @param clock the client's clock
    * @param stats the client's traffic counters (for the time of the latest receive)
    * @param settings interval and timeout in ms
-   * @param host sends the watchdog and hears about a dead peer
+   * @param requests sends the watchdog
+   * @param host hears about a dead peer
    */
-  constructor(clock: Clock, stats: TrafficStats, settings: Readonly<HeartbeatOptions>, host: HeartbeatHost) {
+  constructor(clock: Clock, stats: TrafficStats, settings: Readonly<HeartbeatOptions>, requests: RequestTracker, host: HeartbeatHost) {
     this.#clock = clock;
     this.#stats = stats;
     this.#settings = settings;
+    this.#requests = requests;
     this.#host = host;
   }
 
@@ -78,7 +79,7 @@ export class Heartbeat {
       return;
     }
     const generation = this.#generation;
-    this.#host.startTracked(
+    this.#requests.start(
       Message.request('watchdog'),
       {
         onDone: (err) => {

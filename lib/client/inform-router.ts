@@ -1,26 +1,28 @@
 /**
- * Per-name handlers and async-iterator streams of asynchronous informs.
+ * Per-name handlers and async-iterator streams of asynchronous informs (the client's inbound
+ * router calls the handlers).
  * @module
  */
 import type { Message } from '../codec/message.js';
 import { InformStream } from './inform-stream.js';
 import type { InformStreamOptions } from './inform-stream.js';
-import type { ClientLogger } from './logger.js';
 
 /** A handler of asynchronous informs. */
 export type InformHandler = (msg: Message) => void;
 
-/** Routes informs by name to handlers (in registration order) and streams. */
+/** The registry of inform handlers by name (in registration order) and of inform streams. */
 export class InformRouter {
   // Copy-on-write lists: dispatch iterates the list it started with, so handlers may subscribe
   // and unsubscribe while being called.
   readonly #handlers = new Map<string, readonly InformHandler[]>();
   readonly #streams = new Set<InformStream<Message>>();
-  readonly #logger: ClientLogger;
 
-  /** @param logger receives handler exceptions */
-  constructor(logger: ClientLogger) {
-    this.#logger = logger;
+  /**
+   * The handlers by name, for the client's inbound router to call (in order, catching and
+   * logging their exceptions): a live view, the same map for the router's life.
+   */
+  get handlers(): ReadonlyMap<string, readonly InformHandler[]> {
+    return this.#handlers;
   }
 
   /**
@@ -56,20 +58,6 @@ export class InformRouter {
     subscription.off = this.add(name, (msg) => stream.push(msg));
     this.#streams.add(stream);
     return stream;
-  }
-
-  /** Call the handlers of `msg.name`; false when it has none. Handler exceptions are logged. */
-  dispatch(msg: Message): boolean {
-    const handlers = this.#handlers.get(msg.name);
-    if (handlers === undefined) return false;
-    for (let i = 0; i < handlers.length; i++) {
-      try {
-        (handlers[i] as InformHandler)(msg);
-      } catch (err) {
-        this.#logger.error(`an inform handler for #${msg.name} threw`, err);
-      }
-    }
-    return true;
   }
 
   /** End every stream (the client closed); queued informs are still delivered. */

@@ -8,20 +8,17 @@ import { Message } from '../codec/message.js';
 import type { ProtocolFlags } from '../codec/protocol-flags.js';
 import type { CodecContext } from '../codec/types.js';
 import type { ProtocolVersionError } from '../errors.js';
-import type { CallOptions } from '../util/abort.js';
 import type { TimerHandle } from '../util/clock.js';
 import { interpretBanner, ProtocolSession, V4_FLAGS } from './negotiation.js';
 import type { ClientSettings } from './options.js';
 import type { RawRequestResult } from './reply.js';
-import type { RequestListener } from './requests.js';
+import type { RequestSink, RequestTracker } from './requests.js';
 import { ClientState } from './state.js';
 
-/** What the negotiator needs from the client's state machine. */
+/** The up-calls of the negotiator to the client's state machine. */
 export interface NegotiatorHost {
   /** The client's current state. */
   state(): ClientState;
-  /** Send a tracked request on the current connection. */
-  startTracked(msg: Message, listener: RequestListener, opts: CallOptions): void;
   /** The protocol is decided (and the timeout hints fetched): move to `connected`. */
   connected(): void;
   /** The server speaks an unsupported protocol: move to `disconnecting`. */
@@ -32,6 +29,9 @@ export interface NegotiatorHost {
 export class Negotiator {
   readonly #settings: ClientSettings;
   readonly #host: NegotiatorHost;
+  readonly #requests: RequestTracker;
+  // The connection being negotiated (the latest one).
+  #conn: RequestSink | undefined;
   // The latest connection's protocol facts (kept after it ends, replaced by the next one).
   #session = new ProtocolSession();
   #codecContext: CodecContext = {};
@@ -40,10 +40,12 @@ export class Negotiator {
 
   /**
    * @param settings the client's settings (preset flags, timeouts, clock, logger)
+   * @param requests the client's requests: the negotiator sets their protocol and sends `?request-timeout-hint`
    * @param host the client's state machine
    */
-  constructor(settings: ClientSettings, host: NegotiatorHost) {
+  constructor(settings: ClientSettings, requests: RequestTracker, host: NegotiatorHost) {
     this.#settings = settings;
+    this.#requests = requests;
     this.#host = host;
     // Preset flags are the protocol before the first connection too (katcp-python sets them at once).
     if (settings.preset !== undefined) this.#adoptFlags(settings.preset);
@@ -62,8 +64,9 @@ export class Negotiator {
     return this.#codecContext;
   }
 
-  /** Entry action of `negotiating`: preset flags decide at once, otherwise the banner timer starts. */
-  begin(): void {
+  /** Entry action of `negotiating` on `conn`: preset flags decide at once, otherwise the banner timer starts. */
+  begin(conn: RequestSink): void {
+    this.#conn = conn;
     this.#session = new ProtocolSession();
     const { preset, bannerTimeout } = this.#settings;
     if (preset !== undefined) {
@@ -131,10 +134,11 @@ export class Negotiator {
     const session = this.#session;
     const stillHere = (): boolean => this.#session === session && this.#host.state() === ClientState.Negotiating;
     new Promise<RawRequestResult>((resolve, reject) => {
-      this.#host.startTracked(
+      this.#requests.start(
         Message.request('request-timeout-hint'),
         { onDone: (err, reply, informs) => (err === undefined ? resolve({ reply: reply as Message, informs }) : reject(err)) },
         { timeout: this.#settings.requestTimeout },
+        this.#conn,
       );
     }).then(
       ({ reply, informs }) => {
@@ -152,8 +156,10 @@ export class Negotiator {
     );
   }
 
+  // The requests read the id mode and the hint table from here on, not per request.
   #adoptFlags(flags: ProtocolFlags): void {
     this.#session.flags = flags;
     this.#codecContext = { protocolMajor: flags.major };
+    this.#requests.setProtocol(flags.messageIds, this.#session.hints);
   }
 }

@@ -11,9 +11,9 @@ import type { Clock } from '../util/clock.js';
 import { CALL_OPTION_KEYS, checkDuration, checkOptions } from '../util/options.js';
 import { policyOf } from '../util/retry.js';
 import type { RetryPolicy } from '../util/retry.js';
+import { MAX_MID } from '../codec/scan.js';
 import { KatcpRangeError, KatcpTypeError } from '../errors.js';
 import { defaultReconnectPolicy } from './backoff.js';
-import { checkMid } from './requests.js';
 import type { ReconnectPolicy } from './backoff.js';
 import { defaultLogger } from './logger.js';
 import type { ClientLogger } from './logger.js';
@@ -276,3 +276,13 @@ function resolveKeepAlive(keepAlive: ClientOptions['keepAlive']): number | undef
   checkDuration(keepAlive, 'keepAlive', 'Client');
   return keepAlive;
 }
+
+/** Throw `KatcpRangeError` unless `mid` is an integer in 1..2^31-1. */
+export function checkMid(mid: unknown, where: string): asserts mid is number {
+  if (typeof mid !== 'number' || !Number.isInteger(mid) || mid < 1 || mid > MAX_MID) {
+    throw new KatcpRangeError('mids', `${where}: message id ${String(mid)} is outside 1..${MAX_MID}`);
+  }
+}
+
+/** Where message ids come from: the first id (then counting up, wrapping), or a generator of the next one. */
+export type MidSource = number | ((previous: number | undefined) => number);

@@ -27,6 +27,11 @@ export class OrderedEvents<E extends { [K in keyof E]: Args }> {
     this.#onListenerError = onListenerError;
   }
 
+  /** The emitter whose listeners get the events (e.g. to skip an event nobody listens to). */
+  get target(): EventEmitter<E> {
+    return this.#target;
+  }
+
   /** Queue an event without delivering it yet (call {@link flush} later). */
   queue<K extends keyof E & string>(event: K, ...args: E[K]): void {
     this.#queue.push([event, args]);

@@ -16,23 +16,19 @@
  * @module
  */
 import type { Message } from '../codec/message.js';
+import type { Connection } from '../connection.js';
+import { MAX_MID } from '../codec/scan.js';
 import { KatcpAbortError, KatcpRangeError, KatcpTimeoutError } from '../errors.js';
+import type { CallOptions } from '../util/abort.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { TrafficStats } from '../util/traffic-stats.js';
 import { DeadlineQueue } from './deadline-queue.js';
+import type { ClientLogger } from './logger.js';
+import { checkMid } from './options.js';
+import type { ClientSettings, RequestOptions } from './options.js';
+import type { RawRequestResult } from './reply.js';
 
-/** Largest message id KATCP allows. */
-export const MAX_MID = 2 ** 31 - 1;
-
-/** Throw `KatcpRangeError` unless `mid` is an integer in 1..2^31-1. */
-export function checkMid(mid: unknown, where: string): asserts mid is number {
-  if (typeof mid !== 'number' || !Number.isInteger(mid) || mid < 1 || mid > MAX_MID) {
-    throw new KatcpRangeError('mids', `${where}: message id ${String(mid)} is outside 1..${MAX_MID}`);
-  }
-}
-
-/** Where message ids come from: the first id (then counting up, wrapping), or a generator of the next one. */
-export type MidSource = number | ((previous: number | undefined) => number);
+export { MAX_MID };
 
 /** How often a generator may return ids still in use before allocation fails. */
 const GENERATOR_TRIES = 1000;
@@ -45,24 +41,24 @@ export interface RequestListener {
   onDone(err: Error | undefined, reply: Message | undefined, informs: Message[]): void;
 }
 
-/** Per-request settings. */
-export interface StartOptions {
-  /** Send with a message id. */
-  useMid: boolean;
-  /** Milliseconds until the request fails with `KatcpTimeoutError` (Infinity: never). */
-  timeout: number;
-  signal?: AbortSignal | undefined;
-}
+/** Where requests are written: a connection (its `send` batches the writes of one tick). */
+export type RequestSink = Pick<Connection, 'send'>;
+
+/** What the tracker takes from the client's settings (`requestTimeout` and `hintMargin` give default timeouts). */
+export type TrackerSettings = Pick<ClientSettings, 'clock' | 'logger' | 'mids' | 'requestTimeout' | 'hintMargin'>;
 
 const QUEUED = 0;
 const SENT = 1;
 const STALE = 2;
 
+const NO_HINTS: ReadonlyMap<string, number> = new Map();
+
+// One object per request: the table entry, the deadline entry and (for promise requests) the
+// promise's settle functions, so a request allocates no listener object and no closures.
 class Pending {
-  readonly request: Message;
-  readonly listener: RequestListener;
-  readonly timeout: number;
-  readonly informs: Message[] = [];
+  informs: Message[] = [];
+  resolve: ((result: RawRequestResult) => void) | undefined = undefined;
+  reject: ((err: Error) => void) | undefined = undefined;
   mid: number | undefined = undefined;
   phase: number = QUEUED;
   /** Monotonic ms of the timeout (Infinity: none); timed by the tracker's DeadlineQueue. */
@@ -72,14 +68,22 @@ class Pending {
   timer: TimerHandle | undefined = undefined;
   /** Monotonic ms when the request went out (for the latency statistics). */
   sentAt = 0;
-  signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined = undefined;
 
-  constructor(request: Message, listener: RequestListener, timeout: number, signal: AbortSignal | undefined) {
+  readonly request: Message;
+  readonly listener: RequestListener | undefined;
+  readonly onInform: ((msg: Message) => void) | undefined;
+  readonly timeout: number;
+  readonly sink: RequestSink;
+  signal: AbortSignal | undefined;
+
+  constructor(request: Message, listener: RequestListener | undefined, onInform: ((msg: Message) => void) | undefined, timeout: number, signal: AbortSignal | undefined, sink: RequestSink) {
     this.request = request;
     this.listener = listener;
+    this.onInform = onInform;
     this.timeout = timeout;
     this.signal = signal;
+    this.sink = sink;
   }
 }
 
@@ -87,32 +91,42 @@ class Pending {
 const DEFAULT_STALE_GRACE = 10_000;
 
 /**
- * The table of outstanding requests of one client. Survives reconnects (the message id counter
- * continues), but {@link RequestTracker.failAll} empties it when a connection ends.
+ * The table of outstanding requests of one client, and the one place a request's defaults are
+ * worked out: the message id mode and the timeout-hint table of the connection (set by the
+ * negotiator when the protocol is decided, not looked up per request) and the default timeout.
+ * Survives reconnects (the message id counter continues), but {@link RequestTracker.failAll}
+ * empties it when a connection ends.
  */
 export class RequestTracker {
   readonly #clock: Clock;
-  readonly #send: (msg: Message) => void;
+  readonly #logger: ClientLogger;
+  readonly #requestTimeout: number;
+  readonly #hintMargin: number;
   readonly #byMid = new Map<number, Pending>();
   readonly #byName = new Map<string, Pending[]>();
   readonly #stats: TrafficStats | undefined;
   readonly #generator: ((previous: number | undefined) => number) | undefined;
   readonly #deadlines: DeadlineQueue<Pending>;
+  // The connection requests go to while the client is connected (its single writer: the client's state machine).
+  #target: RequestSink | undefined;
+  #useMid = false;
+  #hints: ReadonlyMap<string, number> = NO_HINTS;
   #nextMid = 1;
   #lastMid: number | undefined;
   #count = 0;
 
   /**
-   * @param clock for timeouts
-   * @param send writes a request to the current connection
-   * @param mids the first message id to hand out (default 1), or a generator of ids
+   * @param settings clock, logger, message ids, default timeout and hint margin
    * @param stats gets the latency of every answered request (from sending to the reply)
    */
-  constructor(clock: Clock, send: (msg: Message) => void, mids: MidSource = 1, stats?: TrafficStats) {
-    this.#clock = clock;
-    this.#send = send;
+  constructor(settings: TrackerSettings, stats?: TrafficStats) {
+    this.#clock = settings.clock;
+    this.#logger = settings.logger;
+    this.#requestTimeout = settings.requestTimeout;
+    this.#hintMargin = settings.hintMargin;
     this.#stats = stats;
-    this.#deadlines = new DeadlineQueue<Pending>(clock, (p) => this.#cancel(p, new KatcpTimeoutError(`request ?${p.request.name} timed out after ${p.timeout} ms`)));
+    this.#deadlines = new DeadlineQueue<Pending>(this.#clock, (p) => this.#cancel(p, new KatcpTimeoutError(`request ?${p.request.name} timed out after ${p.timeout} ms`)));
+    const mids = settings.mids;
     if (typeof mids === 'function') this.#generator = mids;
     else this.nextMid = mids;
   }
@@ -142,39 +156,98 @@ export class RequestTracker {
     return this.#byMid.size;
   }
 
-  /** Start a request. The listener's onDone runs exactly once, never synchronously from here. */
-  start(request: Message, listener: RequestListener, opts: StartOptions): void {
-    const p = new Pending(request, listener, opts.timeout, opts.signal);
-    const signal = opts.signal;
+  /**
+   * The names with a request in flight or waiting without a message id (a live view, the same
+   * map for the tracker's life): a mid-less reply or inform of any other name is not a request's.
+   */
+  get namesInFlight(): ReadonlyMap<string, unknown> {
+    return this.#byName;
+  }
+
+  /** True while requests are accepted (see {@link open}). */
+  get isOpen(): boolean {
+    return this.#target !== undefined;
+  }
+
+  /** The connection's protocol is decided: send with message ids or not; default timeouts from `hints` (seconds). */
+  setProtocol(useMid: boolean, hints: ReadonlyMap<string, number>): void {
+    this.#useMid = useMid;
+    this.#hints = hints;
+  }
+
+  /** The client is connected: requests are accepted and go to `target` until {@link failAll}. */
+  open(target: RequestSink): void {
+    this.#target = target;
+  }
+
+  /**
+   * Start a request whose outcome goes to `listener` (onDone runs exactly once, never
+   * synchronously from here). Returns false, doing nothing, when not {@link open} and no `via`.
+   * @param via the connection to write to before the client is open (negotiation's requests)
+   */
+  start(request: Message, listener: RequestListener, opts: CallOptions, via?: RequestSink): boolean {
+    const sink = via ?? this.#target;
+    if (sink === undefined) return false;
+    this.#begin(new Pending(request, listener, listener.onInform, this.#timeout(request.name, opts.timeout), opts.signal, sink));
+    return true;
+  }
+
+  /**
+   * Start a request and return a promise of its reply and informs (`opts.onInform`, if given,
+   * gets the informs instead; its exceptions are logged). Undefined when not {@link open}.
+   */
+  request(request: Message, opts: RequestOptions): Promise<RawRequestResult> | undefined {
+    const sink = this.#target;
+    if (sink === undefined) return undefined;
+    const p = new Pending(request, undefined, opts.onInform, this.#timeout(request.name, opts.timeout), opts.signal, sink);
+    const promise = new Promise<RawRequestResult>((resolve, reject) => {
+      p.resolve = resolve;
+      p.reject = reject;
+    });
+    this.#begin(p);
+    return promise;
+  }
+
+  /** The timeout given, else the hint for `name` plus the margin, else the client's default. */
+  #timeout(name: string, timeout: number | undefined): number {
+    if (timeout !== undefined) return timeout;
+    const hint = this.#hints.get(name);
+    return hint === undefined ? this.#requestTimeout : hint * 1000 + this.#hintMargin;
+  }
+
+  #begin(p: Pending): void {
+    const request = p.request;
+    const signal = p.signal;
     if (signal?.aborted) {
-      queueMicrotask(() => listener.onDone(new KatcpAbortError(`request ?${request.name} aborted`, { cause: signal.reason }), undefined, []));
+      const err = new KatcpAbortError(`request ?${request.name} aborted`, { cause: signal.reason });
+      queueMicrotask(() => this.#settle(p, err, undefined));
       return;
     }
     this.#count++;
     const now = this.#clock.monotonic();
-    if (Number.isFinite(opts.timeout)) {
-      p.deadline = now + opts.timeout;
+    if (Number.isFinite(p.timeout)) {
+      p.deadline = now + p.timeout;
       this.#deadlines.add(p);
     }
     if (signal !== undefined) {
       p.onAbort = () => this.#cancel(p, new KatcpAbortError(`request ?${request.name} aborted`, { cause: signal.reason }));
       signal.addEventListener('abort', p.onAbort, { once: true });
     }
-    if (opts.useMid) {
+    if (this.#useMid) {
       let mid: number;
       try {
         mid = this.#allocateMid();
       } catch (err) {
         this.#detach(p);
         this.#count--;
-        queueMicrotask(() => listener.onDone(err as Error, undefined, []));
+        queueMicrotask(() => this.#settle(p, err as Error, undefined));
         return;
       }
       p.mid = mid;
       p.phase = SENT;
       p.sentAt = now;
       this.#byMid.set(mid, p);
-      this.#send(request.withMid(mid));
+      p.sink.send(request.withMid(mid));
       return;
     }
     const queue = this.#byName.get(request.name);
@@ -182,7 +255,7 @@ export class RequestTracker {
       this.#byName.set(request.name, [p]);
       p.phase = SENT;
       p.sentAt = now;
-      this.#send(request.mid === undefined ? request : request.withMid(undefined));
+      p.sink.send(request.mid === undefined ? request : request.withMid(undefined));
     } else {
       queue.push(p);
     }
@@ -241,9 +314,16 @@ export class RequestTracker {
   }
 
   #inform(p: Pending, msg: Message): void {
-    const onInform = p.listener.onInform;
-    if (onInform === undefined) p.informs.push(msg);
-    else onInform(msg);
+    const onInform = p.onInform;
+    if (onInform === undefined) {
+      p.informs.push(msg);
+      return;
+    }
+    try {
+      onInform(msg);
+    } catch (err) {
+      this.#logger.error(`the onInform callback of ?${p.request.name} threw`, err);
+    }
   }
 
   /** Drop the head of a name queue and send the next waiting request of that name. */
@@ -257,15 +337,19 @@ export class RequestTracker {
     }
     next.phase = SENT;
     next.sentAt = this.#clock.monotonic();
-    this.#send(next.request.mid === undefined ? next.request : next.request.withMid(undefined));
+    next.sink.send(next.request.mid === undefined ? next.request : next.request.withMid(undefined));
   }
 
   #detach(p: Pending): void {
-    this.#deadlines.remove(p);
-    this.#clock.clearTimer(p.timer);
-    p.timer = undefined;
-    if (p.onAbort !== undefined) p.signal?.removeEventListener('abort', p.onAbort);
-    p.onAbort = undefined;
+    if (p.queued) this.#deadlines.remove(p);
+    if (p.timer !== undefined) {
+      this.#clock.clearTimer(p.timer);
+      p.timer = undefined;
+    }
+    if (p.onAbort !== undefined) {
+      p.signal?.removeEventListener('abort', p.onAbort);
+      p.onAbort = undefined;
+    }
     p.signal = undefined;
   }
 
@@ -273,7 +357,14 @@ export class RequestTracker {
     this.#detach(p);
     if (reply !== undefined) this.#stats?.recordLatency(this.#clock.monotonic() - p.sentAt);
     this.#count--;
-    p.listener.onDone(err, reply, p.informs);
+    this.#settle(p, err, reply);
+  }
+
+  #settle(p: Pending, err: Error | undefined, reply: Message | undefined): void {
+    const listener = p.listener;
+    if (listener !== undefined) listener.onDone(err, reply, p.informs);
+    else if (err !== undefined) p.reject?.(err);
+    else p.resolve?.({ reply: reply as Message, informs: p.informs });
   }
 
   /** Timeout or abort of one request. */
@@ -301,8 +392,12 @@ export class RequestTracker {
     }, grace);
   }
 
-  /** Fail every outstanding request (the connection ended) and forget stale entries. */
+  /**
+   * The connection ended: stop accepting requests (until the next {@link open}), fail every
+   * outstanding request and forget stale entries.
+   */
   failAll(makeError: (request: Message) => Error): void {
+    this.#target = undefined;
     const all: Pending[] = [...this.#byMid.values()];
     for (const queue of this.#byName.values()) all.push(...queue);
     this.#byMid.clear();

@@ -9,9 +9,12 @@ import { KatcpError, NotConnectedError } from '../errors.js';
 import type { ConnectionClosedError } from '../errors.js';
 import type { RequestInfo } from '../inspecting/model.js';
 import { isCallOptions } from '../util/abort.js';
+import type { CallOptions } from '../util/abort.js';
 import { CALL_OPTION_KEYS, checkOptions } from '../util/options.js';
 import { escapeName } from './namespace.js';
 import { KatcpReply } from './reply.js';
+
+const NO_OPTIONS: CallOptions = Object.freeze({});
 
 /**
  * A device request as a function: `await resource.req.pick_fruit()`; the last argument may be
@@ -111,18 +114,29 @@ export class ResourceRequester implements RequestIssuer {
    */
   async issue(info: RequestInfo, args: unknown[]): Promise<KatcpReply> {
     if (!this.#active) throw this.#inactive();
+    // The options are split and checked here, under the resource's name, and only here.
+    let opts: CallOptions = NO_OPTIONS;
     const last = args.at(-1);
-    if (last !== undefined && isCallOptions(last)) checkOptions(last, CALL_OPTION_KEYS, `${this.#resource}.req.${escapeName(info.name)}`);
-    const { reply, informs } = await this.raw(info.name, args);
+    if (last !== undefined && isCallOptions(last)) {
+      checkOptions(last, CALL_OPTION_KEYS, `${this.#resource}.req.${escapeName(info.name)}`);
+      opts = last;
+      args = args.slice(0, -1);
+    }
+    const { reply, informs } = await this.#started().requestRawWith(info.name, args, opts);
     return new KatcpReply(reply, informs);
   }
 
   /** Send a request straight to the client (the trailing options, if any, are the client's to read). */
-  raw(name: string, args: unknown[]): Promise<{ reply: Message; informs: Message[] }> {
-    if (this.#closedError !== undefined) return Promise.reject(this.#closedError);
+  async raw(name: string, args: unknown[]): Promise<{ reply: Message; informs: Message[] }> {
+    return this.#started().requestRaw(name, ...args);
+  }
+
+  /** The client to send to. @throws the closed error after stop(), NotConnectedError before start() */
+  #started(): Client {
+    if (this.#closedError !== undefined) throw this.#closedError;
     const client = this.#client;
-    if (client === undefined) return Promise.reject(new NotConnectedError(`resource ${this.#resource} not started`));
-    return client.requestRaw(name, ...args);
+    if (client === undefined) throw new NotConnectedError(`resource ${this.#resource} not started`);
+    return client;
   }
 
   /** katcp-python's `KATCPDummyRequest`: succeeds at once with `!fake ok`, sending nothing. */

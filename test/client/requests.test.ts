@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Message } from '../../lib/codec/message.js';
 import { MAX_MID, RequestTracker } from '../../lib/client/requests.js';
+import type { RequestListener } from '../../lib/client/requests.js';
+import type { MidSource } from '../../lib/client/options.js';
+import { silentLogger } from '../../lib/client/logger.js';
 import { KatcpAbortError, KatcpRangeError, KatcpTimeoutError } from '../../lib/errors.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
 import { TrafficStats } from '../../lib/util/traffic-stats.js';
@@ -13,13 +16,27 @@ interface Outcome {
   informs: Message[];
 }
 
+/** An open tracker writing to `sent`. */
+function openTracker(clock: VirtualClock, sent: Message[], mids: MidSource = 1, stats?: TrafficStats): RequestTracker {
+  const tracker = new RequestTracker({ clock, logger: silentLogger, mids, requestTimeout: Infinity, hintMargin: 0 }, stats);
+  tracker.open({ send: (m) => sent.push(m) });
+  return tracker;
+}
+
+/** Start a request with or without a message id (the id mode is the connection's, set per call here). */
+function begin(tracker: RequestTracker, msg: Message, listener: RequestListener, opts: { useMid: boolean; timeout: number; signal?: AbortSignal | undefined }): void {
+  tracker.setProtocol(opts.useMid, new Map());
+  assert.equal(tracker.start(msg, listener, { timeout: opts.timeout, signal: opts.signal }), true);
+}
+
 function setup() {
   const clock = new VirtualClock();
   const sent: Message[] = [];
-  const tracker = new RequestTracker(clock, (m) => sent.push(m));
+  const tracker = openTracker(clock, sent);
   const start = (name: string, opts: { useMid?: boolean; timeout?: number; signal?: AbortSignal } = {}) => {
     const out: { done?: Outcome } = {};
-    tracker.start(
+    begin(
+      tracker,
       Message.request(name),
       { onDone: (err, reply, informs) => (out.done = { err, reply, informs }) },
       { useMid: opts.useMid ?? true, timeout: opts.timeout ?? Infinity, signal: opts.signal },
@@ -59,8 +76,8 @@ test('requests - a late reply to a timed-out request with a mid is dropped', asy
 
 test('requests - mids wrap after 2^31-1 and skip ids still in use', () => {
   const sent: Message[] = [];
-  const tracker = new RequestTracker(new VirtualClock(), (m) => sent.push(m), MAX_MID - 1);
-  const start = () => tracker.start(Message.request('y'), { onDone: () => undefined }, { useMid: true, timeout: Infinity });
+  const tracker = openTracker(new VirtualClock(), sent, MAX_MID - 1);
+  const start = () => begin(tracker, Message.request('y'), { onDone: () => undefined }, { useMid: true, timeout: Infinity });
   start();
   start();
   start();
@@ -77,8 +94,8 @@ test('requests - mids wrap after 2^31-1 and skip ids still in use', () => {
 
 test('requests - an id still in flight is skipped when the counter comes round', () => {
   const sent: Message[] = [];
-  const tracker = new RequestTracker(new VirtualClock(), (m) => sent.push(m));
-  const start = () => tracker.start(Message.request('y'), { onDone: () => undefined }, { useMid: true, timeout: Infinity });
+  const tracker = openTracker(new VirtualClock(), sent);
+  const start = () => begin(tracker, Message.request('y'), { onDone: () => undefined }, { useMid: true, timeout: Infinity });
   start(); // 1
   start(); // 2
   start(); // 3
@@ -199,7 +216,7 @@ test('requests - model: every request settles exactly once whatever happens', as
           if (op.op === 'start') {
             const id = started++;
             settled[id] = 0;
-            tracker.start(Message.request(op.name), { onDone: () => settled[id]!++ }, { useMid: op.mid, timeout: op.timeout });
+            begin(tracker, Message.request(op.name), { onDone: () => settled[id]!++ }, { useMid: op.mid, timeout: op.timeout });
           } else if (op.op === 'reply') {
             tracker.route(new Message('!', op.name, [Buffer.from('ok')], op.mid));
           } else await clock.advance(op.ms);
@@ -217,16 +234,16 @@ test('requests - model: every request settles exactly once whatever happens', as
 test('requests - latency runs from sending to the reply: a same-name request queued without ids is timed from its turn', async () => {
   const clock = new VirtualClock();
   const stats = new TrafficStats(clock);
-  const tracker = new RequestTracker(clock, () => undefined, 1, stats);
+  const tracker = openTracker(clock, [], 1, stats);
   const listener = { onDone: () => undefined };
-  tracker.start(Message.request('a'), listener, { useMid: false, timeout: Infinity });
-  tracker.start(Message.request('a'), listener, { useMid: false, timeout: Infinity });
+  begin(tracker, Message.request('a'), listener, { useMid: false, timeout: Infinity });
+  begin(tracker, Message.request('a'), listener, { useMid: false, timeout: Infinity });
   await clock.advance(10);
   tracker.route(parse('!a ok'));
   await clock.advance(5);
   tracker.route(parse('!a ok'));
   // Failures are not latencies.
-  tracker.start(Message.request('b'), listener, { useMid: true, timeout: 100 });
+  begin(tracker, Message.request('b'), listener, { useMid: true, timeout: 100 });
   await clock.advance(100);
   assert.deepEqual(stats.latency, { count: 2, median: 7.5, p99: 10, max: 10 });
 });
