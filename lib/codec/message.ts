@@ -57,6 +57,17 @@ export let createParsedMessage: (mtype: MessageType, name: string, mid: number |
 // What createParsedMessage hands the constructor before it sets the store (never kept).
 const PENDING: Buffer[] = [];
 
+// The name most recently found valid: a client sends the same few names over and over.
+let lastValidName: string | undefined;
+
+function checkName(name: string): void {
+  if (name === lastValidName) return;
+  if (typeof name !== 'string' || !NAME_RE.test(name)) {
+    throw new KatcpSyntaxError('bad-name', `invalid message name ${JSON.stringify(name)}: must match [A-Za-z][A-Za-z0-9-]*`, Buffer.from(String(name)));
+  }
+  lastValidName = name;
+}
+
 function checkMid(mid: number | undefined, raw: string): void {
   if (mid === undefined) return;
   if (!Number.isInteger(mid) || mid < 1) {
@@ -124,9 +135,7 @@ export class Message {
       if (mtype !== '?' && mtype !== '!' && mtype !== '#') {
         throw new KatcpSyntaxError('bad-type', `message type must be '?', '!' or '#', not ${JSON.stringify(mtype)}`, Buffer.from(String(mtype)));
       }
-      if (typeof name !== 'string' || !NAME_RE.test(name)) {
-        throw new KatcpSyntaxError('bad-name', `invalid message name ${JSON.stringify(name)}: must match [A-Za-z][A-Za-z0-9-]*`, Buffer.from(String(name)));
-      }
+      checkName(name);
       checkMid(mid, `${mtype}${name}[${String(mid)}]`);
       if (!Array.isArray(args)) throw new KatcpTypeError('bytes', `message arguments must be an array of Buffers, not ${typeof args}`);
       args = args.map(toBuffer);
@@ -156,17 +165,21 @@ export class Message {
 
   /** A request `?name args...`; each argument is encoded by `encodeArgument` (strings as UTF-8, numbers, booleans, bigints, Address, bytes). */
   static request(name: string, ...args: unknown[]): Message {
-    return new Message(MessageType.Request, name, args.map(encodeArgument));
+    // encodeArgument always gives a Buffer: only the name needs checking.
+    checkName(name);
+    return createMessageUnchecked(MessageType.Request, name, args.map(encodeArgument), undefined);
   }
 
   /** An inform `#name args...` (arguments encoded as in {@link Message.request}). */
   static inform(name: string, ...args: unknown[]): Message {
-    return new Message(MessageType.Inform, name, args.map(encodeArgument));
+    checkName(name);
+    return createMessageUnchecked(MessageType.Inform, name, args.map(encodeArgument), undefined);
   }
 
   /** A reply `!name args...` (arguments encoded as in {@link Message.request}). */
   static reply(name: string, ...args: unknown[]): Message {
-    return new Message(MessageType.Reply, name, args.map(encodeArgument));
+    checkName(name);
+    return createMessageUnchecked(MessageType.Reply, name, args.map(encodeArgument), undefined);
   }
 
   /** The reply to `request`: same name and mid. */

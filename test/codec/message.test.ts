@@ -73,6 +73,16 @@ describe('message', () => {
     assert.equal(new Message('?', 'A-1b').name, 'A-1b');
   });
 
+  it('message - request, inform and reply check the name every time, also right after a valid one', () => {
+    const makers = [(n: string, ...a: unknown[]) => Message.request(n, ...a), (n: string) => Message.inform(n), (n: string) => Message.reply(n)];
+    for (const make of makers) {
+      assert.equal(make('ok-name', 1).name, 'ok-name');
+      for (const name of ['', 'a b', 'ok_name', 'ok-name ']) assert.throws(() => make(name), kind('bad-name'), JSON.stringify(name));
+      assert.equal(make('ok-name').toString().slice(1), 'ok-name');
+    }
+    assert.throws(() => Message.request(42 as unknown as string), kind('bad-name'));
+  });
+
   it('message - the constructor validates the mid', () => {
     assert.throws(() => new Message('?', 'a', [], 0), kind('bad-mid'));
     assert.throws(() => new Message('?', 'a', [], -1), kind('bad-mid'));
