@@ -12,8 +12,6 @@
  * @module
  */
 import type { Message } from '../codec/message.js';
-import { retry } from '../util/retry.js';
-import type { RetryPolicy } from '../util/retry.js';
 import type { Client } from './client.js';
 import { EarlySampling } from './early-sampling.js';
 import { MAX_IN_FLIGHT, settleLimited } from './sampling.js';
@@ -23,8 +21,8 @@ import { parseSensorListInform } from './sensor-informs.js';
 import type { SensorInfo } from './sensor-informs.js';
 import type { SensorModel } from './sensor-model.js';
 import { isReplyError } from './sensor-sampling-engine.js';
-import { sensorSyncRetryDelay } from './backoff.js';
 import { SyncState } from './sync-state.js';
+import { SyncRetry } from './sync-retry.js';
 
 /** What the monitor tells each watcher besides what the model does (implemented by SensorWatcher). */
 export interface MonitorWatcher extends SensorView {
@@ -48,12 +46,9 @@ export class SensorMonitor {
   #state: SyncState = SyncState.Disconnected;
   #needFullList = false;
   readonly #needNames = new Set<string>();
-  #running = false;
   #generation = 0;
   #listings = 0;
-  /** Stops the retry of the current run; aborted only while it waits between attempts. */
-  #retryCtl: AbortController | undefined;
-  #waiting = false;
+  readonly #retry: SyncRetry;
   /** Keeps the sampling engine waiting while a list is owed (a changed list comes first). */
   #release: (() => void) | undefined;
   readonly #detach: (() => void)[] = [];
@@ -63,6 +58,7 @@ export class SensorMonitor {
     const client = model.client;
     this.#client = client;
     this.#model = model;
+    this.#retry = new SyncRetry(client, 'sensor sync');
     const onConnected = (): void => this.#connected();
     const onDisconnected = (): void => this.#disconnected();
     const onState = (state: string): void => {
@@ -119,7 +115,7 @@ export class SensorMonitor {
     if (this.#state === SyncState.Closed) return;
     this.#generation++;
     for (const off of this.#detach.splice(0)) off();
-    this.#cutWait();
+    this.#retry.cutWait();
     this.#releaseEngine();
     this.#setState(SyncState.Closed);
     for (const w of this.#watchers) this.#model.removeView(w);
@@ -159,7 +155,7 @@ export class SensorMonitor {
 
   #connected(): void {
     this.#generation++;
-    this.#cutWait();
+    this.#retry.cutWait();
     this.#needFullList = true;
     this.#needNames.clear();
     // The model started a new generation of its engine (its handler runs first): hold it.
@@ -171,14 +167,13 @@ export class SensorMonitor {
 
   #disconnected(): void {
     this.#generation++;
-    this.#cutWait();
+    this.#retry.cutWait();
     this.#release = undefined;
     this.#setState(SyncState.Disconnected);
   }
 
   #kick(): void {
-    if (this.#running || !this.#client.isConnected || this.#state === SyncState.Closed) return;
-    this.#running = true;
+    if (this.#retry.running || !this.#client.isConnected || this.#state === SyncState.Closed) return;
     void this.#run();
   }
 
@@ -186,50 +181,13 @@ export class SensorMonitor {
     return this.#needFullList || this.#needNames.size > 0;
   }
 
-  /** A wait between retries ends at once (a new connection has its own work; or none is coming). */
-  #cutWait(): void {
-    if (this.#waiting) this.#retryCtl?.abort();
-  }
-
-  /**
-   * The update loop on the project's one retry mechanism (util/retry.ts, p-retry): a failed round
-   * is retried after 500 ms doubling to 30 s, awaited on the client's clock; a reconnection,
-   * disconnection or close cuts the wait through the retry's signal.
-   */
+  /** The update loop: rounds retried (sync-retry.ts) until a reconnection, disconnection or close makes them moot. */
   async #run(): Promise<void> {
     const gen = this.#generation;
-    const ctl = new AbortController();
-    this.#retryCtl = ctl;
-    const policy: RetryPolicy = {
-      nextDelay: (attempt) => {
-        if (gen !== this.#generation || !this.#client.isConnected || this.#state === SyncState.Closed) return false;
-        return sensorSyncRetryDelay(attempt);
-      },
-      reset: () => undefined,
-    };
-    try {
-      await retry(
-        () => {
-          this.#waiting = false;
-          return this.#round(gen);
-        },
-        {
-          policy,
-          clock: this.#client.clock,
-          signal: ctl.signal,
-          onRetry: (err, _attempt, delay) => {
-            this.#client.logger.warn(`sensor sync failed (retrying in ${delay} ms): ${err.message}`);
-            this.#waiting = true;
-          },
-        },
-      );
-    } catch {
-      // Given up or cut short by a new generation: that generation's own run does the work.
-    } finally {
-      this.#waiting = false;
-      this.#running = false;
-      if (this.#retryCtl === ctl) this.#retryCtl = undefined;
-    }
+    await this.#retry.run(
+      () => this.#round(gen),
+      () => gen === this.#generation && this.#client.isConnected && this.#state !== SyncState.Closed,
+    );
     if (this.#hasWork()) this.#kick();
   }
 

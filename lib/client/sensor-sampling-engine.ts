@@ -7,15 +7,13 @@
  * mechanism (util/retry.ts).
  * @module
  */
-import { sensorSyncRetryDelay } from './backoff.js';
 import { FailReply, InvalidReply } from '../errors.js';
-import { retry } from '../util/retry.js';
-import type { RetryPolicy } from '../util/retry.js';
 import type { Client } from './client.js';
 import type { SamplingPlan } from './early-sampling.js';
 import { chunkByName, MAX_IN_FLIGHT, settleLimited } from './sampling.js';
 import { NONE } from './sensor-entry.js';
 import type { RemoteSensor, WantedStrategy } from './sensor-entry.js';
+import { SyncRetry } from './sync-retry.js';
 
 /** True for the errors that are the device's answer (not a lost connection or a timeout). */
 export function isReplyError(err: unknown): boolean {
@@ -46,10 +44,8 @@ export class SamplingEngine {
   readonly #table: SamplingTable;
   #generation = 0;
   #holds = 0;
-  #running = false;
   #kicked = false;
-  #retryCtl: AbortController | undefined;
-  #waiting = false;
+  readonly #retry: SyncRetry;
   #idle: (() => void)[] = [];
 
   /**
@@ -59,6 +55,7 @@ export class SamplingEngine {
   constructor(client: Client, table: SamplingTable) {
     this.#client = client;
     this.#table = table;
+    this.#retry = new SyncRetry(client, 'setting sensor strategies');
   }
 
   /** The connection generation: a result of an older one is ignored. */
@@ -68,14 +65,14 @@ export class SamplingEngine {
 
   /** True while work is left or running. */
   get busy(): boolean {
-    return this.#running || (this.#holds === 0 && this.#client.isConnected && this.#table.pendingWork);
+    return this.#retry.running || (this.#holds === 0 && this.#client.isConnected && this.#table.pendingWork);
   }
 
   /** A new connection, a lost one, or the end: requests of the old generation are forgotten. */
   newGeneration(): void {
     this.#generation++;
     this.#holds = 0;
-    if (this.#waiting) this.#retryCtl?.abort();
+    this.#retry.cutWait();
     this.#settleIdle();
   }
 
@@ -116,46 +113,22 @@ export class SamplingEngine {
   }
 
   #start(): void {
-    if (this.#running || this.#holds > 0 || !this.#client.isConnected || !this.#table.pendingWork) {
+    if (this.#retry.running || this.#holds > 0 || !this.#client.isConnected || !this.#table.pendingWork) {
       this.#settleIdle();
       return;
     }
-    this.#running = true;
     void this.#run();
   }
 
-  /** Rounds until nothing is left, retried after 500 ms doubling to 30 s on failures that are not replies. */
+  /** Rounds until nothing is left, retried (sync-retry.ts) on failures that are not replies. */
   async #run(): Promise<void> {
     const gen = this.#generation;
-    const ctl = new AbortController();
-    this.#retryCtl = ctl;
-    const policy: RetryPolicy = {
-      nextDelay: (attempt) => (gen !== this.#generation || !this.#client.isConnected ? false : sensorSyncRetryDelay(attempt)),
-      reset: () => undefined,
-    };
-    try {
-      await retry(
-        async () => {
-          this.#waiting = false;
-          while (gen === this.#generation && this.#holds === 0 && this.#table.pendingWork) await this.#round(gen);
-        },
-        {
-          policy,
-          clock: this.#client.clock,
-          signal: ctl.signal,
-          onRetry: (err, _attempt, delay) => {
-            this.#client.logger.warn(`setting sensor strategies failed (retrying in ${delay} ms): ${err.message}`);
-            this.#waiting = true;
-          },
-        },
-      );
-    } catch {
-      // Given up or cut short by a new generation: that generation's own run does the work.
-    } finally {
-      this.#waiting = false;
-      this.#running = false;
-      if (this.#retryCtl === ctl) this.#retryCtl = undefined;
-    }
+    await this.#retry.run(
+      async () => {
+        while (gen === this.#generation && this.#holds === 0 && this.#table.pendingWork) await this.#round(gen);
+      },
+      () => gen === this.#generation && this.#client.isConnected,
+    );
     this.#start();
   }
 
