@@ -2,9 +2,10 @@
  * The one sensor model of a {@link Client} (`client.sensorModel`): per remote sensor name ONE
  * entry with its description (whoever listed it), the latest reading, the views that consume it
  * and the strategy claims on it, the strategy the device applies on this connection; the one
- * `#sensor-status` handler; readings of sensors not listed yet, held until a listing says whether
- * they exist; and the sampling engine (sensor-sampling-engine.ts) that sets every wanted strategy
- * after a (re)connection, in bulk for all views together.
+ * `#sensor-status` handler and the delivery of readings (sensor-delivery.ts); readings of sensors
+ * not listed yet, held until a listing says whether they exist; and the sampling engine
+ * (sensor-sampling-engine.ts) that sets every wanted strategy after a (re)connection, in bulk for
+ * all views together.
  *
  * Listers (the SensorWatcher's monitor, the inspecting client's inspector) apply descriptions
  * ({@link apply}, {@link remove}); views (SensorWatcher through its filter, the inspecting
@@ -15,15 +16,15 @@
  */
 import type { Message } from '../codec/message.js';
 import type { CodecContext } from '../codec/types.js';
-import { KatcpError } from '../errors.js';
-import type { SamplingStrategy, SensorStatus } from '../sensor/index.js';
-import { makeReading } from '../sensor/status.js';
+import type { SamplingStrategy } from '../sensor/index.js';
 import type { Client } from './client.js';
 import { NONE, RemoteSensor } from './sensor-entry.js';
 import type { NamedSlot } from './sensor-entry.js';
 import { NamedSlots } from './sensor-named.js';
 import type { ClaimOwner, NamedOwner, RawReading, ReadingTarget, SensorView, WantedStrategy } from './sensor-entry.js';
-import { decodeSensorValue, forEachSensorReading, sameSensorInfo } from './sensor-informs.js';
+import { SensorDelivery } from './sensor-delivery.js';
+import type { DeliveryModel } from './sensor-delivery.js';
+import { sameSensorInfo } from './sensor-informs.js';
 import type { SensorInfo } from './sensor-informs.js';
 import { SamplingEngine } from './sensor-sampling-engine.js';
 import { SensorHolding } from './sensor-holding.js';
@@ -36,15 +37,20 @@ export interface ChangeListener {
 }
 
 /** See the module documentation. */
-export class SensorModel {
+export class SensorModel implements DeliveryModel {
   /** The client whose device this models. */
   readonly client: Client;
   /** The sampling engine (listers hold it while they list). */
   readonly sampling: SamplingEngine;
   /** @internal the SensorWatchers' sync engine, once a watcher exists */
   watcherMonitor: { readonly isClosed: boolean } | undefined;
+  /**
+   * Apply every reading of a `#sensor-status` inform, or of the `#sensor-value` informs of a
+   * `?sensor-value` reply (bound: it is the client's inform handler; see sensor-delivery.ts).
+   */
+  readonly applyInform: (msg: Message) => void;
   readonly #holding: SensorHolding;
-  #views: SensorView[] = [];
+  readonly #delivery: SensorDelivery;
   readonly #wanted = new WantedStrategies();
   readonly #sensors = new Map<string, RemoteSensor>();
   readonly #named = new NamedSlots(this);
@@ -53,24 +59,22 @@ export class SensorModel {
   // view list their `watchers` were worked out against.
   readonly #incoming = new Map<string, { sensor: RemoteSensor; against: readonly SensorView[] }>();
   #changeListeners: ChangeListener[] = [];
-  #inBatch = false;
-  #ctx: CodecContext | undefined;
-  #offStatus: (() => void) | undefined;
   #closed = false;
-  #holdingOn = false;
 
   /** @param client the client (use `client.sensorModel`) */
   constructor(client: Client) {
     this.client = client;
     this.sampling = new SamplingEngine(client, this);
     this.#holding = new SensorHolding(this);
+    this.#delivery = new SensorDelivery(this);
+    this.applyInform = this.#delivery.applyInform;
     const onConnected = (): void => {
-      this.#ctx = undefined;
+      this.#delivery.newConnection();
       this.sampling.newGeneration();
       this.#resetSubscriptions();
     };
     const onDisconnected = (): void => {
-      this.#ctx = undefined;
+      this.#delivery.newConnection();
       this.sampling.newGeneration();
     };
     const onState = (state: string): void => {
@@ -98,7 +102,7 @@ export class SensorModel {
 
   /** The codec context of this connection (read once per connection). */
   get codecContext(): CodecContext {
-    return (this.#ctx ??= this.client.codecContext);
+    return this.#delivery.codecContext;
   }
 
   /** Held readings of sensors not listed yet (see sensor-holding.ts). */
@@ -110,12 +114,11 @@ export class SensorModel {
 
   /** Attach a filter view and bring it up to date (sensors, last readings). */
   addView(v: SensorView): void {
-    if (this.#views.includes(v)) return;
-    this.#views = [...this.#views, v];
+    if (!this.#delivery.addView(v)) return;
     this.#wanted.addView(v);
     this.#updateHandler();
     if (this.#sensors.size === 0) return;
-    this.#batch([v], () => {
+    this.#delivery.batch([v], () => {
       for (const s of this.#sensors.values()) {
         if (!this.#wants(v, s.info)) continue;
         v.sensorAdded(s.info);
@@ -129,8 +132,7 @@ export class SensorModel {
 
   /** Detach a filter view; the sensors it wanted get the next view's strategy, or `none`. */
   removeView(v: SensorView): void {
-    if (!this.#views.includes(v)) return;
-    this.#views = this.#views.filter((x) => x !== v);
+    if (!this.#delivery.removeView(v)) return;
     this.#wanted.removeView(v);
     for (const s of this.#sensors.values()) {
       if (!s.watchers.includes(v)) continue;
@@ -223,17 +225,12 @@ export class SensorModel {
 
   /** The one `#sensor-status` handler is registered while something consumes readings. */
   #updateHandler(): void {
-    const want = !this.#closed && (this.#views.length > 0 || this.#named.size > 0 || this.#holding.active);
-    if (want && this.#offStatus === undefined) this.#offStatus = this.client.addInformHandler('sensor-status', this.applyInform);
-    else if (!want && this.#offStatus !== undefined) {
-      this.#offStatus();
-      this.#offStatus = undefined;
-    }
+    this.#delivery.listen(!this.#closed && (this.#delivery.views.length > 0 || this.#named.size > 0 || this.#holding.active));
   }
 
   /** @internal the holding switched on or off */
   holdingChanged(): void {
-    this.#holdingOn = this.#holding.active;
+    this.#delivery.holdingChanged();
     this.#updateHandler();
   }
 
@@ -312,39 +309,16 @@ export class SensorModel {
       if (this.#wanted.ofClaim(c, integer, v4).key !== key) continue;
       // Withdrawn: the next claim (or none) is wanted instead.
       this.claim(name, c.claimant, { strategy: 'none' });
-      this.#safe(() => c.claimant.strategyRejected(name, c.strategy, err));
+      this.#delivery.safe(() => c.claimant.strategyRejected(name, c.strategy, err));
     }
-    for (const w of s.watchers) if (this.#wanted.ofView(w, integer, v4).key === key) this.#safe(() => w.strategyRejected(name, w.strategy, err));
+    for (const w of s.watchers) if (this.#wanted.ofView(w, integer, v4).key === key) this.#delivery.safe(() => w.strategyRejected(name, w.strategy, err));
   }
 
   // ------------------------------------------------------------ descriptions
 
   /** Run `body` as one batch for every view (nested batches join the outer one). */
   batch(body: () => void): void {
-    this.#batch(this.#views, body);
-  }
-
-  #batch(views: readonly SensorView[], body: () => void): void {
-    if (this.#inBatch) {
-      body();
-      return;
-    }
-    this.#inBatch = true;
-    for (const v of views) this.#safe(v.batchStart);
-    try {
-      body();
-    } finally {
-      for (const v of views) this.#safe(v.batchStop);
-      this.#inBatch = false;
-    }
-  }
-
-  #safe(fn: () => void): void {
-    try {
-      fn();
-    } catch (err) {
-      this.client.logger.error('a sensor view callback threw', err);
-    }
+    this.#delivery.batch(this.#delivery.views, body);
   }
 
   /**
@@ -358,7 +332,7 @@ export class SensorModel {
     if (old !== undefined) return sameSensorInfo(old.info, info) && this.#needSampling.has(old) ? old : undefined;
     if (this.#incoming.has(info.name)) return undefined;
     const s = new RemoteSensor(info);
-    const against = this.#views;
+    const against = this.#delivery.views;
     for (let i = 0; i < against.length; i++) if (this.#wants(against[i]!, info)) s.watchers.push(against[i]!);
     s.named = this.#named.get(info.name);
     if (s.watchers.length === 0 && (s.named === undefined || s.named.claims.length === 0)) return undefined;
@@ -382,7 +356,7 @@ export class SensorModel {
     const taken = early !== undefined && old === undefined && sameSensorInfo(early.sensor.info, info);
     const s = taken ? early.sensor : new RemoteSensor(info);
     s.named = this.#named.get(info.name);
-    const views = this.#views;
+    const views = this.#delivery.views;
     // The views' filters already ran for an early sensor, unless the views changed since.
     const known = taken && early.against === views;
     if (!known) s.watchers = [];
@@ -396,7 +370,7 @@ export class SensorModel {
         }
         if (!known) s.watchers.push(v);
       } else if (old?.watchers.includes(v) === true) {
-        this.#safe(() => v.sensorRemoved(info.name));
+        this.#delivery.safe(() => v.sensorRemoved(info.name));
       }
     }
     this.#sensors.set(info.name, s);
@@ -406,11 +380,11 @@ export class SensorModel {
       s.current = undefined;
     }
     const change = old === undefined ? 'added' : 'changed';
-    for (const l of this.#changeListeners) this.#safe(() => l.sensorChanged(info.name, change, by));
+    for (const l of this.#changeListeners) this.#delivery.safe(() => l.sensorChanged(info.name, change, by));
     // A reading that came with an early subscription goes out with the sensor, and is kept for
     // later views (#updateNeed forgets readings of sensors not known to be subscribed).
     const reading = s.reading;
-    if (reading !== undefined) this.#deliver(s, reading);
+    if (reading !== undefined) this.#delivery.deliver(s, reading);
     this.#updateNeed(s);
     if (reading !== undefined) s.reading = reading;
     this.#holding.listed(info.name);
@@ -423,130 +397,36 @@ export class SensorModel {
     if (this.#sensors.get(name) !== s) return;
     this.#sensors.delete(name);
     this.#needSampling.delete(s);
-    for (const v of s.watchers) this.#safe(() => v.sensorRemoved(name));
-    for (const l of this.#changeListeners) this.#safe(() => l.sensorChanged(name, 'removed', by));
+    for (const v of s.watchers) this.#delivery.safe(() => v.sensorRemoved(name));
+    for (const l of this.#changeListeners) this.#delivery.safe(() => l.sensorChanged(name, 'removed', by));
   }
 
-  // ------------------------------------------------------------ readings
+  // ------------------------------------------------------------ readings (see sensor-delivery.ts)
 
-  /**
-   * Apply every reading of a `#sensor-status` inform, or of the `#sensor-value` informs of a
-   * `?sensor-value` reply (bound: it is the client's inform handler).
-   */
-  readonly applyInform = (msg: Message): void => {
-    // #batch() inlined: this runs for every update the device sends.
-    const views = this.#views;
-    const nested = this.#inBatch;
-    if (!nested) {
-      this.#inBatch = true;
-      for (let i = 0; i < views.length; i++) {
-        try {
-          views[i]!.batchStart();
-        } catch (err) {
-          this.client.logger.error('a sensor watcher callback threw', err);
-        }
-      }
-    }
-    try {
-      forEachSensorReading(msg, this.codecContext, this.#onReading, this.#onBadReading);
-    } catch (err) {
-      this.#onBadReading(err as Error);
-    } finally {
-      if (!nested) {
-        for (let i = 0; i < views.length; i++) {
-          try {
-            views[i]!.batchStop();
-          } catch (err) {
-            this.client.logger.error('a sensor watcher callback threw', err);
-          }
-        }
-        this.#inBatch = false;
-      }
-    }
-  };
-
-  readonly #onReading = (name: string, status: SensorStatus, value: Buffer, timestamp: number): void => {
-    const s = this.#sensors.get(name);
-    if (s === undefined) {
-      const early = this.#incoming.get(name)?.sensor;
-      if (early !== undefined) {
-        // Kept for apply(); as below, an update means the sensor is subscribed (somehow).
-        early.reading = { timestamp, status, value };
-        if (early.current === NONE) early.current = undefined;
-      } else {
-        this.#holding.unknown(name, { timestamp, status, value });
-      }
+  /** @internal a reading of a sensor not listed: kept for {@link apply} if announced early, else held */
+  unlistedReading(name: string, r: RawReading): void {
+    const early = this.#incoming.get(name)?.sensor;
+    if (early === undefined) {
+      this.#holding.unknown(name, r);
       return;
     }
-    if (s.current === NONE && !this.#holdingOn) {
-      // Updates mean it is subscribed after all (with some strategy): set what we want. A sensor
-      // already waiting for its strategy (typically the first reading of a subscription whose
-      // reply is still to come) needs nothing more. Not with an inspecting client: there, the
-      // strategies of the sensors nobody claims are the user's (raw ?sensor-sampling requests).
-      s.current = undefined;
-      if (!this.#needSampling.has(s)) this.#reconsider(s);
-    }
-    const reading = { timestamp, status, value };
-    s.reading = reading;
-    this.#deliver(s, reading);
-  };
+    // Kept for apply(); an update means the sensor is subscribed (somehow).
+    early.reading = r;
+    if (early.current === NONE) early.current = undefined;
+  }
+
+  /** @internal a reading of a sensor believed unsubscribed (not called while holding is on) */
+  subscribedAfterAll(s: RemoteSensor): void {
+    // Updates mean it is subscribed after all (with some strategy): set what we want. A sensor
+    // already waiting for its strategy (typically the first reading of a subscription whose
+    // reply is still to come) needs nothing more. Not with an inspecting client: there, the
+    // strategies of the sensors nobody claims are the user's (raw ?sensor-sampling requests).
+    s.current = undefined;
+    if (!this.#needSampling.has(s)) this.#reconsider(s);
+  }
 
   /** @internal a held reading of a sensor now listed */
   deliverHeld(name: string, r: RawReading): void {
-    const s = this.#sensors.get(name);
-    if (s === undefined) return;
-    s.reading = r;
-    this.#deliver(s, r);
+    this.#delivery.deliverHeld(name, r);
   }
-
-  #deliver(s: RemoteSensor, r: RawReading): void {
-    const name = s.info.name;
-    const watchers = s.watchers;
-    for (let i = 0; i < watchers.length; i++) {
-      try {
-        watchers[i]!.sensorUpdated(name, r.timestamp, r.status, r.value);
-      } catch (err) {
-        this.client.logger.error(`a sensor watcher failed to handle an update of ${name}`, err);
-      }
-    }
-    let targets = s.named?.targets;
-    // A target made on its first reading (an inspecting client's sensor object).
-    if ((targets === undefined || targets.length === 0) && this.#holdingOn && this.#holding.makeTarget(name)) targets = this.#named.get(name)?.targets;
-    if (targets !== undefined && targets.length > 0) this.#deliverDecoded(s.info, targets, r);
-  }
-
-  /** Decode once, then hand the reading to every target of the sensor. */
-  #deliverDecoded(info: SensorInfo, targets: NamedSlot['targets'], r: RawReading): void {
-    const name = info.name;
-    let reading;
-    try {
-      reading = makeReading(r.timestamp, r.status, decodeSensorValue(info, r.value, this.codecContext));
-    } catch (err) {
-      for (const t of targets) t.owner.warn(updateError(`sensor ${name}: update dropped: ${(err as Error).message}`, err));
-      return;
-    }
-    for (let i = 0; i < targets.length; i++) {
-      const { target, owner } = targets[i]!;
-      try {
-        target.setReading(reading);
-      } catch (err) {
-        owner.warn(updateError(`sensor ${name}: the sensor object refused the update: ${(err as Error).message}`, err));
-      }
-      const events = owner.events;
-      if (events.listenerCount('sensorUpdate') === 0) continue;
-      try {
-        events.emit('sensorUpdate', name, reading);
-      } catch (err) {
-        owner.warn(new KatcpError(`a sensorUpdate listener threw: ${(err as Error).message}`, 'KATCP_ERR_LISTENER', { cause: err }));
-      }
-    }
-  }
-
-  readonly #onBadReading = (err: Error): void => {
-    if (!this.#holding.warn(err)) this.client.logger.warn(err.message);
-  };
-}
-
-function updateError(message: string, cause: unknown): KatcpError {
-  return new KatcpError(message, 'KATCP_ERR_SENSOR_UPDATE', { cause });
 }

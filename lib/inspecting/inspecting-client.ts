@@ -28,6 +28,7 @@ export type { InspectingClientEvents, InspectingClientOptions, LookupOptions, Se
 import { InspectingState } from './state.js';
 import type { InspectingStateName, InspectingStateValue } from './state.js';
 import { SyncLoop } from './sync-loop.js';
+import type { SyncLoopOwner } from './sync-loop.js';
 import { SyncWork } from './work.js';
 import { scoped } from './waiters.js';
 
@@ -65,7 +66,8 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
   readonly #updateOnLookup: boolean;
   readonly #clientOptions: Omit<ClientOptions, 'autoReconnect' | 'presetFlags' | 'clock'>;
   #presetFlags: ProtocolFlags | string | undefined;
-  #stateCallback: StateCallback | undefined;
+  /** The sync loop's up-calls; it holds the current state callback (written by setStateCallback). */
+  readonly #syncOwner: { stateCallback: StateCallback | undefined; readonly emit: SyncLoopOwner['emit'] };
 
   #client: Client | undefined;
   #unhook: (() => void)[] = [];
@@ -112,18 +114,12 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
     );
     this.#clientOptions = opts.client ?? {};
     this.#presetFlags = opts.presetProtocolFlags;
-    this.#stateCallback = opts.stateCallback;
-    this.#sync = new SyncLoop<S, R>({
-      clock: this.#clock,
-      initialInspection: opts.initialInspection ?? true,
-      syncTimeout: opts.syncTimeout ?? 20_000,
-      backoff,
-      model: this.#model,
-      work: this.#work,
-      closeSignal: this.#closeCtl.signal,
-      stateCallback: () => this.#stateCallback,
-      emit: (event, ...args) => this.#emitSafe(event, ...args),
-    });
+    this.#syncOwner = { stateCallback: opts.stateCallback, emit: (event, ...args) => this.#emitSafe(event, ...args) };
+    this.#sync = new SyncLoop<S, R>(
+      { clock: this.#clock, initialInspection: opts.initialInspection ?? true, syncTimeout: opts.syncTimeout ?? 20_000, backoff },
+      { model: this.#model, work: this.#work, closeSignal: this.#closeCtl.signal },
+      this.#syncOwner,
+    );
     this.#work.all();
   }
 
@@ -179,7 +175,7 @@ export class InspectingClient<S extends SensorTarget = Sensor, R = RequestInfo> 
 
   /** Replace the state callback (see {@link StateCallback}); undefined removes it. */
   setStateCallback(cb: StateCallback | undefined): void {
-    this.#stateCallback = cb;
+    this.#syncOwner.stateCallback = cb;
   }
 
   /**

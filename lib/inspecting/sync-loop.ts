@@ -36,29 +36,43 @@ export interface PassResult {
   readonly changes: ModelChanges | undefined;
 }
 
-/** Emits an inspecting-client event; listener errors are the emitter's concern. */
-export type EmitInspectingEvent = <E extends keyof InspectingClientEvents>(event: E, ...args: InspectingClientEvents[E]) => void;
-
-/** What the sync loop works with. */
-export interface SyncLoopDeps<S extends SensorTarget, R> {
+/** The sync loop's settings (plain data). */
+export interface SyncLoopSettings {
+  /** The injected time of the waits and the backoff. */
   readonly clock: Clock;
   /** Inspect on the first connection. */
   readonly initialInspection: boolean;
   /** Time budget of one inspection pass (ms). */
   readonly syncTimeout: number;
+  /** The backoff between failed passes (validated by the owner). */
   readonly backoff: ExponentialRandomBackoffOptions;
+}
+
+/** What the sync loop works on. */
+export interface SyncLoopParts<S extends SensorTarget, R> {
+  /** The model a pass inspects into. */
   readonly model: DeviceModel<S, R>;
+  /** The work owed to the next pass. */
   readonly work: SyncWork;
   /** Aborts when the inspecting client closes. */
   readonly closeSignal: AbortSignal;
-  /** The current state callback. */
-  readonly stateCallback: () => StateCallback | undefined;
-  readonly emit: EmitInspectingEvent;
+}
+
+/** The up-calls of the sync loop's owner (the inspecting client). */
+export interface SyncLoopOwner {
+  /** The current state callback, awaited after every state change (it may be replaced at any time). */
+  readonly stateCallback: StateCallback | undefined;
+  /** Emit an inspecting-client event; listener errors are the owner's concern. */
+  emit<E extends keyof InspectingClientEvents>(event: E, ...args: InspectingClientEvents[E]): void;
 }
 
 /** Keeps the model of one inspecting client in sync with its device. */
 export class SyncLoop<S extends SensorTarget, R> {
-  readonly #deps: SyncLoopDeps<S, R>;
+  readonly #settings: SyncLoopSettings;
+  readonly #model: DeviceModel<S, R>;
+  readonly #work: SyncWork;
+  readonly #closeSignal: AbortSignal;
+  readonly #owner: SyncLoopOwner;
   #client: Client | undefined;
   #wakeup: Deferred<void> = deferred<void>();
   #state: InspectingStateValue = S0;
@@ -73,11 +87,19 @@ export class SyncLoop<S extends SensorTarget, R> {
   #lastPass: PassResult = { seq: 0, changes: undefined };
   readonly #passWaiters: Waiters<PassResult>;
 
-  /** @param deps the inspecting client's parts and callbacks */
-  constructor(deps: SyncLoopDeps<S, R>) {
-    this.#deps = deps;
-    this.#stateWaiters = new Waiters(deps.clock);
-    this.#passWaiters = new Waiters(deps.clock);
+  /**
+   * @param settings clock, first inspection, pass budget, backoff
+   * @param parts the model, the work owed and the close signal
+   * @param owner the inspecting client's up-calls (state callback, events)
+   */
+  constructor(settings: SyncLoopSettings, parts: SyncLoopParts<S, R>, owner: SyncLoopOwner) {
+    this.#settings = settings;
+    this.#model = parts.model;
+    this.#work = parts.work;
+    this.#closeSignal = parts.closeSignal;
+    this.#owner = owner;
+    this.#stateWaiters = new Waiters(settings.clock);
+    this.#passWaiters = new Waiters(settings.clock);
   }
 
   /** The current state. */
@@ -114,11 +136,11 @@ export class SyncLoop<S extends SensorTarget, R> {
     const onState = (): void => this.wake();
     const onDisconnected = (): void => {
       this.#lostConnection = true;
-      this.#deps.work.all();
+      this.#work.all();
       this.wake();
     };
     const onInterfaceChanged = (msg: Message): void => {
-      this.#deps.work.addAll(msg.name === 'device-changed' ? ALL_CHANGED : parseInterfaceChanged(msg));
+      this.#work.addAll(msg.name === 'device-changed' ? ALL_CHANGED : parseInterfaceChanged(msg));
       this.wake();
     };
     client.on('stateChange', onState);
@@ -150,7 +172,7 @@ export class SyncLoop<S extends SensorTarget, R> {
   }
 
   get #closing(): boolean {
-    return this.#deps.closeSignal.aborted;
+    return this.#closeSignal.aborted;
   }
 
   get #isUp(): boolean {
@@ -180,8 +202,8 @@ export class SyncLoop<S extends SensorTarget, R> {
     }
     this.#state = next;
     this.#stateWaiters.update(next);
-    this.#deps.emit('stateChange', next, changes);
-    const cb = this.#deps.stateCallback();
+    this.#owner.emit('stateChange', next, changes);
+    const cb = this.#owner.stateCallback;
     if (cb !== undefined) await cb(next, changes);
   }
 
@@ -192,8 +214,8 @@ export class SyncLoop<S extends SensorTarget, R> {
    * aborts the wait through the retry's signal; a completed sync resets the backoff.
    */
   async run(): Promise<void> {
-    const { emit } = this.#deps;
-    const backoff = new ExponentialRandomBackoff(this.#deps.backoff);
+    const owner = this.#owner;
+    const backoff = new ExponentialRandomBackoff(this.#settings.backoff);
     const policy: RetryPolicy = {
       // The wait is the delay current before the failure, as katcp-python sleeps it.
       nextDelay: () => {
@@ -203,7 +225,7 @@ export class SyncLoop<S extends SensorTarget, R> {
       },
       reset: () => backoff.success(),
     };
-    let skipInspection = !this.#deps.initialInspection;
+    let skipInspection = !this.#settings.initialInspection;
     const rounds = async (attempt: RetryAttempt): Promise<void> => {
       while (!this.#closing && !this.#clientGone) {
         try {
@@ -216,8 +238,8 @@ export class SyncLoop<S extends SensorTarget, R> {
           await this.#setState(S1);
           if (skipInspection) {
             skipInspection = false;
-            this.#deps.work.take();
-            this.#deps.model.passSkipped();
+            this.#work.take();
+            this.#model.passSkipped();
           } else {
             const changes = await this.#pass();
             if (this.#lostConnection || !this.#isUp) continue;
@@ -227,7 +249,7 @@ export class SyncLoop<S extends SensorTarget, R> {
           if (this.#lostConnection || !this.#isUp) continue;
           await this.#setState(S3);
           attempt.succeeded();
-          if (!(await this.#waitFor(() => !this.#deps.work.empty || this.#lostConnection || !this.#isUp))) return;
+          if (!(await this.#waitFor(() => !this.#work.empty || this.#lostConnection || !this.#isUp))) return;
         } catch (err) {
           if (this.#closing || this.#clientGone) return;
           // A pass cut short by a lost connection is retried on reconnect, without a backoff.
@@ -239,9 +261,9 @@ export class SyncLoop<S extends SensorTarget, R> {
     try {
       await retry(rounds, {
         policy,
-        clock: this.#deps.clock,
-        signal: this.#deps.closeSignal,
-        onRetry: (err, _attempt, delay) => emit('syncError', err, delay),
+        clock: this.#settings.clock,
+        signal: this.#closeSignal,
+        onRetry: (err, _attempt, delay) => owner.emit('syncError', err, delay),
       });
     } catch {
       // Only a close ends the retries (the policy never gives up): nothing to report.
@@ -249,19 +271,20 @@ export class SyncLoop<S extends SensorTarget, R> {
     try {
       await this.#setState(S0);
     } catch (err) {
-      emit('warning', err as Error);
+      owner.emit('warning', err as Error);
     }
     this.#ended = true;
     if (!this.#closing) {
       // The client gave up (no auto-reconnect): nothing will ever change again.
       this.closeWaits(new ConnectionClosedError('connection closed and not reconnecting'));
     }
-    emit('closed');
+    owner.emit('closed');
   }
 
   /** One inspection pass over the work owed; applies it to the indexes and returns the changes to report. */
   async #pass(): Promise<ModelChanges | undefined> {
-    const { work, model } = this.#deps;
+    const work = this.#work;
+    const model = this.#model;
     const owed = work.take();
     const seq = ++this.#passSeq;
     this.#inspecting = true;
@@ -288,12 +311,12 @@ export class SyncLoop<S extends SensorTarget, R> {
   #inspect(work: SyncWork): Promise<ModelChanges | undefined> {
     const client = this.#client!;
     const inspector = new Inspector(client, {
-      clock: this.#deps.clock,
-      budget: this.#deps.syncTimeout,
+      clock: this.#settings.clock,
+      budget: this.#settings.syncTimeout,
       timeoutHints: client.protocolFlags?.requestTimeoutHints ?? false,
-      signal: this.#deps.closeSignal,
-      warn: (err) => this.#deps.emit('warning', err),
+      signal: this.#closeSignal,
+      warn: (err) => this.#owner.emit('warning', err),
     });
-    return this.#deps.model.inspect(work, inspector);
+    return this.#model.inspect(work, inspector);
   }
 }

@@ -1,13 +1,15 @@
 /**
  * The model side of a `KATCPClientResource`: its `req` and `sensor` namespaces, the stable
- * sensor objects, strategies and listeners preset by name, and the reconciliation of all of
- * them with the inspecting client's model changes.
+ * sensor objects, strategies and listeners set by name (on the sensor object, or preset until
+ * the sensor appears), and the reconciliation of all of them with the inspecting client's model
+ * changes.
  * @module
  */
 import type { InspectingClient } from '../inspecting/inspecting-client.js';
 import type { ModelChanges, SensorInfo } from '../inspecting/model.js';
 import { clientSensorType } from '../client/sensor-informs.js';
 import type { SamplingStrategy } from '../sensor/strategy.js';
+import type { CallOptions } from '../util/abort.js';
 import { Namespace, escapeName } from './namespace.js';
 import { createRequestProxy } from './request-proxy.js';
 import type { RequestIssuer, RequestProxy } from './request-proxy.js';
@@ -26,6 +28,16 @@ export interface ModelEvents {
   strategyError: [sensor: ResourceSensor, strategy: SamplingStrategy, error: Error];
 }
 
+/** Which requests a resource exposes in `req` (from its spec). */
+export interface RequestExposure {
+  /** Every request is exposed (the spec's `controlled`). */
+  readonly controlled: boolean;
+  /** Escaped names exposed also when not controlled. */
+  readonly allowed: ReadonlySet<string>;
+  /** Escaped names never exposed. */
+  readonly excluded: ReadonlySet<string>;
+}
+
 /** What a {@link ResourceModel} needs from its resource. */
 export interface ModelOwner {
   /** Resource name (given to the sensor objects). */
@@ -34,8 +46,8 @@ export interface ModelOwner {
   readonly manager: SensorManager;
   /** Sends the requests of the `req` proxies. */
   readonly requester: RequestIssuer;
-  /** True when the request (KATCP name) is exposed in `req`. */
-  isAllowed(name: string): boolean;
+  /** Which requests are exposed in `req`. */
+  readonly exposure: RequestExposure;
   /** Emit a resource event without letting a listener's exception escape. */
   emit<E extends keyof ModelEvents>(event: E, ...args: ModelEvents[E]): void;
 }
@@ -78,30 +90,49 @@ export class ResourceModel {
     return this.#objects.get(name);
   }
 
-  /** Keep a strategy for a sensor that does not exist yet. */
-  presetStrategy(sensorName: string, strategy: StrategyInput): void {
+  /** The sensor under an escaped or KATCP name, or undefined. */
+  sensorByName(name: string): ResourceSensor | undefined {
+    return this.sensors.lookup(name) ?? this.sensors.lookup(escapeName(name));
+  }
+
+  /**
+   * Set the strategy of a sensor by name (escaped or KATCP), or keep it until the sensor appears;
+   * resolves true when the device accepted it now, false when it is kept for later.
+   */
+  setSamplingStrategy(sensorName: string, strategy: StrategyInput, opts: CallOptions): Promise<boolean> {
+    const sensor = this.sensorByName(sensorName);
+    if (sensor !== undefined) return sensor.setStrategy(strategy, undefined, opts);
     this.#presetStrategies.set(escapeName(sensorName), strategy);
+    return Promise.resolve(false);
   }
 
-  /** Forget a preset strategy. */
-  dropPresetStrategy(sensorName: string): void {
+  /** Forget a sensor's strategy, whether set or preset (nothing is sent to the device). */
+  dropSamplingStrategy(sensorName: string): void {
     this.#presetStrategies.delete(escapeName(sensorName));
+    this.sensorByName(sensorName)?.dropSamplingStrategy();
   }
 
-  /** Keep a listener for a sensor that does not exist yet. */
-  presetListener(sensorName: string, listener: SensorListener): void {
+  /** Register a listener on a sensor by name, or keep it until the sensor appears; true when registered at once. */
+  setSensorListener(sensorName: string, listener: SensorListener): boolean {
+    const sensor = this.sensorByName(sensorName);
+    if (sensor !== undefined) {
+      sensor.registerListener(listener);
+      return true;
+    }
     const key = escapeName(sensorName);
     this.#presetListeners.set(key, [...(this.#presetListeners.get(key) ?? []), listener]);
+    return false;
   }
 
-  /** Forget a preset listener. */
-  removePresetListener(sensorName: string, listener: SensorListener): void {
+  /** Remove a listener registered or preset with {@link setSensorListener}. */
+  removeSensorListener(sensorName: string, listener: SensorListener): void {
     const key = escapeName(sensorName);
     const preset = this.#presetListeners.get(key)?.filter((l) => l !== listener);
     if (preset !== undefined) {
       if (preset.length > 0) this.#presetListeners.set(key, preset);
       else this.#presetListeners.delete(key);
     }
+    this.sensorByName(sensorName)?.unregisterListener(listener);
   }
 
   /** Apply the inspecting client's model changes to the namespaces. */
@@ -126,7 +157,7 @@ export class ResourceModel {
     }
     for (const name of changes.requests.added) {
       const info = ic.requestInfo(name);
-      if (info === undefined || !owner.isAllowed(name)) continue;
+      if (info === undefined || !this.#isAllowed(name)) continue;
       const proxy = createRequestProxy(info, escapeName(name), owner.requester);
       this.requests.set(name, proxy);
       owner.emit('requestAdded', proxy);
@@ -162,6 +193,14 @@ export class ResourceModel {
       sensor.updateInfo(info, sensor.present);
     }
     return sensor;
+  }
+
+  /** True when the request (KATCP name) is exposed in `req`. */
+  #isAllowed(name: string): boolean {
+    const { controlled, allowed, excluded } = this.#owner.exposure;
+    const key = escapeName(name);
+    if (excluded.has(key)) return false;
+    return controlled || allowed.has(key);
   }
 
   /** Move strategies and listeners preset by name onto a sensor that just appeared. */

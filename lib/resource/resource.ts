@@ -85,8 +85,6 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
   readonly #spec: ResourceSpec;
   readonly #clock: Clock;
   readonly #logger: ClientLogger;
-  readonly #allowed: ReadonlySet<string>;
-  readonly #excluded: ReadonlySet<string>;
   readonly #model: ResourceModel;
   readonly #manager: SensorManager;
   readonly #stateWaiters: Waiters<ResourceState>;
@@ -109,8 +107,6 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
     this.parent = opts.parent;
     this.#clock = spec.clock ?? systemClock;
     this.#logger = spec.logger ?? spec.client?.logger ?? defaultLogger(`katcp resource ${spec.name}`);
-    this.#allowed = new Set((spec.alwaysAllowedRequests ?? []).map(escapeName));
-    this.#excluded = new Set((spec.alwaysExcludedRequests ?? []).map(escapeName));
     this.dummyUnknownRequests = spec.dummyUnknownRequests ?? false;
     this.#requester = new ResourceRequester(this.name);
     this.#manager = new SensorManager(this.#clock, this.#requester, {
@@ -124,7 +120,11 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
     this.#model = new ResourceModel({
       name: this.name,
       manager: this.#manager,
-      isAllowed: (name) => this.#isAllowed(name),
+      exposure: {
+        controlled: this.controlled,
+        allowed: new Set((spec.alwaysAllowedRequests ?? []).map(escapeName)),
+        excluded: new Set((spec.alwaysExcludedRequests ?? []).map(escapeName)),
+      },
       requester: this.#requester,
       emit: (event, ...args) => this.#emitSafe(event, ...(args as ResourceEvents[typeof event])),
     });
@@ -300,7 +300,7 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
 
   /** The sensor under an escaped or KATCP name, or undefined. */
   getSensorObject(name: string): ResourceSensor | undefined {
-    return this.#model.sensors.lookup(name) ?? this.#model.sensors.lookup(escapeName(name));
+    return this.#model.sensorByName(name);
   }
 
   /**
@@ -309,10 +309,7 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
    * accepted it now, false when it is kept for later.
    */
   setSamplingStrategy(sensorName: string, strategy: StrategyInput, opts: CallOptions = {}): Promise<boolean> {
-    const sensor = this.getSensorObject(sensorName);
-    if (sensor !== undefined) return sensor.setStrategy(strategy, undefined, opts);
-    this.#model.presetStrategy(sensorName, strategy);
-    return Promise.resolve(false);
+    return this.#model.setSamplingStrategy(sensorName, strategy, opts);
   }
 
   /** Set the strategy of every existing sensor that `filter` selects (see {@link listSensors}); resolves per escaped name. */
@@ -324,8 +321,7 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
 
   /** Forget a sensor's strategy, whether set or preset (nothing is sent to the device). */
   dropSamplingStrategy(sensorName: string): void {
-    this.#model.dropPresetStrategy(sensorName);
-    this.getSensorObject(sensorName)?.dropSamplingStrategy();
+    this.#model.dropSamplingStrategy(sensorName);
   }
 
   /**
@@ -333,19 +329,12 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
    * appears. Returns true when it was registered at once.
    */
   setSensorListener(sensorName: string, listener: SensorListener): boolean {
-    const sensor = this.getSensorObject(sensorName);
-    if (sensor !== undefined) {
-      sensor.registerListener(listener);
-      return true;
-    }
-    this.#model.presetListener(sensorName, listener);
-    return false;
+    return this.#model.setSensorListener(sensorName, listener);
   }
 
   /** Remove a listener registered or preset with {@link setSensorListener}. */
   removeSensorListener(sensorName: string, listener: SensorListener): void {
-    this.#model.removePresetListener(sensorName, listener);
-    this.getSensorObject(sensorName)?.unregisterListener(listener);
+    this.#model.removeSensorListener(sensorName, listener);
   }
 
   /** The sensors `filter` selects, sorted by escaped name (see {@link ListSensorsOptions}). */
@@ -392,12 +381,6 @@ export class KATCPClientResource extends EventEmitter<ResourceEvents> {
     // The strategies are claims on the client's sensor model: its engine re-applies them (after
     // a reconnect all, after a resync those of added or changed sensors); synced waits for it.
     if (state.dataSynced) await this.#ic?.client?.sensorModel.sampling.idle();
-  }
-
-  #isAllowed(name: string): boolean {
-    const key = escapeName(name);
-    if (this.#excluded.has(key)) return false;
-    return this.controlled || this.#allowed.has(key);
   }
 
   /** A warning of the resource itself: to the logger, then the `warning` event. */
