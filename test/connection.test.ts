@@ -116,6 +116,17 @@ async function socketPair(): Promise<{ server: Server; client: Socket; sock: Soc
 }
 
 /** A Connection on the accepting side of a loopback socket pair, and the raw peer. */
+/** Count the calls to `socket.write` from now on. */
+function countWrites(socket: Socket): { readonly count: number } {
+  const counter = { count: 0 };
+  const orig = socket.write.bind(socket);
+  socket.write = ((...args: Parameters<Socket['write']>) => {
+    counter.count++;
+    return orig(...args);
+  }) as Socket['write'];
+  return counter;
+}
+
 async function pair(opts?: ConnectionOptions): Promise<{ conn: Connection; owner: Recorder; peer: Peer; server: Server; sock: Socket }> {
   const { server, client, sock } = await socketPair();
   const owner = new Recorder();
@@ -366,33 +377,23 @@ describe('connection', () => {
 
   it('connection - writeMany sends a batch as one socket write', async () => {
     const { conn, peer, sock: socket } = await pair();
-    let writes = 0;
-    const orig = socket.write.bind(socket);
-    socket.write = ((...args: Parameters<Socket['write']>) => {
-      writes++;
-      return orig(...args);
-    }) as Socket['write'];
+    const writes = countWrites(socket);
     const req = Message.parse('?sensor-list[7]');
     assert.equal(conn.writeMany([Message.informReply(req, 'a', 'b c'), Message.informReply(req, 'd'), Message.replyTo(req, 'ok', 2)]), true);
     assert.equal(conn.writeMany([]), true);
-    assert.equal(writes, 1);
+    assert.equal(writes.count, 1);
     await peer.until(() => peer.text().endsWith('!sensor-list[7] ok 2\n'));
     assert.equal(peer.text(), '#sensor-list[7] a b\\_c\n#sensor-list[7] d\n!sensor-list[7] ok 2\n');
   });
 
   it('connection - send() writes what is sent in one tick, including from promise continuations, as one socket write', async () => {
     const { conn, peer, sock: socket } = await pair();
-    let writes = 0;
-    const orig = socket.write.bind(socket);
-    socket.write = ((...args: Parameters<Socket['write']>) => {
-      writes++;
-      return orig(...args);
-    }) as Socket['write'];
+    const writes = countWrites(socket);
     conn.send(Message.request('a'));
     void Promise.resolve().then(() => conn.send(Message.request('b', 1)));
-    assert.equal(writes, 0, 'nothing is written synchronously');
+    assert.equal(writes.count, 0, 'nothing is written synchronously');
     await peer.until(() => peer.text() === '?a\n?b 1\n');
-    assert.equal(writes, 1);
+    assert.equal(writes.count, 1);
     conn.send(Message.request('c'));
     void conn.close();
     await conn.closed;

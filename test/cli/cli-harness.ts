@@ -45,7 +45,11 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv = cliEnv()): Chi
 
 /** Run `katcp ARGS` and collect its output and exit code. */
 export async function runCli(args: string[], env?: NodeJS.ProcessEnv): Promise<CliResult> {
-  const child = spawnCli(args, env);
+  return collect(spawnCli(args, env));
+}
+
+/** Close the child's stdin, then collect its output and exit code. */
+async function collect(child: ChildProcessWithoutNullStreams): Promise<CliResult> {
   child.stdin.end();
   let stdout = '';
   let stderr = '';
@@ -74,13 +78,8 @@ export async function runCliListingModules(args: string[]): Promise<CliResult & 
       env: cliEnv({ KATCP_MODULE_LOG: log }),
       cwd: ROOT,
     });
-    child.stdin.end();
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += String(d)));
-    child.stderr.on('data', (d) => (stderr += String(d)));
-    const [code] = (await once(child, 'close')) as [number | null];
-    return { code, stdout, stderr, modules: readFileSync(log, 'utf8').split('\n').filter((l) => l !== '') };
+    const result = await collect(child);
+    return { ...result, modules: readFileSync(log, 'utf8').split('\n').filter((l) => l !== '') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
