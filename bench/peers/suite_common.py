@@ -1,24 +1,31 @@
 """What the two Python peer suites (aiokatcp_suite.py, katcp_python_suite.py) share: the
-workload counts (the same as bench/peers/workload.ts) and the latency percentiles.
+workload counts (from workload.json, which bench/peers/workload.ts reads too) and the latency percentiles.
 
 Imported from the suites' own folder (Python puts a script's folder first on sys.path).
 """
 
-WARMUP = 100
-REQ_ITERATIONS = 2000
-HELP_ITERATIONS = 1000
-CONCURRENT_CLIENTS = 10
-CONCURRENT_REQS_PER_CLIENT = 500
-DELIVERY_UPDATES = 10000
-MULTI_SENSOR_COUNT = 50
-MULTI_SENSOR_UPDATES_PER = 200
-HIGH_SENSOR_COUNT = 1000
-HIGH_SENSOR_LIST_ITERS = 50
-HIGH_SENSOR_VALUE_ALL_ITERS = 50
-HIGH_SENSOR_VALUE_SINGLE_ITERS = 1000
-HIGH_SENSOR_REGEX_ITERS = 200
-SCALE_SENSOR_COUNT = 20000
-SCALE_ROUNDS = 3
+import json
+import os
+
+# The one copy of the counts, read by bench/peers/workload.ts too.
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "workload.json")) as _f:
+    _counts = json.load(_f)
+
+WARMUP = _counts["WARMUP"]
+REQ_ITERATIONS = _counts["REQ_ITERATIONS"]
+HELP_ITERATIONS = _counts["HELP_ITERATIONS"]
+CONCURRENT_CLIENTS = _counts["CONCURRENT_CLIENTS"]
+CONCURRENT_REQS_PER_CLIENT = _counts["CONCURRENT_REQS_PER_CLIENT"]
+DELIVERY_UPDATES = _counts["DELIVERY_UPDATES"]
+MULTI_SENSOR_COUNT = _counts["MULTI_SENSOR_COUNT"]
+MULTI_SENSOR_UPDATES_PER = _counts["MULTI_SENSOR_UPDATES_PER"]
+HIGH_SENSOR_COUNT = _counts["HIGH_SENSOR_COUNT"]
+HIGH_SENSOR_LIST_ITERS = _counts["HIGH_SENSOR_LIST_ITERS"]
+HIGH_SENSOR_VALUE_ALL_ITERS = _counts["HIGH_SENSOR_VALUE_ALL_ITERS"]
+HIGH_SENSOR_VALUE_SINGLE_ITERS = _counts["HIGH_SENSOR_VALUE_SINGLE_ITERS"]
+HIGH_SENSOR_REGEX_ITERS = _counts["HIGH_SENSOR_REGEX_ITERS"]
+SCALE_SENSOR_COUNT = _counts["SCALE_SENSOR_COUNT"]
+SCALE_ROUNDS = _counts["SCALE_ROUNDS"]
 
 
 def pct(lat):

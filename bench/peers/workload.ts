@@ -1,26 +1,11 @@
 /**
- * The workload shared by the three cross-library suites (the constants are repeated in the
- * Python suites, which must match): the iteration counts of the public katcp-rust table.
+ * The workload shared by the three cross-library suites: the iteration counts of the public
+ * katcp-rust table.
  */
+import counts from './workload.json' with { type: 'json' };
 
-/** Iteration counts and sizes. */
-export const C = {
-  WARMUP: 100,
-  REQ_ITERATIONS: 2000,
-  HELP_ITERATIONS: 1000,
-  CONCURRENT_CLIENTS: 10,
-  CONCURRENT_REQS_PER_CLIENT: 500,
-  DELIVERY_UPDATES: 10_000,
-  MULTI_SENSOR_COUNT: 50,
-  MULTI_SENSOR_UPDATES_PER: 200,
-  HIGH_SENSOR_COUNT: 1000,
-  HIGH_SENSOR_LIST_ITERS: 50,
-  HIGH_SENSOR_VALUE_ALL_ITERS: 50,
-  HIGH_SENSOR_VALUE_SINGLE_ITERS: 1000,
-  HIGH_SENSOR_REGEX_ITERS: 200,
-  SCALE_SENSOR_COUNT: 20_000,
-  SCALE_ROUNDS: 3,
-} as const;
+/** Iteration counts and sizes (workload.json: the one copy, which the Python suites read too). */
+export const C: Readonly<Record<keyof typeof counts, number>> = counts;
 
 /** What a suite prints: figures per row (rates per second, times in seconds, latencies in µs). */
 export interface Results {
