@@ -102,6 +102,21 @@ export class PeerConnection {
     }
   }
 
+  /** Answer every line the client sends with `reply` until the connection ends (runs in the background). */
+  serve(reply: (line: string) => void): void {
+    void (async () => {
+      for (;;) {
+        let line: string;
+        try {
+          line = await this.expectLine(undefined, 60_000);
+        } catch {
+          return;
+        }
+        reply(line);
+      }
+    })();
+  }
+
   /** Send the standard aiokatcp v5 banner with the given flags (default `5.1-MIB`). */
   sendBanner(version = '5.1-MIB'): void {
     this.send(`#version-connect katcp-protocol ${version}`, '#version-connect katcp-library fake-1.0 fake-1.0.0', '#version-connect katcp-device fake-1.0 fake-1.0.0');

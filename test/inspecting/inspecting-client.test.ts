@@ -605,23 +605,14 @@ test('inspecting client - readings are decoded with the protocol of their own co
     await ic.close();
     await peer.close();
   });
-  const serve = (conn: PeerConnection): void => {
-    void (async () => {
-      for (;;) {
-        let line: string;
-        try {
-          line = await conn.expectLine(undefined, 60_000);
-        } catch {
-          return;
-        }
-        // v5 requests carry a message id, which the reply and its informs repeat.
-        const [, name = '', mid = ''] = /^\?([\w-]+)(\[\d+\])?/.exec(line) ?? [];
-        if (name === 'help') conn.send(`#help${mid} watchdog Check`, `!help${mid} ok 1`);
-        else if (name === 'sensor-list') conn.send(`#sensor-list${mid} a.ts A\\_ts \\@ timestamp`, `!sensor-list${mid} ok 1`);
-        else conn.send(`!${name}${mid} ok`);
-      }
-    })();
-  };
+  const serve = (conn: PeerConnection): void =>
+    conn.serve((line) => {
+      // v5 requests carry a message id, which the reply and its informs repeat.
+      const [, name = '', mid = ''] = /^\?([\w-]+)(\[\d+\])?/.exec(line) ?? [];
+      if (name === 'help') conn.send(`#help${mid} watchdog Check`, `!help${mid} ok 1`);
+      else if (name === 'sensor-list') conn.send(`#sensor-list${mid} a.ts A\\_ts \\@ timestamp`, `!sensor-list${mid} ok 1`);
+      else conn.send(`!${name}${mid} ok`);
+    });
   const updates: [number, unknown][] = [];
   ic.on('sensorUpdate', (_n, r) => updates.push([r.timestamp, r.value]));
   ic.start();

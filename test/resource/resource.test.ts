@@ -585,24 +585,16 @@ test('resource - a KATCP v4 device: no mids, millisecond timestamps converted, s
   conn.send('#version 7.3', '#build-state blah-5.21a3');
   const lists: Record<string, string> = { 'an.int': 'an.int An\\_int count integer -5 5', 'a.ts': 'a.ts A\\_ts \\@ timestamp' };
   const values: Record<string, string> = { 'an.int': '3', 'a.ts': '1700000001500' };
-  void (async () => {
-    for (;;) {
-      let line: string;
-      try {
-        line = await conn.expectLine(undefined, 60_000);
-      } catch {
-        return;
-      }
-      const [name = '', ...args] = line.slice(1).split(' ');
-      if (name === 'help') conn.send('#help watchdog Check', '!help ok 1');
-      else if (name === 'sensor-list') {
-        const sel = args.length > 0 ? [lists[args[0]!]!] : Object.values(lists);
-        conn.send(...sel.map((b) => `#sensor-list ${b}`), `!sensor-list ok ${sel.length}`);
-      } else if (name === 'sensor-sampling') conn.send(`#sensor-status 1700000000250 1 ${args[0]} nominal ${values[args[0]!]}`, `!sensor-sampling ok ${args.join(' ')}`);
-      else if (name === 'sensor-value') conn.send(`#sensor-value 1700000000500 1 ${args[0]} warn ${values[args[0]!]}`, '!sensor-value ok 1');
-      else conn.send(`!${name} ok`);
-    }
-  })();
+  conn.serve((line) => {
+    const [name = '', ...args] = line.slice(1).split(' ');
+    if (name === 'help') conn.send('#help watchdog Check', '!help ok 1');
+    else if (name === 'sensor-list') {
+      const sel = args.length > 0 ? [lists[args[0]!]!] : Object.values(lists);
+      conn.send(...sel.map((b) => `#sensor-list ${b}`), `!sensor-list ok ${sel.length}`);
+    } else if (name === 'sensor-sampling') conn.send(`#sensor-status 1700000000250 1 ${args[0]} nominal ${values[args[0]!]}`, `!sensor-sampling ok ${args.join(' ')}`);
+    else if (name === 'sensor-value') conn.send(`#sensor-value 1700000000500 1 ${args[0]} warn ${values[args[0]!]}`, '!sensor-value ok 1');
+    else conn.send(`!${name} ok`);
+  });
   await res.untilSynced(LONG);
   assert.equal(res.inspectingClient?.client?.protocolFlags?.toString(), '4.0');
   assert.deepEqual(sorted(Object.keys(res.sensor)), ['a_ts', 'an_int']);
