@@ -55,8 +55,8 @@ function rate(x: number): string {
   return `${x.toFixed(x >= 100 ? 0 : 1)}/s`;
 }
 
-function cell(r: Results, row: Row): string {
-  const fig = r.rows[row.row];
+function cell(rows: Results['rows'], row: Row): string {
+  const fig = rows[row.row];
   const x = fig?.[row.field];
   if (x === undefined) return 'n/a';
   let s = row.kind === 'rate' ? rate(x) : `${x.toFixed(3)} s`;
@@ -65,14 +65,36 @@ function cell(r: Results, row: Row): string {
   return s;
 }
 
-function ratio(ours: Results, other: Results, row: Row): number {
-  const a = ours.rows[row.row]?.[row.field];
-  const b = other.rows[row.row]?.[row.field];
+function ratio(ours: Results['rows'], other: Results['rows'], row: Row): number {
+  const a = ours[row.row]?.[row.field];
+  const b = other[row.row]?.[row.field];
   if (a === undefined || b === undefined) return NaN;
   return row.kind === 'rate' ? a / b : b / a;
 }
 
 const times = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(1)}×` : 'n/a');
+const mark = (x: number, pub: number | undefined): string => (pub === undefined ? times(x) : x >= pub ? `**${times(x)}**` : times(x));
+
+/**
+ * Our first pass (the main table's figure, cold code) beside a second pass of the same workloads
+ * in the same process (JIT warm), both over aiokatcp's one pass.
+ */
+function warmTable(ours: Results, aio: Results): string[] {
+  const warm = ours.warmRows;
+  if (warm === undefined) return [];
+  const lines = [
+    '',
+    '| workload | ours, first pass (the table) | ours, second pass in the same process | first / aiokatcp | second / aiokatcp | katcp-rust / aiokatcp (published) |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const row of ROWS) {
+    const pub = row.rust?.[0];
+    lines.push(
+      `| ${row.label} | ${cell(ours.rows, row)} | ${cell(warm, row)} | ${mark(ratio(ours.rows, aio.rows, row), pub)} | ${mark(ratio(warm, aio.rows, row), pub)} | ${pub === undefined ? '–' : times(pub)} |`,
+    );
+  }
+  return lines;
+}
 
 /** The markdown report: conditions, then the table. */
 export function renderTable(opts: { date: string; machine: string; runs: [Run, Run, Run] }): string {
@@ -88,14 +110,14 @@ export function renderTable(opts: { date: string; machine: string; runs: [Run, R
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const row of ROWS) {
-    const ra = ratio(ours.results, aio.results, row);
-    const rk = ratio(ours.results, kp.results, row);
+    const ra = ratio(ours.results.rows, aio.results.rows, row);
+    const rk = ratio(ours.results.rows, kp.results.rows, row);
     const rust = row.rust;
-    const mark = (x: number, pub: number | undefined): string => (pub === undefined ? times(x) : x >= pub ? `**${times(x)}**` : times(x));
     lines.push(
-      `| ${row.label} | ${cell(ours.results, row)} | ${cell(aio.results, row)} | ${cell(kp.results, row)} | ${mark(ra, rust?.[0])} | ${rust === undefined ? '–' : times(rust[0])} | ${mark(rk, rust?.[1])} | ${rust === undefined ? '–' : times(rust[1])} |`,
+      `| ${row.label} | ${cell(ours.results.rows, row)} | ${cell(aio.results.rows, row)} | ${cell(kp.results.rows, row)} | ${mark(ra, rust?.[0])} | ${rust === undefined ? '–' : times(rust[0])} | ${mark(rk, rust?.[1])} | ${rust === undefined ? '–' : times(rust[1])} |`,
     );
   }
   lines.push('', 'Bold: our ratio is at least katcp-rust\'s published one. Rates are per second; times in seconds; latencies in µs.');
+  lines.push(...warmTable(ours.results, aio.results));
   return lines.join('\n');
 }

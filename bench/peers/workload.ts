@@ -12,6 +12,8 @@ export interface Results {
   library: string;
   version: string;
   rows: Record<string, Record<string, number>>;
+  /** Ours only: the same workloads run a second time in the same process (JIT warm). */
+  warmRows?: Record<string, Record<string, number>>;
 }
 
 /** p50, p95 and p99 of latencies (µs), picked by index as the Python suites do. */
