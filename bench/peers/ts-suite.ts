@@ -3,14 +3,13 @@
  * workloads and iteration counts of the public katcp-rust table (see docs/benchmarks.md); the
  * Python suites beside this file run the same workloads on aiokatcp and katcp-python. Prints a
  * progress line per figure on stderr and one JSON object (the figures) on stdout.
- * Run by `npm run bench:peers`; never by the tests.
+ * Run by `npm run bench:peers` (after `npm run build`); never by the tests.
  */
-import { Client } from '../../lib/client/client.js';
-import { silentLogger } from '../../lib/client/logger.js';
-import type { Message } from '../../lib/codec/message.js';
-import { Sensor } from '../../lib/sensor/sensor.js';
-import type { IntegerValue } from '../../lib/codec/integer.js';
-import { DeviceServer } from '../../lib/server/device-server.js';
+// The package itself, as a user imports it: Node resolves 'katcp' to the compiled dist/ (what
+// users run; `npm run bench:peers` builds it first), not to lib/ through tsx, whose esbuild
+// transform adds a defineProperty call to every named closure it creates (keepNames).
+import { Client, DeviceServer, Sensor, silentLogger } from 'katcp';
+import type { IntegerValue, Message } from 'katcp';
 import { C, percentiles, settle } from './workload.js';
 import type { Results } from './workload.js';
 
