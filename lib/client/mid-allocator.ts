@@ -43,7 +43,7 @@ export class MidAllocator {
    * @throws KatcpRangeError when the generator returns only ids in use; what `checkMid` throws
    *   for a generated id out of range
    */
-  allocate(inUse: ReadonlyMap<number, unknown>): number {
+  allocate(inUse: { has(mid: number): boolean }): number {
     const generator = this.#generator;
     if (generator !== undefined) {
       for (let tries = 0; tries < GENERATOR_TRIES; tries++) {

@@ -24,6 +24,7 @@ import type { TrafficStats } from '../util/traffic-stats.js';
 import { DeadlineQueue } from './deadline-queue.js';
 import type { ClientLogger } from './logger.js';
 import { MidAllocator } from './mid-allocator.js';
+import { MidTable } from './mid-table.js';
 import type { ClientSettings, RequestOptions } from './options.js';
 import { PendingRequest as Pending, QUEUED, SENT, STALE, promiseOf } from './pending-request.js';
 import type { RequestListener, RequestSink } from './pending-request.js';
@@ -53,7 +54,7 @@ export class RequestTracker {
   readonly #logger: ClientLogger;
   readonly #requestTimeout: number;
   readonly #hintMargin: number;
-  readonly #byMid = new Map<number, Pending>();
+  readonly #byMid = new MidTable<Pending>();
   readonly #byName = new Map<string, Pending[]>();
   readonly #stats: TrafficStats | undefined;
   readonly #mids: MidAllocator;
@@ -353,7 +354,7 @@ export class RequestTracker {
    */
   failAll(makeError: (request: Message) => Error): void {
     this.#target = undefined;
-    const all: Pending[] = [...this.#byMid.values()];
+    const all: Pending[] = this.#byMid.values();
     for (const queue of this.#byName.values()) all.push(...queue);
     this.#byMid.clear();
     this.#byName.clear();
