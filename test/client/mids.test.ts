@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { MidTable } from '../../lib/client/mid-table.js';
+import { MidTable } from '../../lib/client/mids.js';
 
 interface Entry {
   mid: number;
@@ -12,7 +12,7 @@ type Op = { op: 'set'; mid: number } | { op: 'delete'; mid: number } | { op: 'cl
 // Ids that share slots (multiples of the slot count apart) as well as neighbours.
 const mids = fc.oneof(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 4 }).map((k) => k * 1024 + 1), fc.constant(2 ** 31 - 1));
 
-test('mid table - behaves as a Map of entries by id, also when ids share a slot (overflow)', () => {
+test('mids - the table behaves as a Map of entries by id, also when ids share a slot (overflow)', () => {
   fc.assert(
     fc.property(
       fc.array(fc.oneof(fc.record({ op: fc.constant('set' as const), mid: mids }), fc.record({ op: fc.constant('delete' as const), mid: mids }), fc.record({ op: fc.constant('clear' as const) })), { maxLength: 60 }),
