@@ -25,7 +25,7 @@ import type { Negotiator } from './negotiator.js';
 import { CLIENT_DURATION_KEYS, CONNECT_OPTION_KEYS, resolveClientOptions } from './options.js';
 import type { CallbackRequestHandlers, ClientEvents, ClientOptions, ClientSettings, ConnectOptions, RequestOptions } from './options.js';
 import { OrderedEvents } from './ordered-emitter.js';
-import { appendCallerStack, interpretReply } from './reply.js';
+import { appendCallerStack } from './reply.js';
 import type { RawRequestResult, RequestResult } from './reply.js';
 import { RequestTracker } from './requests.js';
 import { readSensor, readSensorValue } from './sensor-reading.js';
@@ -237,16 +237,18 @@ export class Client extends EventEmitter<ClientEvents> {
    *   ConnectionClosedError, KatcpTimeoutError, KatcpAbortError, KatcpTypeError (bad argument)
    */
   async request(name: string, ...args: unknown[]): Promise<RequestResult> {
-    // One async frame per request: the raw path is inlined rather than awaited through requestRaw.
-    const pending = this.#send(name, args, this.#splitOptions(name, args));
-    let raw: RawRequestResult;
+    // One async frame and one promise per request: the tracker settles it with the reply
+    // already interpreted (a `fail` reply rejects), and the caller's stack is added here.
+    const opts = this.#splitOptions(name, args);
+    const requests = this.#requests;
+    if (!requests.isOpen) throw this.#notConnected(name);
+    const pending = requests.requestInterpreted(Message.request(name, ...args), opts) as Promise<RequestResult>;
     try {
-      raw = await pending;
+      return await pending;
     } catch (err) {
       appendCallerStack(err);
       throw err;
     }
-    return interpretReply(name, raw.reply, raw.informs);
   }
 
   /** Like {@link request} but resolves with the reply message untouched, whatever its code. */

@@ -24,7 +24,11 @@ const SLACK = 1e-6;
 export class DeadlineQueue<T extends DeadlineEntry> {
   readonly #clock: Clock;
   readonly #expire: (entry: T) => void;
-  #items: T[] = [];
+  // Slots before #head are cleared as the head passes them, so that a finished entry (and
+  // whatever it references: a request, its promise, its caller's frame) is not kept alive by
+  // the queue until the next compaction; at many requests in flight that kept thousands of
+  // dead requests reachable across scavenges, which promoted them to the old generation.
+  #items: (T | undefined)[] = [];
   #head = 0;
   #live = 0;
   #timer: TimerHandle | undefined;
@@ -77,14 +81,14 @@ export class DeadlineQueue<T extends DeadlineEntry> {
 
   #prune(): void {
     const items = this.#items;
-    while (this.#head < items.length && !(items[this.#head] as T).queued) this.#head++;
+    while (this.#head < items.length && !(items[this.#head] as T).queued) items[this.#head++] = undefined;
     const kept = items.length - this.#head;
     // kept >= live: every queued entry sits at or after the head.
     if (this.#live === 0) {
       this.clear();
     } else if (kept > 2 * this.#live + 1024) {
       // Finished entries stuck behind a slow one: keep memory proportional to what waits.
-      this.#items = items.filter((e, k) => k >= this.#head && e.queued);
+      this.#items = items.filter((e, k) => k >= this.#head && (e as T).queued);
       this.#head = 0;
     } else if (this.#head > 1024 && this.#head * 2 > items.length) {
       this.#items = items.slice(this.#head);
@@ -111,7 +115,7 @@ export class DeadlineQueue<T extends DeadlineEntry> {
         return;
       }
       // Taken off before the callback, which may add or finish entries.
-      this.#head++;
+      this.#items[this.#head++] = undefined;
       this.#live--;
       first.queued = false;
       this.#expire(first);

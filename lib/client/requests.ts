@@ -16,76 +16,27 @@
  * @module
  */
 import type { Message } from '../codec/message.js';
-import type { Connection } from '../connection.js';
 import { MAX_MID } from '../codec/scan.js';
-import { KatcpAbortError, KatcpRangeError, KatcpTimeoutError } from '../errors.js';
+import { KatcpAbortError, KatcpTimeoutError } from '../errors.js';
 import type { CallOptions } from '../util/abort.js';
-import type { Clock, TimerHandle } from '../util/clock.js';
+import type { Clock } from '../util/clock.js';
 import type { TrafficStats } from '../util/traffic-stats.js';
 import { DeadlineQueue } from './deadline-queue.js';
 import type { ClientLogger } from './logger.js';
-import { checkMid } from './options.js';
+import { MidAllocator, MidTable } from './mids.js';
 import type { ClientSettings, RequestOptions } from './options.js';
-import type { RawRequestResult } from './reply.js';
+import { PendingRequest as Pending, QUEUED, SENT, STALE, promiseOf } from './pending-request.js';
+import type { RequestListener, RequestSink } from './pending-request.js';
+import { interpretReply } from './reply.js';
+import type { RawRequestResult, RequestResult } from './reply.js';
 
 export { MAX_MID };
-
-/** How often a generator may return ids still in use before allocation fails. */
-const GENERATOR_TRIES = 1000;
-
-/** Receives the outcome of one request. */
-export interface RequestListener {
-  /** Each inform of the request as it arrives (when absent, informs are collected). */
-  onInform?: ((msg: Message) => void) | undefined;
-  /** Called exactly once: with the reply and collected informs, or with an error. */
-  onDone(err: Error | undefined, reply: Message | undefined, informs: Message[]): void;
-}
-
-/** Where requests are written: a connection (its `send` batches the writes of one tick). */
-export type RequestSink = Pick<Connection, 'send'>;
+export type { RequestListener, RequestSink } from './pending-request.js';
 
 /** What the tracker takes from the client's settings (`requestTimeout` and `hintMargin` give default timeouts). */
 export type TrackerSettings = Pick<ClientSettings, 'clock' | 'logger' | 'mids' | 'requestTimeout' | 'hintMargin'>;
 
-const QUEUED = 0;
-const SENT = 1;
-const STALE = 2;
-
 const NO_HINTS: ReadonlyMap<string, number> = new Map();
-
-// One object per request: the table entry, the deadline entry and (for promise requests) the
-// promise's settle functions, so a request allocates no listener object and no closures.
-class Pending {
-  informs: Message[] = [];
-  resolve: ((result: RawRequestResult) => void) | undefined = undefined;
-  reject: ((err: Error) => void) | undefined = undefined;
-  mid: number | undefined = undefined;
-  phase: number = QUEUED;
-  /** Monotonic ms of the timeout (Infinity: none); timed by the tracker's DeadlineQueue. */
-  deadline = Infinity;
-  queued = false;
-  /** The grace timer of a stale entry. */
-  timer: TimerHandle | undefined = undefined;
-  /** Monotonic ms when the request went out (for the latency statistics). */
-  sentAt = 0;
-  onAbort: (() => void) | undefined = undefined;
-
-  readonly request: Message;
-  readonly listener: RequestListener | undefined;
-  readonly onInform: ((msg: Message) => void) | undefined;
-  readonly timeout: number;
-  readonly sink: RequestSink;
-  signal: AbortSignal | undefined;
-
-  constructor(request: Message, listener: RequestListener | undefined, onInform: ((msg: Message) => void) | undefined, timeout: number, signal: AbortSignal | undefined, sink: RequestSink) {
-    this.request = request;
-    this.listener = listener;
-    this.onInform = onInform;
-    this.timeout = timeout;
-    this.signal = signal;
-    this.sink = sink;
-  }
-}
 
 /** Grace for a stale mid-less request whose timeout was infinite (aborted by a signal). */
 const DEFAULT_STALE_GRACE = 10_000;
@@ -102,17 +53,15 @@ export class RequestTracker {
   readonly #logger: ClientLogger;
   readonly #requestTimeout: number;
   readonly #hintMargin: number;
-  readonly #byMid = new Map<number, Pending>();
+  readonly #byMid = new MidTable<Pending>();
   readonly #byName = new Map<string, Pending[]>();
   readonly #stats: TrafficStats | undefined;
-  readonly #generator: ((previous: number | undefined) => number) | undefined;
+  readonly #mids: MidAllocator;
   readonly #deadlines: DeadlineQueue<Pending>;
   // The connection requests go to while the client is connected (its single writer: the client's state machine).
   #target: RequestSink | undefined;
   #useMid = false;
   #hints: ReadonlyMap<string, number> = NO_HINTS;
-  #nextMid = 1;
-  #lastMid: number | undefined;
   #count = 0;
 
   /**
@@ -126,14 +75,12 @@ export class RequestTracker {
     this.#hintMargin = settings.hintMargin;
     this.#stats = stats;
     this.#deadlines = new DeadlineQueue<Pending>(this.#clock, (p) => this.#cancel(p, new KatcpTimeoutError(`request ?${p.request.name} timed out after ${p.timeout} ms`)));
-    const mids = settings.mids;
-    if (typeof mids === 'function') this.#generator = mids;
-    else this.nextMid = mids;
+    this.#mids = new MidAllocator(settings.mids);
   }
 
   /** The id given to the latest request sent with an id (m2com's `last_sequence_id`); undefined before. */
   get lastMid(): number | undefined {
-    return this.#lastMid;
+    return this.#mids.last;
   }
 
   /** Number of requests awaiting a reply or waiting for their turn (stale entries excluded). */
@@ -143,12 +90,11 @@ export class RequestTracker {
 
   /** The id the next request will try first (ids still in use are skipped). */
   get nextMid(): number {
-    return this.#nextMid;
+    return this.#mids.next;
   }
 
   set nextMid(mid: number) {
-    checkMid(mid, 'nextMid');
-    this.#nextMid = mid;
+    this.#mids.next = mid;
   }
 
   /** Mids currently in use (for tests and diagnostics). */
@@ -200,10 +146,21 @@ export class RequestTracker {
     const sink = this.#target;
     if (sink === undefined) return undefined;
     const p = new Pending(request, undefined, opts.onInform, this.#timeout(request.name, opts.timeout), opts.signal, sink);
-    const promise = new Promise<RawRequestResult>((resolve, reject) => {
-      p.resolve = resolve;
-      p.reject = reject;
-    });
+    const promise = promiseOf<RawRequestResult>(p);
+    this.#begin(p);
+    return promise;
+  }
+
+  /**
+   * Like {@link request}, the reply interpreted as `interpretReply` does (a `fail` reply
+   * rejects): one promise and one result object per request instead of two of each.
+   */
+  requestInterpreted(request: Message, opts: RequestOptions): Promise<RequestResult> | undefined {
+    const sink = this.#target;
+    if (sink === undefined) return undefined;
+    const p = new Pending(request, undefined, opts.onInform, this.#timeout(request.name, opts.timeout), opts.signal, sink);
+    p.interpret = true;
+    const promise = promiseOf<RequestResult>(p);
     this.#begin(p);
     return promise;
   }
@@ -236,7 +193,7 @@ export class RequestTracker {
     if (this.#useMid) {
       let mid: number;
       try {
-        mid = this.#allocateMid();
+        mid = this.#mids.allocate(this.#byMid);
       } catch (err) {
         this.#detach(p);
         this.#count--;
@@ -247,7 +204,7 @@ export class RequestTracker {
       p.phase = SENT;
       p.sentAt = now;
       this.#byMid.set(mid, p);
-      p.sink.send(request.withMid(mid));
+      p.send(mid);
       return;
     }
     const queue = this.#byName.get(request.name);
@@ -255,29 +212,10 @@ export class RequestTracker {
       this.#byName.set(request.name, [p]);
       p.phase = SENT;
       p.sentAt = now;
-      p.sink.send(request.mid === undefined ? request : request.withMid(undefined));
+      p.send(undefined);
     } else {
       queue.push(p);
     }
-  }
-
-  #allocateMid(): number {
-    const generator = this.#generator;
-    if (generator !== undefined) {
-      for (let tries = 0; tries < GENERATOR_TRIES; tries++) {
-        const mid = generator(this.#lastMid);
-        checkMid(mid, 'the mids generator');
-        if (!this.#byMid.has(mid)) return (this.#lastMid = mid);
-      }
-      throw new KatcpRangeError('mids', `the mids generator returned only ids still in use (${GENERATOR_TRIES} tries)`);
-    }
-    for (let tries = 0; tries < MAX_MID; tries++) {
-      const mid = this.#nextMid;
-      this.#nextMid = mid >= MAX_MID ? 1 : mid + 1;
-      if (!this.#byMid.has(mid)) return (this.#lastMid = mid);
-    }
-    /* c8 ignore next */
-    throw new RangeError('every message id is in use');
   }
 
   /**
@@ -337,7 +275,7 @@ export class RequestTracker {
     }
     next.phase = SENT;
     next.sentAt = this.#clock.monotonic();
-    next.sink.send(next.request.mid === undefined ? next.request : next.request.withMid(undefined));
+    next.send(undefined);
   }
 
   #detach(p: Pending): void {
@@ -362,9 +300,26 @@ export class RequestTracker {
 
   #settle(p: Pending, err: Error | undefined, reply: Message | undefined): void {
     const listener = p.listener;
-    if (listener !== undefined) listener.onDone(err, reply, p.informs);
-    else if (err !== undefined) p.reject?.(err);
-    else p.resolve?.({ reply: reply as Message, informs: p.informs });
+    if (listener !== undefined) {
+      listener.onDone(err, reply, p.informs);
+      return;
+    }
+    const { resolve, reject } = p;
+    // Settled once: the entry no longer holds the promise (nor, through it, the reply).
+    p.resolve = undefined;
+    p.reject = undefined;
+    if (err !== undefined) reject?.(err);
+    else if (!p.interpret) resolve?.({ reply: reply as Message, informs: p.informs });
+    else {
+      let result: RequestResult;
+      try {
+        result = interpretReply(p.request.name, reply as Message, p.informs);
+      } catch (failed) {
+        reject?.(failed as Error);
+        return;
+      }
+      resolve?.(result);
+    }
   }
 
   /** Timeout or abort of one request. */
@@ -398,7 +353,7 @@ export class RequestTracker {
    */
   failAll(makeError: (request: Message) => Error): void {
     this.#target = undefined;
-    const all: Pending[] = [...this.#byMid.values()];
+    const all: Pending[] = this.#byMid.values();
     for (const queue of this.#byName.values()) all.push(...queue);
     this.#byMid.clear();
     this.#byName.clear();

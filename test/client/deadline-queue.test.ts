@@ -2,7 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { DeadlineQueue } from '../../lib/client/deadline-queue.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { VirtualClock } from '../helpers/virtual-clock.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 interface Entry {
   id: number;
@@ -87,4 +92,29 @@ test('deadline queue - after 10,000 entries removed behind a waiting one (compac
   await clock.advance(10);
   assert.deepEqual(fired, [0, 99]);
   assert.equal(clock.pending, 0);
+});
+
+test('deadline queue - an entry removed or expired is no longer referenced by the queue (it can be collected while others wait)', async () => {
+  const clock = new VirtualClock();
+  const queue = new DeadlineQueue<Entry>(clock, () => undefined);
+  const waiting = { id: 2, deadline: 5000, queued: false };
+  // Made in a closure so that no local keeps them alive.
+  const [removed, expired] = ((): [WeakRef<Entry>, WeakRef<Entry>] => {
+    const a = { id: 0, deadline: 100, queued: false };
+    const b = { id: 1, deadline: 200, queued: false };
+    queue.add(a);
+    queue.add(b);
+    queue.add(waiting);
+    queue.remove(a);
+    return [new WeakRef(a), new WeakRef(b)];
+  })();
+  await clock.advance(200);
+  assert.equal(queue.size, 1);
+  for (let i = 0; i < 3; i++) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    gc();
+  }
+  assert.equal(removed.deref(), undefined, 'the removed entry was collected');
+  assert.equal(expired.deref(), undefined, 'the expired entry was collected');
+  assert.equal(waiting.queued, true);
 });
