@@ -15,6 +15,9 @@ export interface WantedStrategy {
   readonly key: string;
 }
 
+/** No view (shared by every sensor no view wants: never modified). */
+export const NO_VIEWS: readonly SensorView[] = Object.freeze([]);
+
 /** What nobody claims: `none`. */
 export const UNSUBSCRIBED: WantedStrategy = Object.freeze({ args: Object.freeze([NONE]), key: NONE });
 
@@ -101,10 +104,11 @@ export class RemoteSensor {
   /** Its description. */
   readonly info: SensorInfo;
   /**
-   * The filter views that want it (rarely more than one, so a list rather than a set). Replaced,
-   * not modified, when a view leaves: a delivery in progress goes on over the list it started with.
+   * The filter views that want it (rarely more than one, so a list rather than a set). Never
+   * modified, only replaced: a delivery in progress goes on over the list it started with, and
+   * the sensors every view wants share the model's list of views instead of one array each.
    */
-  watchers: SensorView[] = [];
+  watchers: readonly SensorView[] = NO_VIEWS;
   /** What is attached to its name (targets, claims), if anything. */
   named: NamedSlot | undefined;
   /** Strategy key in force on the server: 'none', a strategy, or undefined when unknown. */
