@@ -88,8 +88,8 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
   readonly #stringAsBytes: boolean;
   readonly #monitor: SensorMonitor;
   readonly #sink: MonitorWatcher;
-  /** Remote name -> mirrored local sensors. */
-  readonly #mirrors = new Map<string, Sensor[]>();
+  /** Remote name -> mirrored local sensor, or sensors when a rewrite gives it several names (no array per sensor otherwise). */
+  readonly #mirrors = new Map<string, Sensor | Sensor[]>();
   /** Remote `string` sensors that sent bytes that are not UTF-8: mirrored as `bytes`. */
   readonly #asBytes = new Set<string>();
   #state: SyncState = SyncState.Disconnected;
@@ -208,7 +208,8 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
       return;
     }
     this.#removed(info.name);
-    const mirrors: Sensor[] = [];
+    let first: Sensor | undefined;
+    let more: Sensor[] | undefined;
     const names = this.#rewrite === undefined ? undefined : this.#localNames(info.name);
     for (let i = 0; i < (names === undefined ? 1 : names.length); i++) {
       const localName = names === undefined ? info.name : (names[i] as string);
@@ -226,7 +227,8 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
         this.client.logger.warn(`cannot mirror sensor ${info.name} as ${localName}: ${(err as Error).message}`);
         continue;
       }
-      mirrors.push(sensor);
+      if (first === undefined) first = sensor;
+      else (more ??= [first]).push(sensor);
       try {
         this.sensors.add(sensor);
       } catch (err) {
@@ -234,7 +236,7 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
       }
       this.#emitSafe('sensorAdded', sensor);
     }
-    if (mirrors.length > 0) this.#mirrors.set(info.name, mirrors);
+    if (first !== undefined) this.#mirrors.set(info.name, more ?? first);
   }
 
   /** A `string` sensor sent bytes that are not UTF-8: mirror it as `bytes` from now on. */
@@ -251,7 +253,7 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
     const mirrors = this.#mirrors.get(name);
     if (mirrors === undefined) return;
     this.#mirrors.delete(name);
-    for (const sensor of mirrors) {
+    for (const sensor of Array.isArray(mirrors) ? mirrors : [mirrors]) {
       try {
         this.sensors.remove(sensor);
       } catch (err) {
@@ -262,11 +264,12 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
   }
 
   #updated(name: string, timestamp: number, status: SensorStatus, raw: Buffer): void {
-    const mirrors = this.#mirrors.get(name);
-    if (mirrors === undefined) return;
+    const mirrored = this.#mirrors.get(name);
+    if (mirrored === undefined) return;
     const ctx = this.client.codecContext;
-    for (let i = 0; i < mirrors.length; i++) {
-      const sensor = mirrors[i] as Sensor;
+    const many = Array.isArray(mirrored);
+    for (let i = 0; i < (many ? mirrored.length : 1); i++) {
+      const sensor = many ? mirrored[i]! : mirrored;
       let reading: Reading<unknown>;
       try {
         reading = makeReading(timestamp, status, sensor.codec.decode(raw, ctx));
