@@ -168,7 +168,7 @@ export class SamplingEngine {
     const table = this.#table;
     let single = plan.sensors;
     if (client.protocolFlags?.bulkSetSensorSampling === true && plan.sensors.length > 1) {
-      const chunks = chunkByName(plan.sensors, (s) => s.info.name);
+      const chunks = plan.chunked === true ? [plan.sensors] : chunkByName(plan.sensors, (s) => s.info.name);
       const results = await settleLimited(chunks, MAX_IN_FLIGHT, (chunk) =>
         client.request('sensor-sampling', chunk.map((s) => s.info.name).join(','), ...plan.args),
       );
