@@ -117,6 +117,12 @@ export class RemoteSensor {
   listing = 0;
   /** The latest reading (kept for views that come later). */
   reading: RawReading | undefined;
+  /** True while it is the model's entry for its name (set by the listing, cleared when replaced or removed). */
+  inModel = false;
+  /** Member of the model's set of sensors that need a strategy (see sensor-need.ts). */
+  needed = false;
+  /** In that set's list (see sensor-need.ts). */
+  queued = false;
 
   /** @param info its description */
   constructor(info: SensorInfo) {

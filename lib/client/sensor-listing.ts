@@ -18,13 +18,14 @@ import type { SensorHolding } from './sensor-holding.js';
 import { sameSensorInfo } from './sensor-informs.js';
 import type { SensorInfo } from './sensor-informs.js';
 import type { NamedSlots } from './sensor-named.js';
+import type { NeedSet } from './sensor-need.js';
 
 /** What the listing works on: the model's collections and the two things it asks of the model. */
 export interface ListingParts {
   readonly logger: Pick<ClientLogger, 'error'>;
   /** The model's sensors by name (the listing adds, replaces and removes them). */
   readonly sensors: Map<string, RemoteSensor>;
-  readonly needSampling: Set<RemoteSensor>;
+  readonly needSampling: NeedSet;
   readonly delivery: SensorDelivery;
   readonly named: NamedSlots;
   readonly holding: SensorHolding;
@@ -142,7 +143,9 @@ export class SensorListing {
     else if (views.length === 0) watchers = NO_VIEWS;
     s.watchers = watchers;
     sensors.set(name, s);
+    s.inModel = true;
     if (old !== undefined) {
+      old.inModel = false;
       // We cannot tell which version of the sensor an earlier (un)subscription applied to.
       parts.needSampling.delete(old);
       s.current = undefined;
@@ -162,7 +165,8 @@ export class SensorListing {
   remove(s: RemoteSensor, by: object | undefined): void {
     const parts = this.#parts;
     const name = s.info.name;
-    if (parts.sensors.get(name) !== s) return;
+    if (!s.inModel) return;
+    s.inModel = false;
     parts.sensors.delete(name);
     parts.needSampling.delete(s);
     for (const v of s.watchers) parts.delivery.safe(() => v.sensorRemoved(name));

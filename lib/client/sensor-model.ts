@@ -22,6 +22,7 @@ import { NONE } from './sensor-entry.js';
 import type { NamedSlot, RemoteSensor } from './sensor-entry.js';
 import { SensorListing, viewWants } from './sensor-listing.js';
 import { NamedSlots } from './sensor-named.js';
+import { NeedSet } from './sensor-need.js';
 import type { ClaimOwner, NamedOwner, RawReading, ReadingTarget, SensorView, WantedStrategy } from './sensor-entry.js';
 import { SensorDelivery } from './sensor-delivery.js';
 import type { DeliveryModel } from './sensor-delivery.js';
@@ -54,7 +55,7 @@ export class SensorModel implements DeliveryModel {
   readonly #wanted = new WantedStrategies();
   readonly #sensors = new Map<string, RemoteSensor>();
   readonly #named = new NamedSlots(this);
-  readonly #needSampling = new Set<RemoteSensor>();
+  readonly #needSampling = new NeedSet();
   readonly #listing: SensorListing;
   #changeListeners: ChangeListener[] = [];
   #closed = false;
@@ -106,7 +107,7 @@ export class SensorModel implements DeliveryModel {
   }
 
   /** Sensors whose strategy on the server is not (known to be) the wanted one. */
-  get needSampling(): ReadonlySet<RemoteSensor> {
+  get needSampling(): Pick<NeedSet, 'size' | 'has' | typeof Symbol.iterator> {
     return this.#needSampling;
   }
 
@@ -249,6 +250,7 @@ export class SensorModel implements DeliveryModel {
     this.#closed = true;
     this.sampling.newGeneration();
     this.#updateHandler();
+    for (const s of this.#sensors.values()) s.inModel = false;
     this.#sensors.clear();
     this.#listing.clearIncoming();
     this.#needSampling.clear();
@@ -274,7 +276,7 @@ export class SensorModel implements DeliveryModel {
 
   /** #reconsider() for `s` unless it left the model (view callbacks ran since it was looked up). */
   #updateNeed(s: RemoteSensor): void {
-    if (this.#sensors.get(s.info.name) === s) this.#reconsider(s);
+    if (s.inModel) this.#reconsider(s);
   }
 
   /** Whether `s`, known to be in the model, needs a new strategy on the device. */
@@ -292,7 +294,7 @@ export class SensorModel implements DeliveryModel {
   /** The server now applies strategy `key` to these sensors. */
   mark(sensors: readonly RemoteSensor[], key: string): void {
     for (const s of sensors) {
-      if (this.#sensors.get(s.info.name) !== s) {
+      if (!s.inModel) {
         if (this.#listing.isIncoming(s)) s.current = key;
         continue;
       }

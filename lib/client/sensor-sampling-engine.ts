@@ -23,7 +23,7 @@ export function isReplyError(err: unknown): boolean {
 /** What the engine works on (the sensor model). */
 export interface SamplingTable {
   /** Sensors whose strategy on the device is not (known to be) the wanted one. */
-  readonly needSampling: ReadonlySet<RemoteSensor>;
+  readonly needSampling: Iterable<RemoteSensor>;
   /** True when some of them are the engine's to set. */
   readonly pendingWork: boolean;
   /** True when a claimant sets the strategy of `s` itself right now (the engine leaves it). */
