@@ -40,8 +40,11 @@ export interface SensorView {
   filter(info: SensorInfo): boolean;
   readonly batchStart: () => void;
   readonly batchStop: () => void;
-  /** A sensor appeared, or its description changed. */
-  sensorAdded(info: SensorInfo): void;
+  /**
+   * A sensor appeared, or its description changed. `replacing` is false when this view was given
+   * no earlier description of the name (so it holds nothing to replace), true when it was.
+   */
+  sensorAdded(info: SensorInfo, replacing: boolean): void;
   sensorRemoved(name: string): void;
   sensorUpdated(name: string, timestamp: number, status: SensorStatus, value: Buffer): void;
   /** The device refused the strategy this view wanted for `name`. */

@@ -131,7 +131,7 @@ export class SensorListing {
       }
       if (wants) {
         try {
-          v.sensorAdded(info);
+          v.sensorAdded(info, old?.watchers.includes(v) === true);
         } catch (err) {
           parts.logger.error('a sensor view callback threw', err);
         }

@@ -132,7 +132,7 @@ export class SensorModel implements DeliveryModel {
     this.#delivery.batch([v], () => {
       for (const s of this.#sensors.values()) {
         if (!viewWants(v, s.info, this.client.logger)) continue;
-        v.sensorAdded(s.info);
+        v.sensorAdded(s.info, false);
         s.watchers = [...s.watchers, v];
         const r = s.reading;
         if (r !== undefined) v.sensorUpdated(s.info.name, r.timestamp, r.status, r.value);

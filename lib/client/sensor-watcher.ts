@@ -110,7 +110,7 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
       filter,
       batchStart: () => this.#emitSafe('batchStart'),
       batchStop: () => this.#emitSafe('batchStop'),
-      sensorAdded: (info) => this.#added(info),
+      sensorAdded: (info, replacing) => this.#added(info, replacing),
       sensorRemoved: (name) => this.#removed(name),
       sensorUpdated: (name, timestamp, status, value) => this.#updated(name, timestamp, status, value),
       stateUpdated: (state) => this.#setState(state),
@@ -200,14 +200,15 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
     return info.type;
   }
 
-  #added(info: SensorInfo): void {
+  /** Mirror `info` (`replacing`: it may already be mirrored; false saves a lookup per sensor of a list). */
+  #added(info: SensorInfo, replacing = true): void {
     if (this.#state === SyncState.Closed) return;
     const type = this.#sensorType(info);
     if (type === undefined) {
       this.client.logger.warn(`type ${info.type} is not recognised, skipping sensor ${info.name}`);
       return;
     }
-    this.#removed(info.name);
+    if (replacing) this.#removed(info.name);
     let first: Sensor | undefined;
     let more: Sensor[] | undefined;
     const names = this.#rewrite === undefined ? undefined : this.#localNames(info.name);
