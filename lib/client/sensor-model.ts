@@ -8,10 +8,11 @@
  * all views together.
  *
  * Listers (the SensorWatcher's monitor, the inspecting client's inspector) apply descriptions
- * ({@link apply}, {@link remove}; the listing side is sensor-listing.ts); views (SensorWatcher through its filter, the inspecting
- * client's sensor objects by name) get the changes and readings; claims (a resource sensor's
- * strategy) want a strategy for one name. The wanted strategy of a sensor is that of its oldest
- * view or claim.
+ * ({@link apply}, {@link remove}; the listing side is sensor-listing.ts); views (SensorWatcher
+ * through its filter, the inspecting client's sensor objects by name) get the changes and
+ * readings; claims (a resource sensor's strategy) want a strategy for one name. The wanted
+ * strategy of a sensor is that of its oldest view or claim. The set of sensors that need a
+ * strategy is sensor-need.ts.
  * @module
  */
 import type { Message } from '../codec/message.js';
