@@ -15,6 +15,8 @@ export interface SamplingPlan {
   /** `?sensor-sampling` arguments after the names. */
   readonly args: readonly string[];
   readonly sensors: RemoteSensor[];
+  /** True when `sensors` already fit one bulk request (at most {@link BULK_CHUNK_NAMES} names and {@link BULK_CHUNK_BYTES} bytes). */
+  readonly chunked?: boolean;
 }
 
 interface Pending {
@@ -88,6 +90,6 @@ export class EarlySampling {
     const sensors = p.sensors.sort(byName);
     p.sensors = [];
     p.bytes = 0;
-    this.#started.push(this.#subscribe({ args: p.args, sensors }));
+    this.#started.push(this.#subscribe({ args: p.args, sensors, chunked: true }));
   }
 }

@@ -15,6 +15,9 @@ export interface WantedStrategy {
   readonly key: string;
 }
 
+/** No view (shared by every sensor no view wants: never modified). */
+export const NO_VIEWS: readonly SensorView[] = Object.freeze([]);
+
 /** What nobody claims: `none`. */
 export const UNSUBSCRIBED: WantedStrategy = Object.freeze({ args: Object.freeze([NONE]), key: NONE });
 
@@ -37,8 +40,11 @@ export interface SensorView {
   filter(info: SensorInfo): boolean;
   readonly batchStart: () => void;
   readonly batchStop: () => void;
-  /** A sensor appeared, or its description changed. */
-  sensorAdded(info: SensorInfo): void;
+  /**
+   * A sensor appeared, or its description changed. `replacing` is false when this view was given
+   * no earlier description of the name (so it holds nothing to replace), true when it was.
+   */
+  sensorAdded(info: SensorInfo, replacing: boolean): void;
   sensorRemoved(name: string): void;
   sensorUpdated(name: string, timestamp: number, status: SensorStatus, value: Buffer): void;
   /** The device refused the strategy this view wanted for `name`. */
@@ -101,10 +107,11 @@ export class RemoteSensor {
   /** Its description. */
   readonly info: SensorInfo;
   /**
-   * The filter views that want it (rarely more than one, so a list rather than a set). Replaced,
-   * not modified, when a view leaves: a delivery in progress goes on over the list it started with.
+   * The filter views that want it (rarely more than one, so a list rather than a set). Never
+   * modified, only replaced: a delivery in progress goes on over the list it started with, and
+   * the sensors every view wants share the model's list of views instead of one array each.
    */
-  watchers: SensorView[] = [];
+  watchers: readonly SensorView[] = NO_VIEWS;
   /** What is attached to its name (targets, claims), if anything. */
   named: NamedSlot | undefined;
   /** Strategy key in force on the server: 'none', a strategy, or undefined when unknown. */
@@ -113,6 +120,12 @@ export class RemoteSensor {
   listing = 0;
   /** The latest reading (kept for views that come later). */
   reading: RawReading | undefined;
+  /** True while it is the model's entry for its name (set by the listing, cleared when replaced or removed). */
+  inModel = false;
+  /** Member of the model's set of sensors that need a strategy (see sensor-need.ts). */
+  needed = false;
+  /** In that set's list (see sensor-need.ts). */
+  queued = false;
 
   /** @param info its description */
   constructor(info: SensorInfo) {

@@ -67,15 +67,37 @@ export function malformedInform(msg: Message, why: string, cause?: unknown): Mal
   return new MalformedInformError(msg.name, `malformed #${msg.name} inform (${why}): ${shown}`, cause === undefined ? undefined : { cause });
 }
 
-/** Parse `#sensor-list name description units type params...`. @throws MalformedInformError when malformed */
-export function parseSensorListInform(msg: Message): SensorInfo {
+const NO_PARAMS: readonly string[] = Object.freeze([]);
+
+/** Argument `i` as a string: `known` itself when the bytes spell it (no new string), else decoded. */
+function argOr(msg: Message, i: number, known: string | undefined): string {
+  return known !== undefined && known !== '' && msg.argIs(i, known) ? known : msg.arg(i);
+}
+
+/**
+ * Parse `#sensor-list name description units type params...`. With `like` (typically the
+ * previous description of the same list), its units, type and params are reused when the inform
+ * has the same, so that a list of many sensors of one kind makes no strings and arrays for them.
+ * @throws MalformedInformError when malformed
+ */
+export function parseSensorListInform(msg: Message, like?: SensorInfo): SensorInfo {
   const count = msg.argCount;
   const name = msg.arg(0);
   if (name === '') throw malformedInform(msg, 'no sensor name');
   if (count < 4) throw malformedInform(msg, 'needs name, description, units and type');
-  const params: string[] = [];
-  for (let i = 4; i < count; i++) params.push(msg.arg(i));
-  return Object.freeze({ name, description: msg.arg(1), units: msg.arg(2), type: msg.arg(3), params: Object.freeze(params) });
+  let params = NO_PARAMS;
+  if (count > 4) {
+    const same = like?.params;
+    let i = 4;
+    if (same !== undefined && same.length === count - 4) while (i < count && msg.argIs(i, same[i - 4]!)) i++;
+    if (i === count) params = same!;
+    else {
+      const fresh: string[] = [];
+      for (let j = 4; j < count; j++) fresh.push(msg.arg(j));
+      params = Object.freeze(fresh);
+    }
+  }
+  return Object.freeze({ name, description: msg.arg(1), units: argOr(msg, 2, like?.units), type: argOr(msg, 3, like?.type), params });
 }
 
 /**

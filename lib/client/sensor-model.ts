@@ -8,23 +8,25 @@
  * all views together.
  *
  * Listers (the SensorWatcher's monitor, the inspecting client's inspector) apply descriptions
- * ({@link apply}, {@link remove}); views (SensorWatcher through its filter, the inspecting
- * client's sensor objects by name) get the changes and readings; claims (a resource sensor's
- * strategy) want a strategy for one name. The wanted strategy of a sensor is that of its oldest
- * view or claim.
+ * ({@link apply}, {@link remove}; the listing side is sensor-listing.ts); views (SensorWatcher
+ * through its filter, the inspecting client's sensor objects by name) get the changes and
+ * readings; claims (a resource sensor's strategy) want a strategy for one name. The wanted
+ * strategy of a sensor is that of its oldest view or claim. The set of sensors that need a
+ * strategy is sensor-need.ts.
  * @module
  */
 import type { Message } from '../codec/message.js';
 import type { CodecContext } from '../codec/types.js';
 import type { SamplingStrategy } from '../sensor/index.js';
 import type { Client } from './client.js';
-import { NONE, RemoteSensor } from './sensor-entry.js';
-import type { NamedSlot } from './sensor-entry.js';
+import { NONE } from './sensor-entry.js';
+import type { NamedSlot, RemoteSensor } from './sensor-entry.js';
+import { SensorListing, viewWants } from './sensor-listing.js';
 import { NamedSlots } from './sensor-named.js';
+import { NeedSet } from './sensor-need.js';
 import type { ClaimOwner, NamedOwner, RawReading, ReadingTarget, SensorView, WantedStrategy } from './sensor-entry.js';
 import { SensorDelivery } from './sensor-delivery.js';
 import type { DeliveryModel } from './sensor-delivery.js';
-import { sameSensorInfo } from './sensor-informs.js';
 import type { SensorInfo } from './sensor-informs.js';
 import { SamplingEngine } from './sensor-sampling-engine.js';
 import { SensorHolding } from './sensor-holding.js';
@@ -54,10 +56,8 @@ export class SensorModel implements DeliveryModel {
   readonly #wanted = new WantedStrategies();
   readonly #sensors = new Map<string, RemoteSensor>();
   readonly #named = new NamedSlots(this);
-  readonly #needSampling = new Set<RemoteSensor>();
-  // New sensors of a full list still arriving, subscribed early (see incoming()), with the
-  // view list their `watchers` were worked out against.
-  readonly #incoming = new Map<string, { sensor: RemoteSensor; against: readonly SensorView[] }>();
+  readonly #needSampling = new NeedSet();
+  readonly #listing: SensorListing;
   #changeListeners: ChangeListener[] = [];
   #closed = false;
 
@@ -68,6 +68,18 @@ export class SensorModel implements DeliveryModel {
     this.#holding = new SensorHolding(this);
     this.#delivery = new SensorDelivery(this);
     this.applyInform = this.#delivery.applyInform;
+    this.#listing = new SensorListing({
+      logger: client.logger,
+      sensors: this.#sensors,
+      needSampling: this.#needSampling,
+      delivery: this.#delivery,
+      named: this.#named,
+      holding: this.#holding,
+      updateNeed: (s) => this.#updateNeed(s),
+      changed: (name, change, by) => {
+        for (const l of this.#changeListeners) this.#delivery.safe(() => l.sensorChanged(name, change, by));
+      },
+    });
     const onConnected = (): void => {
       this.#delivery.newConnection();
       this.sampling.newGeneration();
@@ -96,7 +108,7 @@ export class SensorModel implements DeliveryModel {
   }
 
   /** Sensors whose strategy on the server is not (known to be) the wanted one. */
-  get needSampling(): ReadonlySet<RemoteSensor> {
+  get needSampling(): Pick<NeedSet, 'size' | 'has' | typeof Symbol.iterator> {
     return this.#needSampling;
   }
 
@@ -120,9 +132,9 @@ export class SensorModel implements DeliveryModel {
     if (this.#sensors.size === 0) return;
     this.#delivery.batch([v], () => {
       for (const s of this.#sensors.values()) {
-        if (!this.#wants(v, s.info)) continue;
-        v.sensorAdded(s.info);
-        s.watchers.push(v);
+        if (!viewWants(v, s.info, this.client.logger)) continue;
+        v.sensorAdded(s.info, false);
+        s.watchers = [...s.watchers, v];
         const r = s.reading;
         if (r !== undefined) v.sensorUpdated(s.info.name, r.timestamp, r.status, r.value);
         this.#updateNeed(s);
@@ -239,8 +251,9 @@ export class SensorModel implements DeliveryModel {
     this.#closed = true;
     this.sampling.newGeneration();
     this.#updateHandler();
+    for (const s of this.#sensors.values()) s.inModel = false;
     this.#sensors.clear();
-    this.#incoming.clear();
+    this.#listing.clearIncoming();
     this.#needSampling.clear();
   }
 
@@ -249,15 +262,6 @@ export class SensorModel implements DeliveryModel {
     for (const s of this.#sensors.values()) {
       s.current = NONE;
       this.#reconsider(s);
-    }
-  }
-
-  #wants(v: SensorView, info: SensorInfo): boolean {
-    try {
-      return v.filter(info);
-    } catch (err) {
-      this.client.logger.error(`a sensor watcher filter threw for ${info.name}`, err);
-      return false;
     }
   }
 
@@ -273,7 +277,7 @@ export class SensorModel implements DeliveryModel {
 
   /** #reconsider() for `s` unless it left the model (view callbacks ran since it was looked up). */
   #updateNeed(s: RemoteSensor): void {
-    if (this.#sensors.get(s.info.name) === s) this.#reconsider(s);
+    if (s.inModel) this.#reconsider(s);
   }
 
   /** Whether `s`, known to be in the model, needs a new strategy on the device. */
@@ -291,8 +295,8 @@ export class SensorModel implements DeliveryModel {
   /** The server now applies strategy `key` to these sensors. */
   mark(sensors: readonly RemoteSensor[], key: string): void {
     for (const s of sensors) {
-      if (this.#sensors.get(s.info.name) !== s) {
-        if (this.#incoming.get(s.info.name)?.sensor === s) s.current = key;
+      if (!s.inModel) {
+        if (this.#listing.isIncoming(s)) s.current = key;
         continue;
       }
       s.current = key;
@@ -328,21 +332,12 @@ export class SensorModel implements DeliveryModel {
    * {@link apply} takes it with the list; a reading for it is kept until then.
    */
   incoming(info: SensorInfo): RemoteSensor | undefined {
-    const old = this.#sensors.get(info.name);
-    if (old !== undefined) return sameSensorInfo(old.info, info) && this.#needSampling.has(old) ? old : undefined;
-    if (this.#incoming.has(info.name)) return undefined;
-    const s = new RemoteSensor(info);
-    const against = this.#delivery.views;
-    for (let i = 0; i < against.length; i++) if (this.#wants(against[i]!, info)) s.watchers.push(against[i]!);
-    s.named = this.#named.get(info.name);
-    if (s.watchers.length === 0 && (s.named === undefined || s.named.claims.length === 0)) return undefined;
-    this.#incoming.set(info.name, { sensor: s, against });
-    return s;
+    return this.#listing.incoming(info);
   }
 
   /** The list is in (or failed): forget the sensors {@link incoming} announced that {@link apply} did not take. */
   clearIncoming(): void {
-    this.#incoming.clear();
+    this.#listing.clearIncoming();
   }
 
   /**
@@ -350,69 +345,19 @@ export class SensorModel implements DeliveryModel {
    * known under its name.
    */
   apply(info: SensorInfo, by?: object): RemoteSensor {
-    const old = this.#sensors.get(info.name);
-    const early = this.#incoming.size === 0 ? undefined : this.#incoming.get(info.name);
-    if (old !== undefined && sameSensorInfo(old.info, info)) return old;
-    const taken = early !== undefined && old === undefined && sameSensorInfo(early.sensor.info, info);
-    const s = taken ? early.sensor : new RemoteSensor(info);
-    s.named = this.#named.get(info.name);
-    const views = this.#delivery.views;
-    // The views' filters already ran for an early sensor, unless the views changed since.
-    const known = taken && early.against === views;
-    if (!known) s.watchers = [];
-    for (let i = 0; i < views.length; i++) {
-      const v = views[i]!;
-      if (known ? s.watchers.includes(v) : this.#wants(v, info)) {
-        try {
-          v.sensorAdded(info);
-        } catch (err) {
-          this.client.logger.error('a sensor view callback threw', err);
-        }
-        if (!known) s.watchers.push(v);
-      } else if (old?.watchers.includes(v) === true) {
-        this.#delivery.safe(() => v.sensorRemoved(info.name));
-      }
-    }
-    this.#sensors.set(info.name, s);
-    if (old !== undefined) {
-      // We cannot tell which version of the sensor an earlier (un)subscription applied to.
-      this.#needSampling.delete(old);
-      s.current = undefined;
-    }
-    const change = old === undefined ? 'added' : 'changed';
-    for (const l of this.#changeListeners) this.#delivery.safe(() => l.sensorChanged(info.name, change, by));
-    // A reading that came with an early subscription goes out with the sensor, and is kept for
-    // later views (#updateNeed forgets readings of sensors not known to be subscribed).
-    const reading = s.reading;
-    if (reading !== undefined) this.#delivery.deliver(s, reading);
-    this.#updateNeed(s);
-    if (reading !== undefined) s.reading = reading;
-    this.#holding.listed(info.name);
-    return s;
+    return this.#listing.apply(info, by);
   }
 
   /** The sensor is gone from the device (lister `by` says so). */
   remove(s: RemoteSensor, by?: object): void {
-    const name = s.info.name;
-    if (this.#sensors.get(name) !== s) return;
-    this.#sensors.delete(name);
-    this.#needSampling.delete(s);
-    for (const v of s.watchers) this.#delivery.safe(() => v.sensorRemoved(name));
-    for (const l of this.#changeListeners) this.#delivery.safe(() => l.sensorChanged(name, 'removed', by));
+    this.#listing.remove(s, by);
   }
 
   // ------------------------------------------------------------ readings (see sensor-delivery.ts)
 
   /** @internal a reading of a sensor not listed: kept for {@link apply} if announced early, else held */
   unlistedReading(name: string, r: RawReading): void {
-    const early = this.#incoming.get(name)?.sensor;
-    if (early === undefined) {
-      this.#holding.unknown(name, r);
-      return;
-    }
-    // Kept for apply(); an update means the sensor is subscribed (somehow).
-    early.reading = r;
-    if (early.current === NONE) early.current = undefined;
+    this.#listing.unlistedReading(name, r);
   }
 
   /** @internal a reading of a sensor believed unsubscribed (not called while holding is on) */

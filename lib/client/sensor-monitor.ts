@@ -241,7 +241,7 @@ export class SensorMonitor {
     const listing = ++this.#listings;
     const onInform = (inform: Message): void => {
       if (gen !== this.#generation || this.#state === SyncState.Closed) return;
-      const info = this.#parseInfo(inform);
+      const info = this.#parseInfo(inform, infos.length === 0 ? undefined : infos[infos.length - 1]);
       if (info === undefined) return;
       infos.push(info);
       const s = early === undefined ? undefined : registry.incoming(info);
@@ -304,9 +304,9 @@ export class SensorMonitor {
     if (error !== undefined) throw error as Error;
   }
 
-  #parseInfo(inform: Message): SensorInfo | undefined {
+  #parseInfo(inform: Message, like?: SensorInfo): SensorInfo | undefined {
     try {
-      return parseSensorListInform(inform);
+      return parseSensorListInform(inform, like);
     } catch (err) {
       this.#client.logger.warn(`ignored a sensor description: ${(err as Error).message}`);
       return undefined;

@@ -23,7 +23,7 @@ export function isReplyError(err: unknown): boolean {
 /** What the engine works on (the sensor model). */
 export interface SamplingTable {
   /** Sensors whose strategy on the device is not (known to be) the wanted one. */
-  readonly needSampling: ReadonlySet<RemoteSensor>;
+  readonly needSampling: Iterable<RemoteSensor>;
   /** True when some of them are the engine's to set. */
   readonly pendingWork: boolean;
   /** True when a claimant sets the strategy of `s` itself right now (the engine leaves it). */
@@ -168,7 +168,7 @@ export class SamplingEngine {
     const table = this.#table;
     let single = plan.sensors;
     if (client.protocolFlags?.bulkSetSensorSampling === true && plan.sensors.length > 1) {
-      const chunks = chunkByName(plan.sensors, (s) => s.info.name);
+      const chunks = plan.chunked === true ? [plan.sensors] : chunkByName(plan.sensors, (s) => s.info.name);
       const results = await settleLimited(chunks, MAX_IN_FLIGHT, (chunk) =>
         client.request('sensor-sampling', chunk.map((s) => s.info.name).join(','), ...plan.args),
       );

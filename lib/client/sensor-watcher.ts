@@ -88,8 +88,8 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
   readonly #stringAsBytes: boolean;
   readonly #monitor: SensorMonitor;
   readonly #sink: MonitorWatcher;
-  /** Remote name -> mirrored local sensors. */
-  readonly #mirrors = new Map<string, Sensor[]>();
+  /** Remote name -> mirrored local sensor, or sensors when a rewrite gives it several names (no array per sensor otherwise). */
+  readonly #mirrors = new Map<string, Sensor | Sensor[]>();
   /** Remote `string` sensors that sent bytes that are not UTF-8: mirrored as `bytes`. */
   readonly #asBytes = new Set<string>();
   #state: SyncState = SyncState.Disconnected;
@@ -110,7 +110,7 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
       filter,
       batchStart: () => this.#emitSafe('batchStart'),
       batchStop: () => this.#emitSafe('batchStop'),
-      sensorAdded: (info) => this.#added(info),
+      sensorAdded: (info, replacing) => this.#added(info, replacing),
       sensorRemoved: (name) => this.#removed(name),
       sensorUpdated: (name, timestamp, status, value) => this.#updated(name, timestamp, status, value),
       stateUpdated: (state) => this.#setState(state),
@@ -200,15 +200,17 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
     return info.type;
   }
 
-  #added(info: SensorInfo): void {
+  /** Mirror `info` (`replacing`: it may already be mirrored; false saves a lookup per sensor of a list). */
+  #added(info: SensorInfo, replacing = true): void {
     if (this.#state === SyncState.Closed) return;
     const type = this.#sensorType(info);
     if (type === undefined) {
       this.client.logger.warn(`type ${info.type} is not recognised, skipping sensor ${info.name}`);
       return;
     }
-    this.#removed(info.name);
-    const mirrors: Sensor[] = [];
+    if (replacing) this.#removed(info.name);
+    let first: Sensor | undefined;
+    let more: Sensor[] | undefined;
     const names = this.#rewrite === undefined ? undefined : this.#localNames(info.name);
     for (let i = 0; i < (names === undefined ? 1 : names.length); i++) {
       const localName = names === undefined ? info.name : (names[i] as string);
@@ -226,7 +228,8 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
         this.client.logger.warn(`cannot mirror sensor ${info.name} as ${localName}: ${(err as Error).message}`);
         continue;
       }
-      mirrors.push(sensor);
+      if (first === undefined) first = sensor;
+      else (more ??= [first]).push(sensor);
       try {
         this.sensors.add(sensor);
       } catch (err) {
@@ -234,7 +237,7 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
       }
       this.#emitSafe('sensorAdded', sensor);
     }
-    if (mirrors.length > 0) this.#mirrors.set(info.name, mirrors);
+    if (first !== undefined) this.#mirrors.set(info.name, more ?? first);
   }
 
   /** A `string` sensor sent bytes that are not UTF-8: mirror it as `bytes` from now on. */
@@ -251,7 +254,7 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
     const mirrors = this.#mirrors.get(name);
     if (mirrors === undefined) return;
     this.#mirrors.delete(name);
-    for (const sensor of mirrors) {
+    for (const sensor of Array.isArray(mirrors) ? mirrors : [mirrors]) {
       try {
         this.sensors.remove(sensor);
       } catch (err) {
@@ -262,11 +265,12 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
   }
 
   #updated(name: string, timestamp: number, status: SensorStatus, raw: Buffer): void {
-    const mirrors = this.#mirrors.get(name);
-    if (mirrors === undefined) return;
+    const mirrored = this.#mirrors.get(name);
+    if (mirrored === undefined) return;
     const ctx = this.client.codecContext;
-    for (let i = 0; i < mirrors.length; i++) {
-      const sensor = mirrors[i] as Sensor;
+    const many = Array.isArray(mirrored);
+    for (let i = 0; i < (many ? mirrored.length : 1); i++) {
+      const sensor = many ? mirrored[i]! : mirrored;
       let reading: Reading<unknown>;
       try {
         reading = makeReading(timestamp, status, sensor.codec.decode(raw, ctx));

@@ -95,3 +95,27 @@ test('sensor informs - a parsed #sensor-list with an empty (\\@) name is malform
   assert.throws(() => parseSensorListInform(Message.parse('#sensor-list \\@ d u integer')), /no sensor name/);
   assert.equal(parseSensorListInform(Message.parse('#sensor-list n\\_1 d\\_e \\@ integer')).name, 'n 1');
 });
+
+test('sensor informs - a description parsed like the previous one shares its params array and reads the same as without it', () => {
+  const lines = [
+    '#sensor-list a.1 First deg\u00b0C integer -5 5',
+    '#sensor-list a.2 Second deg\u00b0C integer -5 5',
+    '#sensor-list a.3 Third \\@ integer -5 6',
+    '#sensor-list a.4 Fourth \\@ float',
+    '#sensor-list a.5 Fifth V\\_dc float',
+    '#sensor-list a.6 Sixth V\\_dc discrete on off',
+    '#sensor-list a.7 Seventh V\\_dc discrete on off',
+  ];
+  let prev: ReturnType<typeof parseSensorListInform> | undefined;
+  const got = lines.map((line) => {
+    const msg = Message.parse(line);
+    const info = parseSensorListInform(msg, prev);
+    assert.deepEqual(info, parseSensorListInform(msg));
+    assert.ok(Object.isFrozen(info) && Object.isFrozen(info.params));
+    const shared = prev !== undefined && info.params === prev.params;
+    prev = info;
+    return shared;
+  });
+  // a.2 and a.7 repeat the previous params; a.5 has none, like a.4 (one shared empty array).
+  assert.deepEqual(got, [false, true, false, false, true, false, true]);
+});

@@ -137,6 +137,25 @@ test('sensor watcher - incremental #interface-changed: re-list only the named se
   await cleanup();
 });
 
+test('sensor watcher - a changed description replaces the mirror: sensorRemoved for the old Sensor, then sensorAdded for the new one; new names only sensorAdded', async () => {
+  const { conn, client, cleanup } = await connectedClient();
+  const watcher = new SensorWatcher(client);
+  await answerList(conn, ['a A \\@ integer']);
+  await conn.expectLine('?sensor-sampling[2] a auto');
+  conn.send('!sensor-sampling[2] ok a auto');
+  await watcher.untilSynced();
+  const old = watcher.sensors.get('a');
+  const events: string[] = [];
+  watcher.on('sensorRemoved', (s) => events.push(`removed ${s.name} ${s === old ? 'old' : 'new'}`));
+  watcher.on('sensorAdded', (s) => events.push(`added ${s.name} ${s.type}`));
+  conn.send('#interface-changed');
+  await answerList(conn, ['a A\\_again \\@ float', 'b B \\@ integer']);
+  await until(() => watcher.sensors.has('b') && watcher.sensors.get('a') !== old, 'relisted');
+  assert.deepEqual(events, ['removed a old', 'added a float', 'added b integer']);
+  assert.deepEqual([...watcher.sensors.names()].sort(), ['a', 'b']);
+  await cleanup();
+});
+
 test('sensor watcher - disconnect marks sensors unreachable; reconnect resyncs without re-adding unchanged sensors', async () => {
   const { peer, conn, client, clock, cleanup } = await connectedClient({ reconnect: () => 1000 });
   const watcher = new SensorWatcher(client);

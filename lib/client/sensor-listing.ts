@@ -1,0 +1,187 @@
+/**
+ * The listing side of the sensor model (see sensor-model.ts): descriptions applied by listers
+ * ({@link SensorListing.apply}, {@link SensorListing.remove}) and the sensors of a full list still
+ * arriving, announced early so that they can be subscribed before the list is complete
+ * ({@link SensorListing.incoming}; early-sampling.ts), with the readings that come for them
+ * before the list does.
+ *
+ * A sensor that every view wants shares the views' list as its `watchers` (the model's list is
+ * replaced, never modified, when a view comes or goes), so that a mirror of many sensors makes no
+ * array per sensor.
+ * @module
+ */
+import type { ClientLogger } from './logger.js';
+import { NO_VIEWS, NONE, RemoteSensor } from './sensor-entry.js';
+import type { RawReading, SensorView } from './sensor-entry.js';
+import type { SensorDelivery } from './sensor-delivery.js';
+import type { SensorHolding } from './sensor-holding.js';
+import { sameSensorInfo } from './sensor-informs.js';
+import type { SensorInfo } from './sensor-informs.js';
+import type { NamedSlots } from './sensor-named.js';
+import type { NeedSet } from './sensor-need.js';
+
+/** What the listing works on: the model's collections and the two things it asks of the model. */
+export interface ListingParts {
+  readonly logger: Pick<ClientLogger, 'error'>;
+  /** The model's sensors by name (the listing adds, replaces and removes them). */
+  readonly sensors: Map<string, RemoteSensor>;
+  readonly needSampling: NeedSet;
+  readonly delivery: SensorDelivery;
+  readonly named: NamedSlots;
+  readonly holding: SensorHolding;
+  /** Works out whether `s` needs a new strategy, unless it left the model meanwhile. */
+  updateNeed(s: RemoteSensor): void;
+  /** Tells the change listeners. */
+  changed(name: string, change: 'added' | 'changed' | 'removed', by: object | undefined): void;
+}
+
+/** Whether view `v` wants the sensor `info` (a filter that throws is logged and means no). */
+export function viewWants(v: SensorView, info: SensorInfo, logger: Pick<ClientLogger, 'error'>): boolean {
+  try {
+    return v.filter(info);
+  } catch (err) {
+    logger.error(`a sensor watcher filter threw for ${info.name}`, err);
+    return false;
+  }
+}
+
+/** The views of `views` that want `info`: `views` itself when all do, a shared empty list when none. */
+function wantingViews(views: readonly SensorView[], info: SensorInfo, logger: Pick<ClientLogger, 'error'>): readonly SensorView[] {
+  let some: SensorView[] | undefined;
+  for (let i = 0; i < views.length; i++) {
+    const v = views[i]!;
+    const wants = viewWants(v, info, logger);
+    if (some !== undefined) {
+      if (wants) some.push(v);
+    } else if (!wants) some = views.slice(0, i);
+  }
+  if (some === undefined) return views.length === 0 ? NO_VIEWS : views;
+  return some.length === 0 ? NO_VIEWS : some;
+}
+
+/** See the module documentation. */
+export class SensorListing {
+  readonly #parts: ListingParts;
+  // New sensors of a full list still arriving, subscribed early (see incoming()); their
+  // `watchers` were worked out against `#against` unless the views changed meanwhile (`#stale`).
+  readonly #incoming = new Map<string, RemoteSensor>();
+  #against: readonly SensorView[] = NO_VIEWS;
+  #stale = false;
+
+  /** @param parts the model's collections */
+  constructor(parts: ListingParts) {
+    this.#parts = parts;
+  }
+
+  /** See {@link SensorModel.incoming}. */
+  incoming(info: SensorInfo): RemoteSensor | undefined {
+    const parts = this.#parts;
+    const old = parts.sensors.get(info.name);
+    if (old !== undefined) return sameSensorInfo(old.info, info) && parts.needSampling.has(old) ? old : undefined;
+    const incoming = this.#incoming;
+    if (incoming.size > 0 && incoming.has(info.name)) return undefined;
+    const views = parts.delivery.views;
+    if (incoming.size === 0) {
+      this.#against = views;
+      this.#stale = false;
+    } else if (views !== this.#against) this.#stale = true;
+    const s = new RemoteSensor(info);
+    s.watchers = wantingViews(views, info, parts.logger);
+    s.named = parts.named.size === 0 ? undefined : parts.named.get(info.name);
+    if (s.watchers.length === 0 && (s.named === undefined || s.named.claims.length === 0)) return undefined;
+    incoming.set(info.name, s);
+    return s;
+  }
+
+  /** True when `s` is a sensor announced by {@link incoming} and not applied yet. */
+  isIncoming(s: RemoteSensor): boolean {
+    return this.#incoming.size > 0 && this.#incoming.get(s.info.name) === s;
+  }
+
+  /** See {@link SensorModel.clearIncoming}. */
+  clearIncoming(): void {
+    this.#incoming.clear();
+    this.#against = NO_VIEWS;
+    this.#stale = false;
+  }
+
+  /** See {@link SensorModel.apply}. */
+  apply(info: SensorInfo, by: object | undefined): RemoteSensor {
+    const parts = this.#parts;
+    const sensors = parts.sensors;
+    const name = info.name;
+    const old = sensors.get(name);
+    if (old !== undefined && sameSensorInfo(old.info, info)) return old;
+    const early = this.#incoming.size === 0 ? undefined : this.#incoming.get(name);
+    const taken = early !== undefined && old === undefined && sameSensorInfo(early.info, info);
+    const s = taken ? early : new RemoteSensor(info);
+    s.named = parts.named.size === 0 ? undefined : parts.named.get(name);
+    const views = parts.delivery.views;
+    // The views' filters already ran for an early sensor, unless the views changed since.
+    const known = taken && !this.#stale && this.#against === views;
+    let watchers = known ? s.watchers : views;
+    let some: SensorView[] | undefined;
+    for (let i = 0; i < views.length; i++) {
+      const v = views[i]!;
+      const wants = known ? watchers === views || watchers.includes(v) : viewWants(v, info, parts.logger);
+      if (!known) {
+        if (some !== undefined) {
+          if (wants) some.push(v);
+        } else if (!wants) some = views.slice(0, i);
+      }
+      if (wants) {
+        try {
+          v.sensorAdded(info, old?.watchers.includes(v) === true);
+        } catch (err) {
+          parts.logger.error('a sensor view callback threw', err);
+        }
+      } else if (old?.watchers.includes(v) === true) {
+        parts.delivery.safe(() => v.sensorRemoved(name));
+      }
+    }
+    if (some !== undefined) watchers = some.length === 0 ? NO_VIEWS : some;
+    else if (views.length === 0) watchers = NO_VIEWS;
+    s.watchers = watchers;
+    sensors.set(name, s);
+    s.inModel = true;
+    if (old !== undefined) {
+      old.inModel = false;
+      // We cannot tell which version of the sensor an earlier (un)subscription applied to.
+      parts.needSampling.delete(old);
+      s.current = undefined;
+    }
+    parts.changed(name, old === undefined ? 'added' : 'changed', by);
+    // A reading that came with an early subscription goes out with the sensor, and is kept for
+    // later views (updateNeed forgets readings of sensors not known to be subscribed).
+    const reading = s.reading;
+    if (reading !== undefined) parts.delivery.deliver(s, reading);
+    parts.updateNeed(s);
+    if (reading !== undefined) s.reading = reading;
+    parts.holding.listed(name);
+    return s;
+  }
+
+  /** See {@link SensorModel.remove}. */
+  remove(s: RemoteSensor, by: object | undefined): void {
+    const parts = this.#parts;
+    const name = s.info.name;
+    if (!s.inModel) return;
+    s.inModel = false;
+    parts.sensors.delete(name);
+    parts.needSampling.delete(s);
+    for (const v of s.watchers) parts.delivery.safe(() => v.sensorRemoved(name));
+    parts.changed(name, 'removed', by);
+  }
+
+  /** See {@link SensorModel.unlistedReading}. */
+  unlistedReading(name: string, r: RawReading): void {
+    const early = this.#incoming.size === 0 ? undefined : this.#incoming.get(name);
+    if (early === undefined) {
+      this.#parts.holding.unknown(name, r);
+      return;
+    }
+    // Kept for apply(); an update means the sensor is subscribed (somehow).
+    early.reading = r;
+    if (early.current === NONE) early.current = undefined;
+  }
+}
