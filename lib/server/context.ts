@@ -101,6 +101,11 @@ export class RequestContext {
     return this.request.mid;
   }
 
+  /** Where this request's informs and reply go (the requesting client). @internal */
+  get channel(): RequestChannel {
+    return this.#channel;
+  }
+
   /** The requesting client's `host:port`. */
   get clientAddress(): string {
     return this.#channel.address;
