@@ -3,7 +3,6 @@
  * set, bulk) and `?sensor-sampling-clear`.
  * @module
  */
-import { Message } from '../codec/message.js';
 import { parseStrategy } from '../sensor/parse-strategy.js';
 import { isStrategyName } from '../sensor/strategy.js';
 import type { Sensor } from '../sensor/sensor.js';
@@ -14,15 +13,15 @@ import { defineRequest } from './request.js';
 import type { RequestDefinition } from './request.js';
 import { filterByName } from './sensor-filter.js';
 import type { ServerHost } from './standard-requests.js';
-import { prefixedLines, sensorListTail, sensorValueTail } from './wire.js';
+import type { ServerDialect } from './dialect.js';
+import { listingBytes } from './sensor-listing.js';
+import type { ListingKind } from './sensor-listing.js';
 
 /**
  * Sensors committed per batch by a bulk `?sensor-sampling` before the server yields to other
  * work and lets the client drain (aiokatcp uses 50; our per-sensor cost is far lower).
  */
 export const SAMPLING_BATCH = 500;
-
-const OK = Buffer.from('ok');
 
 function yieldToLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -41,19 +40,28 @@ function lookup(host: ServerHost, name: string): Sensor {
  */
 export const LIST_BATCH = 1000;
 
-/** Sends one reply inform per sensor (its cached wire form), in batches, then `!name ok <n>`. */
-async function sendSensorInforms(ctx: RequestContext, sensors: readonly Sensor[], tailOf: (s: Sensor) => Buffer): Promise<void> {
+/**
+ * Sends one reply inform per sensor, then `!name ok <n>`: at once, in one buffer, when they fit in
+ * one batch (no promise), otherwise in batches with a yield between them.
+ */
+function sendSensorInforms(ctx: RequestContext, kind: ListingKind, sensors: readonly Sensor[], dialect: ServerDialect): Promise<void> | undefined {
   const n = sensors.length;
-  for (let start = 0; start < n || start === 0; start += LIST_BATCH) {
+  if (n <= LIST_BATCH) {
+    ctx.sendRaw([listingBytes(kind, ctx.name, ctx.mid, sensors, 0, n, dialect, n)], true);
+    return undefined;
+  }
+  return sendInBatches(ctx, kind, sensors, dialect);
+}
+
+async function sendInBatches(ctx: RequestContext, kind: ListingKind, sensors: readonly Sensor[], dialect: ServerDialect): Promise<void> {
+  const n = sensors.length;
+  for (let start = 0; start < n; start += LIST_BATCH) {
     const end = Math.min(n, start + LIST_BATCH);
-    const tails = new Array<Buffer>(end - start);
-    for (let i = start; i < end; i++) tails[i - start] = tailOf(sensors[i]!);
-    const informs = prefixedLines(ctx.name, ctx.mid, tails);
     if (end === n) {
-      ctx.sendRaw([informs, new Message('!', ctx.name, [OK, Buffer.from(String(n))], ctx.mid)], true);
+      ctx.sendRaw([listingBytes(kind, ctx.name, ctx.mid, sensors, start, end, dialect, n)], true);
       return;
     }
-    ctx.sendRaw([informs], false);
+    ctx.sendRaw([listingBytes(kind, ctx.name, ctx.mid, sensors, start, end, dialect)], false);
     // Nothing more for a client that went away (the request was cancelled).
     if (ctx.cancelled) return;
     await yieldToLoop();
@@ -72,7 +80,7 @@ export function sensorRequests(host: ServerHost): RequestDefinition[] {
         'names contain a match. One #sensor-list inform per sensor: name description units type\n' +
         '[params...], sorted by name.',
       params: [{ type: 'string', name: 'name', optional: true }],
-      handler: (ctx, filter) => sendSensorInforms(ctx, select(filter), (s) => sensorListTail(s, host.dialect)),
+      handler: (ctx, filter) => sendSensorInforms(ctx, 'list', select(filter), host.dialect),
     }),
     defineRequest({
       name: 'sensor-value',
@@ -81,7 +89,7 @@ export function sensorRequests(host: ServerHost): RequestDefinition[] {
         'The argument selects sensors as for ?sensor-list. One #sensor-value inform per sensor:\n' +
         'timestamp 1 name status value.',
       params: [{ type: 'string', name: 'name', optional: true }],
-      handler: (ctx, filter) => sendSensorInforms(ctx, select(filter), (s) => sensorValueTail(s, host.dialect)),
+      handler: (ctx, filter) => sendSensorInforms(ctx, 'value', select(filter), host.dialect),
     }),
     defineRequest({
       name: 'sensor-sampling',
