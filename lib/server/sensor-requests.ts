@@ -8,6 +8,7 @@ import { isStrategyName } from '../sensor/strategy.js';
 import type { Sensor } from '../sensor/sensor.js';
 import type { SamplingStrategy } from '../sensor/strategy.js';
 import { FailReply } from '../errors.js';
+import type { ClientConnection } from './client-connection.js';
 import type { RequestContext } from './context.js';
 import { defineRequest } from './request.js';
 import type { RequestDefinition } from './request.js';
@@ -68,6 +69,92 @@ async function sendInBatches(ctx: RequestContext, kind: ListingKind, sensors: re
   }
 }
 
+// Strategies without parameters (`event`, `auto`, `none`) parsed once per dialect, sensor type
+// and name: a subscription of one sensor is the most common request there is.
+const bareStrategies = new Map<string, SamplingStrategy>();
+
+/** The strategy `args` (name, parameters) for `sensor` in `dialect`. @throws FailReply when invalid */
+function strategyFor(dialect: ServerDialect, sensor: Sensor, args: readonly (string | Buffer)[]): SamplingStrategy {
+  const key = args.length === 1 ? `${dialect.v4 ? 4 : 5} ${sensor.type} ${args[0] as string}` : undefined;
+  let st = key === undefined ? undefined : bareStrategies.get(key);
+  if (st !== undefined) return st;
+  try {
+    st = dialect.strategyFromWire(parseStrategy(sensor, args), sensor.type);
+  } catch (err) {
+    throw new FailReply((err as Error).message, { cause: err });
+  }
+  if (key !== undefined) bareStrategies.set(key, st);
+  return st;
+}
+
+/** Subscribes `client` to `sensor`; one removed from the server meanwhile still gets its value once, but no subscription. */
+function commit(host: ServerHost, client: ClientConnection, sensor: Sensor, strategy: SamplingStrategy): void {
+  client.setStrategy(sensor, strategy, host.sensors.get(sensor.name) === sensor);
+}
+
+/** `?sensor-sampling names [strategy params...]`: a query, or a change of one or (bulk) several sensors. */
+function samplingRequest(
+  host: ServerHost,
+  ctx: RequestContext,
+  names: string,
+  strategyName: string | undefined,
+  params: readonly Buffer[],
+): Promise<string[]> | string[] {
+  const client = host.clientOf(ctx);
+  const dialect = host.dialect;
+  if (strategyName === undefined) {
+    // A query takes one name, literally (a comma is not a list separator here).
+    const sensor = lookup(host, names);
+    return client.withSamplingLock(() => [names, ...dialect.strategyToWire(client.strategyOf(sensor), sensor)]);
+  }
+  if (isStrategyName(strategyName) && !dialect.allowsStrategy(strategyName)) {
+    // katcp-python's words.
+    throw new FailReply(`Strategy ${strategyName} not allowed for version ${dialect.flags.major} of katcp`);
+  }
+  const args = params.length === 0 ? [strategyName] : [strategyName, ...params];
+  // Without the B flag a comma is part of the (unknown) name.
+  if (!dialect.flags.bulkSetSensorSampling || !names.includes(',')) {
+    const sensor = lookup(host, names);
+    const strategy = strategyFor(dialect, sensor, args);
+    return client.withSamplingLock(() => {
+      if (!client.isClosed) commit(host, client, sensor, strategy);
+      return [names, ...dialect.strategyToWire(strategy, sensor)];
+    });
+  }
+  const list = names.split(',');
+  if (new Set(list).size !== list.length) throw new FailReply('Duplicate sensor name');
+  const sensors = list.map((n) => lookup(host, n));
+  // Parse for every sensor first so that one bad sensor changes nothing. Parsing depends only on
+  // the sensor type, so it is done once per type.
+  const byType = new Map<string, SamplingStrategy>();
+  const strategies = sensors.map((s) => {
+    let st = byType.get(s.type);
+    if (st === undefined) byType.set(s.type, (st = strategyFor(dialect, s, args)));
+    return st;
+  });
+  const last = sensors.length - 1;
+  const reply = [names, ...dialect.strategyToWire(strategies[last]!, sensors[last]!)];
+  return client.withSamplingLock(() => {
+    // One batch is committed at once (no promise); a longer list yields between batches so its
+    // burst of values drains.
+    if (sensors.length <= SAMPLING_BATCH) {
+      for (let i = 0; i <= last && !client.isClosed; i++) commit(host, client, sensors[i]!, strategies[i]!);
+      return reply;
+    }
+    return (async () => {
+      for (let i = 0; i <= last; i++) {
+        if (client.isClosed) break;
+        commit(host, client, sensors[i]!, strategies[i]!);
+        if (i % SAMPLING_BATCH === SAMPLING_BATCH - 1 && i < last) {
+          await client.drain();
+          await yieldToLoop();
+        }
+      }
+      return reply;
+    })();
+  });
+}
+
 /** Builds the sensor request declarations bound to `host`. */
 export function sensorRequests(host: ServerHost): RequestDefinition[] {
   const select = (filter: string | undefined): readonly Sensor[] => filterByName(host.sortedSensors(), filter, (n) => host.sensors.get(n));
@@ -109,65 +196,7 @@ export function sensorRequests(host: ServerHost): RequestDefinition[] {
         { type: 'string', name: 'strategy', optional: true },
         { type: 'bytes', name: 'params', rest: true },
       ],
-      handler: (ctx, names, strategyName, ...params) => {
-        const client = host.clientOf(ctx);
-        const dialect = host.dialect;
-        if (strategyName === undefined) {
-          // A query takes one name, literally (a comma is not a list separator here).
-          const sensor = lookup(host, names);
-          return client.withSamplingLock(() => [names, ...dialect.strategyToWire(client.strategyOf(sensor), sensor)]);
-        }
-        if (isStrategyName(strategyName) && !dialect.allowsStrategy(strategyName)) {
-          // katcp-python's words.
-          throw new FailReply(`Strategy ${strategyName} not allowed for version ${dialect.flags.major} of katcp`);
-        }
-        // Without the B flag a comma is part of the (unknown) name.
-        const list = dialect.flags.bulkSetSensorSampling ? names.split(',') : [names];
-        if (new Set(list).size !== list.length) throw new FailReply('Duplicate sensor name');
-        const sensors = list.map((n) => lookup(host, n));
-        const args = [strategyName, ...params];
-        // Parse for every sensor first so that one bad sensor changes nothing. Parsing depends
-        // only on the sensor type, so it is done once per type.
-        const byType = new Map<string, SamplingStrategy>();
-        const strategies = sensors.map((s) => {
-          let st = byType.get(s.type);
-          if (st === undefined) {
-            try {
-              st = dialect.strategyFromWire(parseStrategy(s, args), s.type);
-            } catch (err) {
-              throw new FailReply((err as Error).message, { cause: err });
-            }
-            byType.set(s.type, st);
-          }
-          return st;
-        });
-        const last = sensors.length - 1;
-        const reply = (): string[] => [names, ...dialect.strategyToWire(strategies[last]!, sensors[last]!)];
-        const commit = (i: number): void => {
-          const s = sensors[i]!;
-          // A sensor removed while we yielded still gets its value once, but no subscription.
-          client.setStrategy(s, strategies[i]!, host.sensors.get(s.name) === s);
-        };
-        return client.withSamplingLock(() => {
-          // One batch is committed at once (no promise: most requests name one sensor); a longer
-          // list yields between batches so its burst of values drains.
-          if (sensors.length <= SAMPLING_BATCH) {
-            for (let i = 0; i <= last && !client.isClosed; i++) commit(i);
-            return reply();
-          }
-          return (async () => {
-            for (let i = 0; i <= last; i++) {
-              if (client.isClosed) break;
-              commit(i);
-              if (i % SAMPLING_BATCH === SAMPLING_BATCH - 1 && i < last) {
-                await client.drain();
-                await yieldToLoop();
-              }
-            }
-            return reply();
-          })();
-        });
-      },
+      handler: (ctx, names, strategyName, ...params) => samplingRequest(host, ctx, names, strategyName, params),
     }),
     defineRequest({
       name: 'sensor-sampling-clear',
