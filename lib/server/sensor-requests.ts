@@ -48,7 +48,7 @@ export const LIST_BATCH = 1000;
 function sendSensorInforms(ctx: RequestContext, kind: ListingKind, sensors: readonly Sensor[], dialect: ServerDialect): Promise<void> | undefined {
   const n = sensors.length;
   if (n <= LIST_BATCH) {
-    ctx.sendRaw([listingBytes(kind, ctx.name, ctx.mid, sensors, 0, n, dialect, n)], true);
+    ctx.sendRaw(listingBytes(kind, ctx.name, ctx.mid, sensors, 0, n, dialect, n), true);
     return undefined;
   }
   return sendInBatches(ctx, kind, sensors, dialect);
@@ -59,10 +59,10 @@ async function sendInBatches(ctx: RequestContext, kind: ListingKind, sensors: re
   for (let start = 0; start < n; start += LIST_BATCH) {
     const end = Math.min(n, start + LIST_BATCH);
     if (end === n) {
-      ctx.sendRaw([listingBytes(kind, ctx.name, ctx.mid, sensors, start, end, dialect, n)], true);
+      ctx.sendRaw(listingBytes(kind, ctx.name, ctx.mid, sensors, start, end, dialect, n), true);
       return;
     }
-    ctx.sendRaw([listingBytes(kind, ctx.name, ctx.mid, sensors, start, end, dialect)], false);
+    ctx.sendRaw(listingBytes(kind, ctx.name, ctx.mid, sensors, start, end, dialect), false);
     // Nothing more for a client that went away (the request was cancelled).
     if (ctx.cancelled) return;
     await yieldToLoop();
