@@ -69,22 +69,30 @@ async function sendInBatches(ctx: RequestContext, kind: ListingKind, sensors: re
   }
 }
 
-// Strategies without parameters (`event`, `auto`, `none`) parsed once per dialect, sensor type
-// and name: a subscription of one sensor is the most common request there is.
-const bareStrategies = new Map<string, SamplingStrategy>();
+/** A strategy parsed for a sensor type, with its reply arguments (`!sensor-sampling` after the names). */
+interface ParsedStrategy {
+  readonly strategy: SamplingStrategy;
+  readonly wire: readonly string[];
+}
+
+// Strategies without parameters (`event`, `auto`, `none`) parsed and formatted once per dialect,
+// sensor type and name: a subscription of one sensor is the most common request there is.
+const bareStrategies = new Map<string, ParsedStrategy>();
 
 /** The strategy `args` (name, parameters) for `sensor` in `dialect`. @throws FailReply when invalid */
-function strategyFor(dialect: ServerDialect, sensor: Sensor, args: readonly (string | Buffer)[]): SamplingStrategy {
+function strategyFor(dialect: ServerDialect, sensor: Sensor, args: readonly (string | Buffer)[]): ParsedStrategy {
   const key = args.length === 1 ? `${dialect.v4 ? 4 : 5} ${sensor.type} ${args[0] as string}` : undefined;
-  let st = key === undefined ? undefined : bareStrategies.get(key);
-  if (st !== undefined) return st;
+  let parsed = key === undefined ? undefined : bareStrategies.get(key);
+  if (parsed !== undefined) return parsed;
+  let strategy: SamplingStrategy;
   try {
-    st = dialect.strategyFromWire(parseStrategy(sensor, args), sensor.type);
+    strategy = dialect.strategyFromWire(parseStrategy(sensor, args), sensor.type);
   } catch (err) {
     throw new FailReply((err as Error).message, { cause: err });
   }
-  if (key !== undefined) bareStrategies.set(key, st);
-  return st;
+  parsed = { strategy, wire: dialect.strategyToWire(strategy, sensor) };
+  if (key !== undefined) bareStrategies.set(key, parsed);
+  return parsed;
 }
 
 /** Subscribes `client` to `sensor`; one removed from the server meanwhile still gets its value once, but no subscription. */
@@ -115,10 +123,10 @@ function samplingRequest(
   // Without the B flag a comma is part of the (unknown) name.
   if (!dialect.flags.bulkSetSensorSampling || !names.includes(',')) {
     const sensor = lookup(host, names);
-    const strategy = strategyFor(dialect, sensor, args);
+    const parsed = strategyFor(dialect, sensor, args);
     return client.withSamplingLock(() => {
-      if (!client.isClosed) commit(host, client, sensor, strategy);
-      return [names, ...dialect.strategyToWire(strategy, sensor)];
+      if (!client.isClosed) commit(host, client, sensor, parsed.strategy);
+      return [names, ...parsed.wire];
     });
   }
   const list = names.split(',');
@@ -126,14 +134,14 @@ function samplingRequest(
   const sensors = list.map((n) => lookup(host, n));
   // Parse for every sensor first so that one bad sensor changes nothing. Parsing depends only on
   // the sensor type, so it is done once per type.
-  const byType = new Map<string, SamplingStrategy>();
+  const byType = new Map<string, ParsedStrategy>();
   const strategies = sensors.map((s) => {
     let st = byType.get(s.type);
     if (st === undefined) byType.set(s.type, (st = strategyFor(dialect, s, args)));
-    return st;
+    return st.strategy;
   });
   const last = sensors.length - 1;
-  const reply = [names, ...dialect.strategyToWire(strategies[last]!, sensors[last]!)];
+  const reply = [names, ...byType.get(sensors[last]!.type)!.wire];
   return client.withSamplingLock(() => {
     // One batch is committed at once (no promise); a longer list yields between batches so its
     // burst of values drains.
