@@ -79,6 +79,8 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
   // Requests read while `maxPending` were in flight, started in order as slots free up.
   readonly #parked: RequestContext[] = [];
   #parkedHead = 0;
+  // Set by pause(), cleared by resume(): only the maxPending limit pauses the connection.
+  #paused = false;
   readonly #send = (sensor: Sensor, reading: Reading<unknown>): void => {
     if (this.#conn.isClosed) return;
     // Initial values sent while a ?sensor-sampling commits are exempt from the slow-client check.
@@ -354,11 +356,14 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
 
   /** Stops reading requests (the server's `maxPending` limit). */
   pause(): void {
+    this.#paused = true;
     this.#conn.pause();
   }
 
-  /** Resumes reading requests. */
+  /** Resumes reading requests after {@link pause} (nothing to do otherwise: called as each request ends). */
   resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
     this.#conn.resume();
   }
 

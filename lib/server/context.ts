@@ -101,6 +101,11 @@ export class RequestContext {
     return this.request.mid;
   }
 
+  /** Where this request's informs and reply go (the requesting client). @internal */
+  get channel(): RequestChannel {
+    return this.#channel;
+  }
+
   /** The requesting client's `host:port`. */
   get clientAddress(): string {
     return this.#channel.address;
@@ -164,7 +169,7 @@ export class RequestContext {
       this.#failUnencodable('reply', err);
       return;
     }
-    this.#final([msg], ReplyState.Replied);
+    this.#final(msg, ReplyState.Replied);
   }
 
   /**
@@ -216,13 +221,15 @@ export class RequestContext {
   }
 
   /**
-   * Sends ready-made messages, or already formatted lines, named and numbered for this request.
+   * Sends ready-made messages, or already formatted lines, named and numbered for this request
+   * (one, or an array of them).
    * @internal
    */
-  sendRaw(msgs: readonly (Message | Buffer)[], final: boolean): void {
+  sendRaw(msgs: Message | Buffer | readonly (Message | Buffer)[], final: boolean): void {
     if (this.replied) this.#refuse(final ? 'reply' : 'inform');
     else if (final) this.#final(msgs, ReplyState.Replied);
-    else for (const m of msgs) this.#channel.send(m);
+    else if (Array.isArray(msgs)) for (const m of msgs as readonly (Message | Buffer)[]) this.#channel.send(m);
+    else this.#channel.send(msgs as Message | Buffer);
   }
 
   /**
@@ -231,7 +238,7 @@ export class RequestContext {
    */
   autoReply(msg: Message): void {
     if (this.replied) this.#refuse('reply');
-    else this.#final([msg], ReplyState.AutoReplied);
+    else this.#final(msg, ReplyState.AutoReplied);
   }
 
   /** Waits until the client has taken most of what was sent (use in long inform loops). */
@@ -256,17 +263,19 @@ export class RequestContext {
     if (open) this.#observer.settled(this);
   }
 
-  #final(msgs: readonly (Message | Buffer)[], state: ReplyState): void {
+  // One message is passed as it is: most replies are one, and need no array.
+  #final(msgs: Message | Buffer | readonly (Message | Buffer)[], state: ReplyState): void {
     this.#observer.beforeReply(this);
     this.#state = state;
-    for (const m of msgs) this.#channel.send(m);
+    if (Array.isArray(msgs)) for (const m of msgs as readonly (Message | Buffer)[]) this.#channel.send(m);
+    else this.#channel.send(msgs as Message | Buffer);
     this.#observer.settled(this);
   }
 
   #failUnencodable(call: Refusal['call'], err: unknown): void {
     const why = errorText(err);
     // The handler's own call produced this reply, so later calls read "already replied to".
-    this.#final([Message.replyTo(this.request, 'fail', why)], ReplyState.Replied);
+    this.#final(Message.replyTo(this.request, 'fail', why), ReplyState.Replied);
     const text = `${call === 'reply' ? 'the reply' : 'an inform'} of ${this.#label()} could not be encoded (${why}): the request failed`;
     this.#observer.refused(this, { call, reason: 'unencodable', text });
   }

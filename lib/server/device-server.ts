@@ -27,11 +27,10 @@ import { SensorSet } from '../sensor/sensor-set.js';
 import { KatcpError } from '../errors.js';
 import type { Clock } from '../util/clock.js';
 import { deferred } from '../util/deferred.js';
-import type { ClientConnection } from './client-connection.js';
+import { ClientConnection } from './client-connection.js';
 import { ClientPool } from './client-pool.js';
 import type { ServerTrafficSnapshot } from './client-pool.js';
 import type { ServerDialect } from './dialect.js';
-import type { RequestContext } from './context.js';
 import { RequestDispatcher } from './dispatch.js';
 import { InterfaceChanges } from './interface-changes.js';
 import { createKatcpLogger, errorText, logInform } from './logging.js';
@@ -85,7 +84,6 @@ export class DeviceServer {
   readonly #requests = new Map<string, CompiledRequest>();
   #sortedRequests: CompiledRequest[] | undefined;
   #sortedSensors: Sensor[] | undefined;
-  readonly #ctxClient = new WeakMap<RequestContext, ClientConnection>();
   #logLevel: LogLevel;
   readonly #tasks: ServiceTasks;
   readonly #dispatcher: RequestDispatcher;
@@ -129,14 +127,11 @@ export class DeviceServer {
       this.#failure ??= { error: err };
       this.halt();
     });
-    this.#dispatcher = new RequestDispatcher({
-      maxPending: this.maxPending,
-      clock: this.clock,
-      console: this.#console,
-      lookup: (name) => this.#requests.get(name),
-      isRunning: () => this.#state === ServerState.Running,
-      register: (ctx, client) => this.#ctxClient.set(ctx, client),
-      beforeReply: () => this.#changes.flush(),
+    const running = (): boolean => this.#state === ServerState.Running;
+    this.#dispatcher = new RequestDispatcher({ maxPending: this.maxPending, console: this.#console }, this.#requests, this.#changes, {
+      get isRunning() {
+        return running();
+      },
     });
     this.sensors.onAdd((s) => this.#sensorAdded(s));
     this.sensors.onRemove((s) => this.#sensorRemoved(s));
@@ -324,8 +319,8 @@ export class DeviceServer {
       sensors: this.sensors,
       sortedSensors: () => (this.#sortedSensors ??= [...this.sensors].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))),
       clientOf: (ctx) => {
-        const c = this.#ctxClient.get(ctx);
-        if (c === undefined) throw new KatcpError('request context of an unknown client');
+        const c = ctx.channel;
+        if (!(c instanceof ClientConnection)) throw new KatcpError('request context of an unknown client');
         return c;
       },
       clientAddresses: () => this.#clients.addresses(),

@@ -6,7 +6,6 @@
  * @module
  */
 import type { Message } from '../codec/message.js';
-import type { Clock } from '../util/clock.js';
 import type { ClientConnection } from './client-connection.js';
 import type { RequestContext } from './context.js';
 import type { ConsoleLike } from './logging.js';
@@ -14,46 +13,54 @@ import type { CompiledRequest } from './request.js';
 import { RequestRun } from './request-run.js';
 import type { RunHost } from './request-run.js';
 
-
-/** What the dispatcher needs from the server. */
-export interface DispatcherDeps {
+/** The dispatcher's settings (plain data). */
+export interface DispatchSettings {
   /** Requests one client may have in flight before its reading pauses. */
   readonly maxPending: number;
-  readonly clock: Clock;
+  /** Where the server's log lines about requests go. */
   readonly console: ConsoleLike;
-  /** The handler registered under a name. */
-  lookup(name: string): CompiledRequest | undefined;
-  /** False once the server is stopping: parked requests are then not started. */
-  isRunning(): boolean;
-  /** Called with each new request context (the server maps contexts to clients). */
-  register(ctx: RequestContext, client: ClientConnection): void;
-  /** Called just before a handler's reply is sent (interface changes go out first). */
-  beforeReply(): void;
 }
 
-/** Runs requests for the server. */
-export class RequestDispatcher {
-  readonly #deps: DispatcherDeps;
-  readonly #host: RunHost;
+/** Informs that must reach the clients before any reply (the server's `#interface-changed` queue). */
+export interface PendingInforms {
+  /** Sends what is pending now. */
+  flush(): void;
+}
+
+/** What the dispatcher asks of its server. */
+export interface DispatcherOwner {
+  /** False once the server is stopping: parked requests are then not started. */
+  readonly isRunning: boolean;
+}
+
+/** Runs requests for the server; it is each {@link RequestRun}'s host. */
+export class RequestDispatcher implements RunHost {
+  readonly #maxPending: number;
+  readonly #console: ConsoleLike;
+  readonly #requests: ReadonlyMap<string, CompiledRequest>;
+  readonly #pending: PendingInforms;
+  readonly #owner: DispatcherOwner;
   // Parked requests wait as contexts in their client's queue; their runs are kept here.
   readonly #parked = new WeakMap<RequestContext, RequestRun>();
 
-  constructor(deps: DispatcherDeps) {
-    this.#deps = deps;
-    this.#host = {
-      lookup: (name) => deps.lookup(name),
-      beforeReply: () => deps.beforeReply(),
-      report: (client, level, text, err) => this.#report(client, level, text, err),
-      tellClient: (client, text) => client.sendLog('error', 'katcp.server', text),
-      ended: (run) => this.#ended(run),
-    };
+  /**
+   * @param settings limits and the console
+   * @param requests the server's request table (read at each request, so changes apply at once)
+   * @param pending flushed just before each reply
+   * @param owner the server's running state
+   */
+  constructor(settings: DispatchSettings, requests: ReadonlyMap<string, CompiledRequest>, pending: PendingInforms, owner: DispatcherOwner) {
+    this.#maxPending = settings.maxPending;
+    this.#console = settings.console;
+    this.#requests = requests;
+    this.#pending = pending;
+    this.#owner = owner;
   }
 
   /** Handles one request from `client` (now, or once a slot frees up). */
   dispatch(client: ClientConnection, msg: Message): void {
-    const run = new RequestRun(client, msg, this.#host);
-    this.#deps.register(run.ctx, client);
-    if (client.inFlight >= this.#deps.maxPending) {
+    const run = new RequestRun(client, msg, this);
+    if (client.inFlight >= this.#maxPending) {
       // Connection.pause() stops delivery at once, so this only guards against a stream that
       // delivers anyway: keep the request until a slot frees up.
       this.#parked.set(run.ctx, run);
@@ -66,28 +73,51 @@ export class RequestDispatcher {
   #start(run: RequestRun): void {
     const client = run.client;
     client.addRequest(run.ctx);
-    if (client.inFlight >= this.#deps.maxPending) client.pause();
+    if (client.inFlight >= this.#maxPending) client.pause();
     run.start();
   }
 
-  /** One server log line; a console that throws cannot break request handling. */
-  #report(client: ClientConnection, level: 'warn' | 'error', text: string, err?: unknown): void {
+  // RunHost
+
+  /** @internal */
+  lookup(name: string): CompiledRequest | undefined {
+    return this.#requests.get(name);
+  }
+
+  /** @internal */
+  beforeReply(): void {
+    this.#pending.flush();
+  }
+
+  /** One server log line; a console that throws cannot break request handling. @internal */
+  report(client: ClientConnection, level: 'warn' | 'error', text: string, err?: unknown): void {
     try {
       const line = `katcp server: client ${client.address}: ${text}`;
-      if (level === 'warn') this.#deps.console.warn(line);
-      else if (err === undefined) this.#deps.console.error(line);
-      else this.#deps.console.error(line, err);
+      if (level === 'warn') this.#console.warn(line);
+      else if (err === undefined) this.#console.error(line);
+      else this.#console.error(line, err);
     } catch {
       // Nowhere left to report it.
     }
   }
 
-  #ended(run: RequestRun): void {
+  /** @internal */
+  tellClient(client: ClientConnection, text: string): void {
+    client.sendLog('error', 'katcp.server', text);
+  }
+
+  /** @internal */
+  ended(run: RequestRun): void {
     const client = run.client;
     client.removeRequest(run.ctx);
     if (client.isClosed) return;
-    const max = this.#deps.maxPending;
-    while (client.inFlight < max && this.#deps.isRunning()) {
+    const max = this.#maxPending;
+    if (client.parkedCount === 0) {
+      // The usual case: nothing waits, so only a paused client has anything to do.
+      if (client.inFlight < max) client.resume();
+      return;
+    }
+    while (client.inFlight < max && this.#owner.isRunning) {
       const next = client.takeParked();
       if (next === undefined) break;
       const parked = this.#parked.get(next);

@@ -53,6 +53,8 @@ export class InterfaceChanges {
 
   #flush(): void {
     this.#queued = false;
+    // Called before every reply: nothing pending is the usual case, and costs no array.
+    if (this.#pending.size === 0) return;
     const changes = [...this.#pending.values()];
     this.#pending.clear();
     if (changes.length === 0) return;

@@ -178,7 +178,7 @@ export class RequestRun implements RequestObserver {
       this.#host.report(this.client, 'error', `uncaught error in handler of ${this.#label()}:`, err);
       return;
     }
-    this.ctx.autoReply(new Message('!', this.ctx.name, [OK, ...args], this.ctx.mid));
+    this.ctx.autoReply(new Message('!', this.ctx.name, args.length === 0 ? [OK] : [OK, ...args], this.ctx.mid));
   }
 
   /** A misuse seen as the handler ended: the client hears of it as aiokatcp tells it. */

@@ -3,26 +3,26 @@
  * set, bulk) and `?sensor-sampling-clear`.
  * @module
  */
-import { Message } from '../codec/message.js';
 import { parseStrategy } from '../sensor/parse-strategy.js';
 import { isStrategyName } from '../sensor/strategy.js';
 import type { Sensor } from '../sensor/sensor.js';
 import type { SamplingStrategy } from '../sensor/strategy.js';
 import { FailReply } from '../errors.js';
+import type { ClientConnection } from './client-connection.js';
 import type { RequestContext } from './context.js';
 import { defineRequest } from './request.js';
 import type { RequestDefinition } from './request.js';
 import { filterByName } from './sensor-filter.js';
 import type { ServerHost } from './standard-requests.js';
-import { prefixedLines, sensorListTail, sensorValueTail } from './wire.js';
+import type { ServerDialect } from './dialect.js';
+import { listingBytes } from './sensor-listing.js';
+import type { ListingKind } from './sensor-listing.js';
 
 /**
  * Sensors committed per batch by a bulk `?sensor-sampling` before the server yields to other
  * work and lets the client drain (aiokatcp uses 50; our per-sensor cost is far lower).
  */
 export const SAMPLING_BATCH = 500;
-
-const OK = Buffer.from('ok');
 
 function yieldToLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -41,23 +41,126 @@ function lookup(host: ServerHost, name: string): Sensor {
  */
 export const LIST_BATCH = 1000;
 
-/** Sends one reply inform per sensor (its cached wire form), in batches, then `!name ok <n>`. */
-async function sendSensorInforms(ctx: RequestContext, sensors: readonly Sensor[], tailOf: (s: Sensor) => Buffer): Promise<void> {
+/**
+ * Sends one reply inform per sensor, then `!name ok <n>`: at once, in one buffer, when they fit in
+ * one batch (no promise), otherwise in batches with a yield between them.
+ */
+function sendSensorInforms(ctx: RequestContext, kind: ListingKind, sensors: readonly Sensor[], dialect: ServerDialect): Promise<void> | undefined {
   const n = sensors.length;
-  for (let start = 0; start < n || start === 0; start += LIST_BATCH) {
+  if (n <= LIST_BATCH) {
+    ctx.sendRaw(listingBytes(kind, ctx.name, ctx.mid, sensors, 0, n, dialect, n), true);
+    return undefined;
+  }
+  return sendInBatches(ctx, kind, sensors, dialect);
+}
+
+async function sendInBatches(ctx: RequestContext, kind: ListingKind, sensors: readonly Sensor[], dialect: ServerDialect): Promise<void> {
+  const n = sensors.length;
+  for (let start = 0; start < n; start += LIST_BATCH) {
     const end = Math.min(n, start + LIST_BATCH);
-    const tails = new Array<Buffer>(end - start);
-    for (let i = start; i < end; i++) tails[i - start] = tailOf(sensors[i]!);
-    const informs = prefixedLines(ctx.name, ctx.mid, tails);
     if (end === n) {
-      ctx.sendRaw([informs, new Message('!', ctx.name, [OK, Buffer.from(String(n))], ctx.mid)], true);
+      ctx.sendRaw(listingBytes(kind, ctx.name, ctx.mid, sensors, start, end, dialect, n), true);
       return;
     }
-    ctx.sendRaw([informs], false);
+    ctx.sendRaw(listingBytes(kind, ctx.name, ctx.mid, sensors, start, end, dialect), false);
     // Nothing more for a client that went away (the request was cancelled).
     if (ctx.cancelled) return;
     await yieldToLoop();
   }
+}
+
+/** A strategy parsed for a sensor type, with its reply arguments (`!sensor-sampling` after the names). */
+interface ParsedStrategy {
+  readonly strategy: SamplingStrategy;
+  readonly wire: readonly string[];
+}
+
+// Strategies without parameters (`event`, `auto`, `none`) parsed and formatted once per dialect,
+// sensor type and name: a subscription of one sensor is the most common request there is.
+const bareStrategies = new Map<string, ParsedStrategy>();
+
+/** The strategy `args` (name, parameters) for `sensor` in `dialect`. @throws FailReply when invalid */
+function strategyFor(dialect: ServerDialect, sensor: Sensor, args: readonly (string | Buffer)[]): ParsedStrategy {
+  const key = args.length === 1 ? `${dialect.v4 ? 4 : 5} ${sensor.type} ${args[0] as string}` : undefined;
+  let parsed = key === undefined ? undefined : bareStrategies.get(key);
+  if (parsed !== undefined) return parsed;
+  let strategy: SamplingStrategy;
+  try {
+    strategy = dialect.strategyFromWire(parseStrategy(sensor, args), sensor.type);
+  } catch (err) {
+    throw new FailReply((err as Error).message, { cause: err });
+  }
+  parsed = { strategy, wire: dialect.strategyToWire(strategy, sensor) };
+  if (key !== undefined) bareStrategies.set(key, parsed);
+  return parsed;
+}
+
+/** Subscribes `client` to `sensor`; one removed from the server meanwhile still gets its value once, but no subscription. */
+function commit(host: ServerHost, client: ClientConnection, sensor: Sensor, strategy: SamplingStrategy): void {
+  client.setStrategy(sensor, strategy, host.sensors.get(sensor.name) === sensor);
+}
+
+/** `?sensor-sampling names [strategy params...]`: a query, or a change of one or (bulk) several sensors. */
+function samplingRequest(
+  host: ServerHost,
+  ctx: RequestContext,
+  names: string,
+  strategyName: string | undefined,
+  params: readonly Buffer[],
+): Promise<string[]> | string[] {
+  const client = host.clientOf(ctx);
+  const dialect = host.dialect;
+  if (strategyName === undefined) {
+    // A query takes one name, literally (a comma is not a list separator here).
+    const sensor = lookup(host, names);
+    return client.withSamplingLock(() => [names, ...dialect.strategyToWire(client.strategyOf(sensor), sensor)]);
+  }
+  if (isStrategyName(strategyName) && !dialect.allowsStrategy(strategyName)) {
+    // katcp-python's words.
+    throw new FailReply(`Strategy ${strategyName} not allowed for version ${dialect.flags.major} of katcp`);
+  }
+  const args = params.length === 0 ? [strategyName] : [strategyName, ...params];
+  // Without the B flag a comma is part of the (unknown) name.
+  if (!dialect.flags.bulkSetSensorSampling || !names.includes(',')) {
+    const sensor = lookup(host, names);
+    const parsed = strategyFor(dialect, sensor, args);
+    return client.withSamplingLock(() => {
+      if (!client.isClosed) commit(host, client, sensor, parsed.strategy);
+      return [names, ...parsed.wire];
+    });
+  }
+  const list = names.split(',');
+  if (new Set(list).size !== list.length) throw new FailReply('Duplicate sensor name');
+  const sensors = list.map((n) => lookup(host, n));
+  // Parse for every sensor first so that one bad sensor changes nothing. Parsing depends only on
+  // the sensor type, so it is done once per type.
+  const byType = new Map<string, ParsedStrategy>();
+  const strategies = sensors.map((s) => {
+    let st = byType.get(s.type);
+    if (st === undefined) byType.set(s.type, (st = strategyFor(dialect, s, args)));
+    return st.strategy;
+  });
+  const last = sensors.length - 1;
+  const reply = [names, ...byType.get(sensors[last]!.type)!.wire];
+  return client.withSamplingLock(() => {
+    // One batch is committed at once (no promise); a longer list yields between batches so its
+    // burst of values drains.
+    if (sensors.length <= SAMPLING_BATCH) {
+      for (let i = 0; i <= last && !client.isClosed; i++) commit(host, client, sensors[i]!, strategies[i]!);
+      return reply;
+    }
+    return (async () => {
+      for (let i = 0; i <= last; i++) {
+        if (client.isClosed) break;
+        commit(host, client, sensors[i]!, strategies[i]!);
+        if (i % SAMPLING_BATCH === SAMPLING_BATCH - 1 && i < last) {
+          await client.drain();
+          await yieldToLoop();
+        }
+      }
+      return reply;
+    })();
+  });
 }
 
 /** Builds the sensor request declarations bound to `host`. */
@@ -72,7 +175,7 @@ export function sensorRequests(host: ServerHost): RequestDefinition[] {
         'names contain a match. One #sensor-list inform per sensor: name description units type\n' +
         '[params...], sorted by name.',
       params: [{ type: 'string', name: 'name', optional: true }],
-      handler: (ctx, filter) => sendSensorInforms(ctx, select(filter), (s) => sensorListTail(s, host.dialect)),
+      handler: (ctx, filter) => sendSensorInforms(ctx, 'list', select(filter), host.dialect),
     }),
     defineRequest({
       name: 'sensor-value',
@@ -81,7 +184,7 @@ export function sensorRequests(host: ServerHost): RequestDefinition[] {
         'The argument selects sensors as for ?sensor-list. One #sensor-value inform per sensor:\n' +
         'timestamp 1 name status value.',
       params: [{ type: 'string', name: 'name', optional: true }],
-      handler: (ctx, filter) => sendSensorInforms(ctx, select(filter), (s) => sensorValueTail(s, host.dialect)),
+      handler: (ctx, filter) => sendSensorInforms(ctx, 'value', select(filter), host.dialect),
     }),
     defineRequest({
       name: 'sensor-sampling',
@@ -101,65 +204,7 @@ export function sensorRequests(host: ServerHost): RequestDefinition[] {
         { type: 'string', name: 'strategy', optional: true },
         { type: 'bytes', name: 'params', rest: true },
       ],
-      handler: (ctx, names, strategyName, ...params) => {
-        const client = host.clientOf(ctx);
-        const dialect = host.dialect;
-        if (strategyName === undefined) {
-          // A query takes one name, literally (a comma is not a list separator here).
-          const sensor = lookup(host, names);
-          return client.withSamplingLock(() => [names, ...dialect.strategyToWire(client.strategyOf(sensor), sensor)]);
-        }
-        if (isStrategyName(strategyName) && !dialect.allowsStrategy(strategyName)) {
-          // katcp-python's words.
-          throw new FailReply(`Strategy ${strategyName} not allowed for version ${dialect.flags.major} of katcp`);
-        }
-        // Without the B flag a comma is part of the (unknown) name.
-        const list = dialect.flags.bulkSetSensorSampling ? names.split(',') : [names];
-        if (new Set(list).size !== list.length) throw new FailReply('Duplicate sensor name');
-        const sensors = list.map((n) => lookup(host, n));
-        const args = [strategyName, ...params];
-        // Parse for every sensor first so that one bad sensor changes nothing. Parsing depends
-        // only on the sensor type, so it is done once per type.
-        const byType = new Map<string, SamplingStrategy>();
-        const strategies = sensors.map((s) => {
-          let st = byType.get(s.type);
-          if (st === undefined) {
-            try {
-              st = dialect.strategyFromWire(parseStrategy(s, args), s.type);
-            } catch (err) {
-              throw new FailReply((err as Error).message, { cause: err });
-            }
-            byType.set(s.type, st);
-          }
-          return st;
-        });
-        const last = sensors.length - 1;
-        const reply = (): string[] => [names, ...dialect.strategyToWire(strategies[last]!, sensors[last]!)];
-        const commit = (i: number): void => {
-          const s = sensors[i]!;
-          // A sensor removed while we yielded still gets its value once, but no subscription.
-          client.setStrategy(s, strategies[i]!, host.sensors.get(s.name) === s);
-        };
-        return client.withSamplingLock(() => {
-          // One batch is committed at once (no promise: most requests name one sensor); a longer
-          // list yields between batches so its burst of values drains.
-          if (sensors.length <= SAMPLING_BATCH) {
-            for (let i = 0; i <= last && !client.isClosed; i++) commit(i);
-            return reply();
-          }
-          return (async () => {
-            for (let i = 0; i <= last; i++) {
-              if (client.isClosed) break;
-              commit(i);
-              if (i % SAMPLING_BATCH === SAMPLING_BATCH - 1 && i < last) {
-                await client.drain();
-                await yieldToLoop();
-              }
-            }
-            return reply();
-          })();
-        });
-      },
+      handler: (ctx, names, strategyName, ...params) => samplingRequest(host, ctx, names, strategyName, params),
     }),
     defineRequest({
       name: 'sensor-sampling-clear',

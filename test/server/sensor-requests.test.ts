@@ -139,6 +139,23 @@ describe('?sensor-sampling', () => {
     await c.request('?watchdog', ['!watchdog ok']);
   });
 
+  it('sampling - a strategy without parameters, one sensor per request, applies to a sensor of every type and is reported per sensor', async (t) => {
+    const f = await setup(t);
+    const c = await f.connect();
+    for (const name of ['counter-queries', 'foo', 'float-sensor', 'str-sensor']) {
+      await c.request(`?sensor-sampling ${name} event`, [new RegExp(`^#sensor-status \\S+ 1 ${name} `), `!sensor-sampling ok ${name} event`]);
+    }
+    await c.request('?sensor-sampling foo none', ['!sensor-sampling ok foo none']);
+    for (const [name, strategy] of [['counter-queries', 'event'], ['foo', 'none'], ['float-sensor', 'event'], ['str-sensor', 'event']]) {
+      await c.request(`?sensor-sampling ${name}`, [`!sensor-sampling ok ${name} ${strategy}`]);
+    }
+    // The same words fail differently by sensor type.
+    await c.request('?sensor-sampling str-sensor differential', [
+      '!sensor-sampling fail differential\\_strategies\\_only\\_valid\\_for\\_integer,\\_float\\_and\\_timestamp\\_sensors',
+    ]);
+    await c.request('?sensor-sampling float-sensor differential', ['!sensor-sampling fail expected\\_1\\_strategy\\_arguments,\\_found\\_0']);
+  });
+
   it('sampling - parameters are echoed re-encoded (floats for times, the sensor type for differences)', async (t) => {
     const f = await setup(t);
     const c = await f.connect();
