@@ -128,16 +128,23 @@ class ChangeSampler<T> implements Sampler {
   readonly strategy: SamplingStrategy;
   #sensor: Sensor<T> | undefined;
   readonly #send: SendReading<T>;
-  // The last reading sent (the change test compares with it).
-  #last: Reading<T> | undefined;
-  readonly #observer: (sensor: Sensor<T>, reading: Reading<T>) => void;
+  readonly #difference: number | undefined;
+  #observer: ((sensor: Sensor<T>, reading: Reading<T>) => void) | undefined;
 
   constructor(sensor: Sensor<T>, strategy: SamplingStrategy, difference: number | undefined, send: SendReading<T>) {
     this.strategy = strategy;
     this.#sensor = sensor;
     this.#send = send;
+    this.#difference = difference;
+  }
+
+  start(): void {
+    const sensor = this.#sensor!;
+    const send = this.#send;
+    const difference = this.#difference;
+    // The last reading sent, in the observer's closure: a local, not a field, on every update.
+    let last = sensor.reading;
     this.#observer = (s, reading) => {
-      const last = this.#last!;
       if (
         reading.status === last.status &&
         (difference === undefined ? sameValue(reading.value, last.value) : !exceeds(reading.value, last.value, difference))
@@ -147,21 +154,15 @@ class ChangeSampler<T> implements Sampler {
       // A sensor notifying from a snapshot of its observers may still call this once after close().
       if (this.#sensor === undefined) return;
       // Recorded before the send, so a throwing `send` leaves the sampler consistent.
-      this.#last = reading;
+      last = reading;
       send(s, reading);
     };
-  }
-
-  start(): void {
-    const sensor = this.#sensor!;
     sensor.attach(this.#observer);
-    const reading = sensor.reading;
-    this.#last = reading;
-    this.#send(sensor, reading);
+    send(sensor, last);
   }
 
   close(): void {
-    this.#sensor?.detach(this.#observer);
+    if (this.#observer !== undefined) this.#sensor?.detach(this.#observer);
     this.#sensor = undefined;
   }
 }
