@@ -62,7 +62,8 @@ function isNaNValue(x: unknown): boolean {
 /** Value equality for the change test: NaN equals NaN and 0 equals -0 (unlike Python, where a NaN always counts as a change). */
 function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (typeof a === 'number') return isNaNValue(a) && isNaNValue(b);
+  // Only NaN differs from itself: a number equals b here only when both are NaN.
+  if (typeof a === 'number') return a !== a && b !== b;
   if (Buffer.isBuffer(a)) return Buffer.isBuffer(b) && a.equals(b);
   if (a instanceof Address) return a.equals(b);
   return false;
@@ -118,6 +119,55 @@ class ImmediateSampler<T> implements Sampler {
   }
 }
 
+/**
+ * `event` and `differential` (and `auto` meaning one of them): a send on each change, never a
+ * timer. Every update of a subscribed sensor runs this observer, so it is kept to one change
+ * test and the send.
+ */
+class ChangeSampler<T> implements Sampler {
+  readonly strategy: SamplingStrategy;
+  #sensor: Sensor<T> | undefined;
+  readonly #send: SendReading<T>;
+  readonly #difference: number | undefined;
+  #observer: ((sensor: Sensor<T>, reading: Reading<T>) => void) | undefined;
+
+  constructor(sensor: Sensor<T>, strategy: SamplingStrategy, difference: number | undefined, send: SendReading<T>) {
+    this.strategy = strategy;
+    this.#sensor = sensor;
+    this.#send = send;
+    this.#difference = difference;
+  }
+
+  start(): void {
+    const sensor = this.#sensor!;
+    const send = this.#send;
+    const difference = this.#difference;
+    // The last reading sent, in the observer's closure: a local, not a field, on every update.
+    let last = sensor.reading;
+    this.#observer = (s, reading) => {
+      if (
+        reading.status === last.status &&
+        (difference === undefined ? sameValue(reading.value, last.value) : !exceeds(reading.value, last.value, difference))
+      ) {
+        return;
+      }
+      // A sensor notifying from a snapshot of its observers may still call this once after close().
+      if (this.#sensor === undefined) return;
+      // Recorded before the send, so a throwing `send` leaves the sampler consistent.
+      last = reading;
+      send(s, reading);
+    };
+    sensor.attach(this.#observer);
+    send(sensor, last);
+  }
+
+  close(): void {
+    if (this.#observer !== undefined) this.#sensor?.detach(this.#observer);
+    this.#sensor = undefined;
+  }
+}
+
+/** The timed strategies (`period`, `event-rate`, `differential-rate`): gaps kept with a timer. */
 class SensorSampler<T> implements Sampler {
   readonly strategy: SamplingStrategy;
   #sensor: Sensor<T> | undefined;
@@ -139,13 +189,12 @@ class SensorSampler<T> implements Sampler {
   // The timer callback, made on first use: most samplers never arm a timer.
   #onTimer: (() => void) | undefined;
 
-  constructor(sensor: Sensor<T>, strategy: SamplingStrategy, send: SendReading<T>, clock: Clock, opts: SamplerOptions | undefined) {
+  constructor(sensor: Sensor<T>, strategy: SamplingStrategy, engine: Engine, send: SendReading<T>, clock: Clock, opts: SamplerOptions | undefined) {
     this.strategy = strategy;
     this.#sensor = sensor;
     this.#send = send;
     this.#clock = clock;
     this.#onError = opts?.onError;
-    const engine = engineFor(strategy.strategy === 'auto' ? (sensor.autoStrategy ?? strategy) : strategy);
     this.#always = engine.always;
     this.#difference = engine.difference;
     this.#shortestMs = engine.shortestMs;
@@ -213,11 +262,6 @@ class SensorSampler<T> implements Sampler {
         ? !sameValue(reading.value, this.#lastValue)
         : exceeds(reading.value, this.#lastValue, this.#difference));
     if (!changed) return;
-    if (this.#shortestMs === 0 && this.#longestMs === Infinity) {
-      // No gap to keep and no timer to arm: the send time is never read, so the clock is not asked.
-      this.#sendNow(0, reading);
-      return;
-    }
     const now = this.#clock.monotonic();
     const due = this.#lastTime + this.#shortestMs;
     if (this.#shortestMs === 0 || now >= due) {
@@ -249,8 +293,16 @@ export function createSampler<T>(
   validateStrategy(strategy, sensor.type);
   if (strategy.strategy === 'none') return undefined;
   const frozen = Object.isFrozen(strategy) ? strategy : Object.freeze({ ...strategy });
-  const immediate = frozen.strategy === 'auto' && sensor.autoStrategy === undefined;
-  const sampler = immediate ? new ImmediateSampler(sensor, frozen, send) : new SensorSampler(sensor, frozen, send, clock, opts);
+  let sampler: ImmediateSampler<T> | ChangeSampler<T> | SensorSampler<T>;
+  if (frozen.strategy === 'auto' && sensor.autoStrategy === undefined) sampler = new ImmediateSampler(sensor, frozen, send);
+  else {
+    const engine = engineFor(frozen.strategy === 'auto' ? sensor.autoStrategy! : frozen);
+    if (engine.always || engine.shortestMs !== 0 || engine.longestMs !== Infinity) {
+      sampler = new SensorSampler(sensor, frozen, engine, send, clock, opts);
+    } else {
+      sampler = new ChangeSampler(sensor, frozen, engine.difference, send);
+    }
+  }
   try {
     sampler.start();
   } catch (err) {

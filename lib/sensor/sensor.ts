@@ -86,8 +86,6 @@ function invalid(message: string, cause?: unknown): KatcpError {
   return new KatcpError(message, KatcpErrorCode.InvalidSensor, cause === undefined ? undefined : { cause });
 }
 
-const nominal = (): SensorStatus => 'nominal';
-
 // Method-shaped types are compared bivariantly, so a Sensor<number> stays assignable to Sensor
 // (Sensor<unknown>) although it stores functions taking T.
 type StoredObserver<T> = { call(sensor: Sensor<T>, reading: Reading<T>, previous: Reading<T>): void }['call'];
@@ -126,7 +124,12 @@ export class Sensor<T = unknown> {
   readonly autoStrategy: SamplingStrategy | undefined;
   /** The clock giving default timestamps. */
   readonly clock: Clock;
-  readonly #statusFunc: StoredStatusFunc<T>;
+  // The status of a value set without one: undefined when every value is nominal (no call per
+  // update); the sensor's own range function needs no check, a caller's status function does.
+  readonly #statusFunc: StoredStatusFunc<T> | undefined;
+  readonly #checkStatusFunc: boolean;
+  // Only a bytes sensor's codec gives Buffers, which a reading copies (see #coerce).
+  readonly #copiesBuffers: boolean;
   readonly #params: readonly string[];
   #reading: Reading<T>;
   // Copy-on-write: notification iterates the array it started with, so observers may attach and
@@ -176,7 +179,9 @@ export class Sensor<T = unknown> {
 
     const statusFunc = opts.statusFunc;
     if (statusFunc !== undefined && typeof statusFunc !== 'function') throw invalid(`sensor ${name}: statusFunc must be a function`);
-    this.#statusFunc = statusFunc ?? (this.range === undefined ? nominal : (rangeStatusFunc(this.range) as (value: T) => SensorStatus));
+    this.#statusFunc = statusFunc ?? (this.range?.nominal === undefined ? undefined : (rangeStatusFunc(this.range) as (value: T) => SensorStatus));
+    this.#checkStatusFunc = statusFunc !== undefined;
+    this.#copiesBuffers = type === 'bytes';
 
     this.autoStrategy = checkAutoStrategy(name, type, opts.autoStrategy);
     const clock: unknown = opts.clock ?? systemClock;
@@ -211,9 +216,15 @@ export class Sensor<T = unknown> {
     return this.#reading.value;
   }
 
-  /** Sets the value with the default status and timestamp (like `setValue(v)`). */
+  /**
+   * Sets the value with the default status and timestamp (like `setValue(v)`).
+   * @throws like {@link setValue}
+   */
   set value(value: T) {
-    this.setValue(value);
+    // The path of every plain update, kept to the fewest calls: a fresh process runs it unoptimised.
+    const v = this.#coerce(value, 'value');
+    const status = this.#statusFunc === undefined ? 'nominal' : this.#defaultStatus(v);
+    this.#publish(makeReading(this.clock.now(), status, v));
   }
 
   /** The current status. */
@@ -237,11 +248,15 @@ export class Sensor<T = unknown> {
    *   an observer's error after every observer has been called (AggregateError if several failed)
    */
   setValue(value: T, opts?: SetValueOptions): void {
+    if (opts === undefined) {
+      this.value = value;
+      return;
+    }
     const v = this.#coerce(value, 'value');
-    let status = opts?.status;
-    if (status === undefined) status = this.#statusFunc(v);
-    this.#checkStatus(status);
-    let timestamp = opts?.timestamp;
+    let status = opts.status;
+    if (status === undefined) status = this.#defaultStatus(v);
+    else this.#checkStatus(status);
+    let timestamp = opts.timestamp;
     if (timestamp === undefined) timestamp = this.clock.now();
     else this.#checkTimestamp(timestamp);
     this.#publish(makeReading(timestamp, status, v));
@@ -282,6 +297,14 @@ export class Sensor<T = unknown> {
     this.#observers = next.length === 0 ? NO_OBSERVERS : next;
   }
 
+  /** The status of `v` set without one: from the status function (checked when the caller gave it). */
+  #defaultStatus(v: T): SensorStatus {
+    if (this.#statusFunc === undefined) return 'nominal';
+    const status = this.#statusFunc(v);
+    if (this.#checkStatusFunc) this.#checkStatus(status);
+    return status;
+  }
+
   #checkStatus(status: unknown): asserts status is SensorStatus {
     if (!isSensorStatus(status)) throw invalid(`sensor ${this.name}: invalid status ${JSON.stringify(status)}`);
   }
@@ -297,7 +320,7 @@ export class Sensor<T = unknown> {
       const v = this.codec.coerce(value);
       // A reading keeps its own bytes: a caller reusing one buffer for every read must not
       // change earlier readings (nor hide changes from samplers comparing with the last sent).
-      return Buffer.isBuffer(v) ? (Buffer.from(v) as T) : v;
+      return this.#copiesBuffers ? (Buffer.from(v as Buffer) as T) : v;
     } catch (err) {
       if (err instanceof KatcpTypeError) {
         throw new KatcpTypeError(err.typeName, `sensor ${this.name}: invalid ${what}: ${err.message}`, undefined, { cause: err });

@@ -85,7 +85,8 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
     if (this.#conn.isClosed) return;
     // Initial values sent while a ?sensor-sampling commits are exempt from the slow-client check.
     this.#outbox.statusLine(sensor, reading, !this.#samplingLock.active);
-    this.#scheduleFlush();
+    // Checked here too: this runs on every update of every sampled sensor.
+    if (!this.#flushQueued) this.#scheduleFlush();
   };
   readonly #samplerOptions = {
     onError: (err: unknown): void => {

@@ -47,6 +47,7 @@ export class Outbox {
   // Sensor, reading, sensor, reading... of the status lines queued; #runFrom starts the open run.
   #pending: (Sensor | Reading<unknown>)[] = [];
   #runFrom = 0;
+  // Lines of the messages and bytes queued (each status line is a pair of #pending).
   #lines = 0;
   #async = false;
   // The chunk lines are written into: bytes before #pos are queued or sent, never rewritten.
@@ -65,7 +66,7 @@ export class Outbox {
 
   /** Lines queued. */
   get lines(): number {
-    return this.#lines;
+    return this.#lines + (this.#pending.length >> 1);
   }
 
   /** True when something queued is asynchronous (subject to the slow-client check). */
@@ -92,7 +93,6 @@ export class Outbox {
   /** Queues the `#sensor-status` line of `reading`. */
   statusLine(sensor: Sensor, reading: Reading<unknown>, async: boolean): void {
     this.#pending.push(sensor, reading);
-    this.#lines++;
     if (async) this.#async = true;
   }
 

@@ -255,6 +255,36 @@ describe('Sensor - values and coercion', () => {
     assert.throws(() => { (s as Sensor<unknown>).value = 'x'; }, KatcpTypeError);
   });
 
+  it('the value setter and setValue with empty options take the status from the range or the status function, checked', () => {
+    const ranged = Sensor.float({ name: 'r', range: { nominal: [0, 10], warn: [-5, 15] } });
+    ranged.value = 12;
+    assert.equal(ranged.status, 'warn');
+    ranged.setValue(20, {});
+    assert.equal(ranged.status, 'error');
+    ranged.value = 5;
+    assert.equal(ranged.status, 'nominal');
+    const odd = Sensor.integer({ name: 'i', statusFunc: (v) => (Number(v) % 2 === 1 ? 'warn' : 'error') });
+    odd.value = 3;
+    assert.equal(odd.status, 'warn');
+    odd.setValue(4, {});
+    assert.equal(odd.status, 'error');
+    const bad = Sensor.float({ name: 'g', statusFunc: () => 'fine' as SensorStatus });
+    assert.throws(() => { bad.value = 1; }, /invalid status "fine"/);
+    assert.throws(() => bad.setValue(1, {}), /invalid status "fine"/);
+    assert.equal(bad.status, 'unknown');
+  });
+
+  it('a bytes sensor copies the buffer it is given, whichever way it is set', () => {
+    const s = Sensor.bytes({ name: 'b' });
+    const buf = Buffer.from('abc');
+    s.value = buf;
+    buf[0] = 0x7a;
+    assert.equal(s.value.toString(), 'abc');
+    s.setValue(buf, { status: 'warn' });
+    buf[0] = 0x79;
+    assert.equal(s.value.toString(), 'zbc');
+  });
+
   it('setReading keeps a frozen valid reading as is, copies others, and validates', () => {
     const s = Sensor.float({ name: 'f' });
     const frozen = makeReading(5, 'warn', 1.5);
