@@ -13,8 +13,9 @@ const BACKSLASH = 0x5c;
 export const ARENA_ENTRIES = 16384;
 
 /**
- * Entries before a line's argument ranges: the argument count, the message type (an index in
- * the scanner's type characters) and the message id (0 for none).
+ * Entries before a line's argument ranges: the argument count; the message type (an index in
+ * the scanner's type characters) plus 4 × the index of the name in the store's `names`; the
+ * message id (0 for none).
  */
 export const LINE_HEADER = 3;
 
@@ -50,13 +51,22 @@ export class OffsetArena {
     this.pos += 2;
   }
 
-  /** End the line: store its argument count, type index and message id (0 for none). */
+  /**
+   * End the line: store its argument count, type index and message id (0 for none). The name
+   * index is added by {@link OffsetArena.nameLine}.
+   */
   finish(type: number, mid: number): void {
     const t = this.table;
     const base = this.base;
     t[base] = (this.pos - base - LINE_HEADER) >> 1;
     t[base + 1] = type;
     t[base + 2] = mid;
+  }
+
+  /** Record the index of the current line's name in its store's `names`. */
+  nameLine(index: number): void {
+    const t = this.table;
+    t[this.base + 1] = t[this.base + 1]! | (index << 2);
   }
 
   /** Forget the current line's entries (it was blank or a syntax error). */
@@ -92,6 +102,8 @@ const NO_LINES = new Int32Array(0);
 export class ArgStore {
   /** The scanned bytes. */
   readonly bytes: Buffer;
+  /** The names of the lines, each line's index in its header (a name may be listed twice). */
+  readonly names: string[] = [];
   /**
    * The lines' entries. Set once, by the parser when it has scanned all of `bytes` (before any
    * message of the store is handed out), and never changed after.

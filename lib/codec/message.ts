@@ -52,26 +52,28 @@ export function createMessageUnchecked(
  * (see {@link ArgStore}). The store's bytes and table must not change once the message is used.
  * @internal
  */
-export let createParsedMessage: (name: string, store: ArgStore, at: number) => Message;
+export let createParsedMessage: (store: ArgStore, at: number) => Message;
 
 /**
- * The type, id and argument Buffers of a message that was built (or whose `arguments` were asked
- * for): what a parsed message reads from its store's table instead.
+ * The type, name, id and argument Buffers of a message that was built (or whose `arguments`
+ * were asked for): what a parsed message reads from its store instead.
  */
 class Parts {
   readonly mtype: MessageType;
+  readonly name: string;
   readonly mid: number | undefined;
   readonly args: Buffer[];
 
-  constructor(mtype: MessageType, mid: number | undefined, args: Buffer[]) {
+  constructor(mtype: MessageType, name: string, mid: number | undefined, args: Buffer[]) {
     this.mtype = mtype;
+    this.name = name;
     this.mid = mid;
     this.args = args;
   }
 }
 
 // What createParsedMessage hands the constructor before it sets the store (never kept).
-const PENDING = new Parts(MessageType.Request, undefined, []);
+const PENDING = new Parts(MessageType.Request, 'pending', undefined, []);
 
 // The name most recently found valid: a client sends the same few names over and over.
 let lastValidName: string | undefined;
@@ -124,19 +126,18 @@ function noArgument(typeName: string, i: number, count: number): KatcpTypeError 
  * keeping it for a long time.
  */
 export class Message {
-  /** The message name, e.g. `sensor-value`. */
-  readonly name: string;
-  // For a parsed message, the store whose table holds its type, id and argument ranges at
-  // entry #at, until the arguments are asked for as Buffers; then, and for a built message,
-  // its Parts. Three fields in all: a kept message is 48 bytes of heap, and the young-generation
-  // GC of a million kept messages is most of the time of parsing them (see docs/benchmarks.md).
+  // For a parsed message, the store whose table holds its type, name index, id and argument
+  // ranges at entry #at, until the arguments are asked for as Buffers; then, and for a built
+  // message, its Parts. Two fields in all: a kept message is 40 bytes of heap, and the
+  // young-generation GC of a million kept messages is much of the time of parsing them (see
+  // docs/benchmarks.md).
   #data: ArgStore | Parts;
   #at = 0;
 
   static {
-    createParsedMessage = (name, store, at) => {
+    createParsedMessage = (store, at) => {
       trusted = true;
-      const msg = new Message(MessageType.Request, name, PENDING.args);
+      const msg = new Message(MessageType.Request, PENDING.name, PENDING.args);
       trusted = false;
       msg.#data = store;
       msg.#at = at;
@@ -162,14 +163,19 @@ export class Message {
       if (!Array.isArray(args)) throw new KatcpTypeError('bytes', `message arguments must be an array of Buffers, not ${typeof args}`);
       args = args.map(toBuffer);
     }
-    this.name = name;
-    this.#data = args === PENDING.args ? PENDING : new Parts(mtype, mid, args);
+    this.#data = args === PENDING.args ? PENDING : new Parts(mtype, name, mid, args);
   }
 
   /** `'?'` request, `'!'` reply or `'#'` inform. */
   get mtype(): MessageType {
     const data = this.#data;
-    return data instanceof ArgStore ? TYPE_CHARS[data.table[this.#at + 1]!]! : data.mtype;
+    return data instanceof ArgStore ? TYPE_CHARS[data.table[this.#at + 1]! & 3]! : data.mtype;
+  }
+
+  /** The message name, e.g. `sensor-value`. */
+  get name(): string {
+    const data = this.#data;
+    return data instanceof ArgStore ? data.names[data.table[this.#at + 1]! >> 2]! : data.name;
   }
 
   /** The message id (1..2^31-1), or undefined. */
@@ -185,7 +191,7 @@ export class Message {
     const data = this.#data;
     if (!(data instanceof ArgStore)) return data.args;
     const args = argsOf(data, this.#at);
-    this.#data = new Parts(this.mtype, this.mid, args);
+    this.#data = new Parts(this.mtype, this.name, this.mid, args);
     return args;
   }
 
@@ -254,7 +260,9 @@ export class Message {
       parseResult.error = undefined;
       throw err;
     }
-    return createParsedMessage(parseResult.name, new ArgStore(buf, parseResult.arena.take()), 0);
+    const store = new ArgStore(buf, parseResult.arena.take());
+    store.names.push(parseResult.name);
+    return createParsedMessage(store, 0);
   }
 
   /** A copy of this message with another message id (undefined removes it). */

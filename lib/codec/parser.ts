@@ -68,6 +68,8 @@ export class LineParser {
   // The store of the messages parsed from the current buffer: its table is the arena's copy,
   // taken when the parser moves to another buffer or returns (so no chunk stays pinned).
   #store: ArgStore | undefined;
+  // The index in the store's names of the last line's name.
+  #nameIndex = 0;
 
   /** @param opts maximum line length (default 16 MiB) and lenient mode (default off) */
   constructor(opts: LineParserOptions = {}) {
@@ -219,11 +221,27 @@ export class LineParser {
     const status = scanLine(buf, start, end, this.lenient, r);
     if (status === ScanStatus.Message) {
       store ??= this.#store = new ArgStore(buf);
-      out.push(createParsedMessage(r.name, store, r.arena.base));
+      r.arena.nameLine(this.#nameOf(store, r.name));
+      out.push(createParsedMessage(store, r.arena.base));
     } else if (status === ScanStatus.Error) {
       out.push(r.error!);
       r.error = undefined;
     }
+  }
+
+  /**
+   * The index of `name` in `store.names`, added when it is not among the last few (a store's
+   * lines mostly share one or two names; a stream of different names only lengthens the list).
+   */
+  #nameOf(store: ArgStore, name: string): number {
+    const names = store.names;
+    if (names[this.#nameIndex] === name) return this.#nameIndex;
+    const n = names.length;
+    for (let i = n - 1; i >= 0 && i >= n - 8; i--) {
+      if (names[i] === name) return (this.#nameIndex = i);
+    }
+    names.push(name);
+    return (this.#nameIndex = n);
   }
 
   /** Give the current store its lines (an exact copy of the arena's), and start afresh. */

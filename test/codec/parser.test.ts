@@ -240,6 +240,34 @@ describe('parser zero-copy', () => {
     assert.equal(w!.arg(4999), '4999');
   });
 
+  it('parser - one chunk whose lines outgrow the argument table keeps every type, name, id and argument', () => {
+    // 11 names in turn: more than the parser looks back for, so names repeat in a store's list.
+    const lineOf = (i: number): string =>
+      `${'?!#'[i % 3]}n${i % 11}${i % 5 === 0 ? '' : `[${i + 1}]`} ${Array.from({ length: 20 }, (_, j) => String(j + i)).join(' ')}\n`;
+    const text = Array.from({ length: 450 }, (_, i) => lineOf(i)).join('');
+    assert.ok(text.length <= VIEW_CHUNK_LIMIT, 'parsed in place, one store');
+    const items = new LineParser().feed(Buffer.from(text)) as Message[];
+    assert.equal(items.length, 450);
+    items.forEach((m, i) => {
+      assert.equal(`${m.toString()}\n`, lineOf(i), `message ${i}`);
+      assert.deepEqual([m.mtype, m.name, m.mid], ['?!#'[i % 3], `n${i % 11}`, i % 5 === 0 ? undefined : i + 1]);
+    });
+  });
+
+  it('parser - messages of one feed from different buffers (a held line completed, the chunk) keep their own type, name and id', () => {
+    const p = new LineParser();
+    assert.deepEqual(p.feed(Buffer.from('#held[7] a')), []);
+    const items = p.feed(Buffer.from(' b\n?x[3] 1\n!y 2\n')) as Message[];
+    assert.deepEqual(
+      items.map((m) => [m.mtype, m.name, m.mid, m.arguments.map(String)]),
+      [
+        ['#', 'held', 7, ['a', 'b']],
+        ['?', 'x', 3, ['1']],
+        ['!', 'y', undefined, ['2']],
+      ],
+    );
+  });
+
   it('parser - errors and blank lines between messages leave no trace in the argument table', () => {
     const p = new LineParser();
     const items = p.feed(Buffer.from('#a 1 2\n#b 3 \\q 4\n   \n#c 5\n?d\n'));
