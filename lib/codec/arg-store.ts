@@ -1,15 +1,15 @@
 /**
  * Zero-copy argument storage. The scanner does not slice arguments out of a line: it records
- * their byte ranges (and the line's type and id) in an {@link OffsetArena}, and a parsed `Message`
- * keeps an {@link ArgStore} (the bytes and the range table) plus one index. Arguments become Buffers only when asked for;
- * the typed accessors read the bytes in place.
+ * their byte ranges (and the line's type, name and id) in an {@link OffsetArena}, and a parsed
+ * `Message` keeps an {@link ArgStore} (the bytes, the range table, the names) plus one index.
+ * Arguments become Buffers only when asked for; the typed accessors read the bytes in place.
  * @module
  */
 import { UNESCAPE, UNESCAPE_INVALID, UNESCAPE_NOTHING } from './escape.js';
 
 const BACKSLASH = 0x5c;
 
-/** Entries (int32) in a fresh arena: 64 KiB, about a 64 KiB chunk of typical lines. */
+/** Entries (int32) in the scratch arena: 64 KiB, about a 64 KiB chunk of typical lines. */
 export const ARENA_ENTRIES = 16384;
 
 /**
@@ -21,7 +21,7 @@ export const LINE_HEADER = 3;
 
 /**
  * Where the scanner writes what it found in each line, so a parsed line allocates nothing for its
- * arguments, type or id. Per line, {@link LINE_HEADER} int32 entries (argument count, type, id)
+ * arguments, type, name or id. Per line, {@link LINE_HEADER} int32 entries (count, type, id)
  * are followed by two per argument, `start` and `end` (absolute positions in the scanned buffer);
  * `end` is stored as `~end` (negative) when the argument holds escapes. Lines are written back to
  * back into one scratch table, reused from buffer to buffer: {@link OffsetArena.take} hands out an

@@ -29,14 +29,20 @@ export type ScanStatus = (typeof ScanStatus)[keyof typeof ScanStatus];
  */
 export const TYPE_CHARS: readonly TypeChar[] = ['?', '!', '#'];
 
+// One scratch arena for every parser: parsing is synchronous, and each `LineParser.feed` and
+// `Message.parse` takes its lines out before returning, so a server with many connections
+// holds one scratch table, not one per connection.
+const sharedArena = new OffsetArena();
+
 /**
  * Reusable output of {@link scanLine}; only the fields matching the status are meaningful. The
- * type, id and arguments of a message line are in `arena.table[arena.base, arena.pos)`.
+ * type, id and arguments of a message line are in `arena.table[arena.base, arena.pos)`; the
+ * arena is shared by all results, and must be emptied (`take`) before the caller returns.
  */
 export class ScanResult {
   name = '';
   error: KatcpSyntaxError | undefined = undefined;
-  readonly arena = new OffsetArena();
+  readonly arena = sharedArena;
 }
 
 /** Largest message id allowed by the protocol. */
