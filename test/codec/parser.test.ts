@@ -151,6 +151,20 @@ describe('parser', () => {
     assert.deepEqual(show(items), ['#fpga readyq \\0\\e', '?list_dev[2]', 'error trailing-backslash@4']);
   });
 
+  it('parser - a name that extends, shortens or follows the previous line\'s name is read in full', () => {
+    const p = new LineParser();
+    const items = p.feed(Buffer.from('#sensor-status 1\n#sensor-statusx 2\n#sensor-statu 3\n#sensor-status[4] 5\n#sensor-status\n#sensor-status\x01 6\n'));
+    assert.deepEqual(show(items), ['#sensor-status 1', '#sensor-statusx 2', '#sensor-statu 3', '#sensor-status[4] 5', '#sensor-status', 'error bad-name@15']);
+  });
+
+  it('parser - a name accepted only in lenient mode is still refused by a strict parser after it', () => {
+    const lenient = new LineParser({ lenient: true });
+    const strict = new LineParser();
+    assert.deepEqual(show(lenient.feed(Buffer.from('#we!rd 1\n#we!rd 2\n'))), ['#we!rd 1', '#we!rd 2']);
+    assert.deepEqual(show(strict.feed(Buffer.from('#we!rd 1\n'))), ['error bad-name@4']);
+    assert.deepEqual(show(lenient.feed(Buffer.from('#ok 1\n#ok\x01 2\n'))), ['#ok 1', '#ok\x01 2']);
+  });
+
   it('parser - never throws on hostile input', () => {
     const p = new LineParser({ maxLineLength: 64 });
     const junk = Buffer.from('\\\\\\[[[]]]\x00\x1b\xff?![#]\\', 'latin1');
