@@ -48,8 +48,8 @@ export function createMessageUnchecked(
 }
 
 /**
- * Build a parsed message whose type, id and arguments are read from `store` at table entry `at`
- * (see {@link ArgStore}). The store's bytes and table must not change once the message is used.
+ * Build a parsed message whose type, name, id and arguments are read from `store` at table entry
+ * `at` (see {@link ArgStore}). The store's bytes and table must not change once the message is used.
  * @internal
  */
 export let createParsedMessage: (store: ArgStore, at: number) => Message;
@@ -413,8 +413,8 @@ export class Message {
   }
 
   /**
-   * `{"mtype":"!","name":"fail","mid":234}` in `JSON.stringify` (type and id are accessors, so
-   * they are not own properties).
+   * `{"mtype":"!","name":"fail","mid":234}` in `JSON.stringify` (type, name and id are accessors,
+   * not own properties).
    */
   toJSON(): { mtype: MessageType; name: string; mid: number | undefined } {
     return { mtype: this.mtype, name: this.name, mid: this.mid };

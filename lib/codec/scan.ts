@@ -254,6 +254,8 @@ export function scanLine(buf: Buffer, start: number, end: number, lenient: boole
     if (p < end && c > SPACE) k = ESCAPE;
     if (p === end || k === SEP) {
       arena.push(s, p, false);
+      // Past the separator just read (at the end, past `end`: the loop stops).
+      p++;
       continue;
     }
     if (k === FORBIDDEN) {
