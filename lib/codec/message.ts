@@ -13,8 +13,8 @@ import { formatMessage } from './format.js';
 import { checkInput } from './input.js';
 import { decodePlainInteger, decodeInteger } from './integer.js';
 import type { IntegerValue } from './integer.js';
-import { ArgStore, argMatches, argSlice } from './arg-store.js';
-import { MAX_MID, ScanResult, ScanStatus, scanLine } from './scan.js';
+import { ArgStore, LINE_HEADER, argMatches, argSlice } from './arg-store.js';
+import { MAX_MID, ScanResult, ScanStatus, TYPE_CHARS, scanLine } from './scan.js';
 import type { CodecContext, TypeCodec } from './type-codec.js';
 import { encodeArgument } from './types.js';
 
@@ -48,14 +48,32 @@ export function createMessageUnchecked(
 }
 
 /**
- * Build a parsed message whose arguments are read from `store` at table entry `at` (see
- * {@link ArgStore}). The store's bytes and table must not change afterwards.
+ * Build a parsed message whose type, name, id and arguments are read from `store` at table entry
+ * `at` (see {@link ArgStore}). The store's bytes and table must not change once the message is used.
  * @internal
  */
-export let createParsedMessage: (mtype: MessageType, name: string, mid: number | undefined, store: ArgStore, at: number) => Message;
+export let createParsedMessage: (store: ArgStore, at: number) => Message;
+
+/**
+ * The type, name, id and argument Buffers of a message that was built (or whose `arguments`
+ * were asked for): what a parsed message reads from its store instead.
+ */
+class Parts {
+  readonly mtype: MessageType;
+  readonly name: string;
+  readonly mid: number | undefined;
+  readonly args: Buffer[];
+
+  constructor(mtype: MessageType, name: string, mid: number | undefined, args: Buffer[]) {
+    this.mtype = mtype;
+    this.name = name;
+    this.mid = mid;
+    this.args = args;
+  }
+}
 
 // What createParsedMessage hands the constructor before it sets the store (never kept).
-const PENDING: Buffer[] = [];
+const PENDING = new Parts(MessageType.Request, 'pending', undefined, []);
 
 // The name most recently found valid: a client sends the same few names over and over.
 let lastValidName: string | undefined;
@@ -86,6 +104,14 @@ function toBuffer(arg: unknown, i: number): Buffer {
 
 const parseResult = new ScanResult();
 
+/** The argument Buffers of the line at table entry `at` of `store`. */
+function argsOf(store: ArgStore, at: number): Buffer[] {
+  const n = store.table[at]!;
+  const args = new Array<Buffer>(n);
+  for (let i = 0; i < n; i++) args[i] = argSlice(store, at + LINE_HEADER + 2 * i);
+  return args;
+}
+
 function noArgument(typeName: string, i: number, count: number): KatcpTypeError {
   return new KatcpTypeError(typeName, `no argument ${i}: the message has ${count}`);
 }
@@ -100,21 +126,18 @@ function noArgument(typeName: string, i: number, count: number): KatcpTypeError 
  * keeping it for a long time.
  */
 export class Message {
-  /** `'?'` request, `'!'` reply or `'#'` inform. */
-  readonly mtype: MessageType;
-  /** The message name, e.g. `sensor-value`. */
-  readonly name: string;
-  /** The message id (1..2^31-1), or undefined. */
-  readonly mid: number | undefined;
-  // The arguments, or for a parsed message the store its arguments are read from until they
-  // are asked for as Buffers. Two fields only: a kept message is small (see ArgStore).
-  #data: Buffer[] | ArgStore;
+  // For a parsed message, the store whose table holds its type, name index, id and argument
+  // ranges at entry #at, until the arguments are asked for as Buffers; then, and for a built
+  // message, its Parts. Two fields in all: a kept message is 40 bytes of heap, and the
+  // young-generation GC of a million kept messages is much of the time of parsing them (see
+  // docs/benchmarks.md).
+  #data: ArgStore | Parts;
   #at = 0;
 
   static {
-    createParsedMessage = (mtype, name, mid, store, at) => {
+    createParsedMessage = (store, at) => {
       trusted = true;
-      const msg = new Message(mtype, name, PENDING, mid);
+      const msg = new Message(MessageType.Request, PENDING.name, PENDING.args);
       trusted = false;
       msg.#data = store;
       msg.#at = at;
@@ -140,27 +163,42 @@ export class Message {
       if (!Array.isArray(args)) throw new KatcpTypeError('bytes', `message arguments must be an array of Buffers, not ${typeof args}`);
       args = args.map(toBuffer);
     }
-    this.mtype = mtype;
-    this.name = name;
-    this.mid = mid;
-    this.#data = args;
+    this.#data = args === PENDING.args ? PENDING : new Parts(mtype, name, mid, args);
+  }
+
+  /** `'?'` request, `'!'` reply or `'#'` inform. */
+  get mtype(): MessageType {
+    const data = this.#data;
+    return data instanceof ArgStore ? TYPE_CHARS[data.table[this.#at + 1]! & 3]! : data.mtype;
+  }
+
+  /** The message name, e.g. `sensor-value`. */
+  get name(): string {
+    const data = this.#data;
+    return data instanceof ArgStore ? data.names[data.table[this.#at + 1]! >> 2]! : data.name;
+  }
+
+  /** The message id (1..2^31-1), or undefined. */
+  get mid(): number | undefined {
+    const data = this.#data;
+    if (!(data instanceof ArgStore)) return data.mid;
+    const mid = data.table[this.#at + 2]!;
+    return mid === 0 ? undefined : mid;
   }
 
   /** The unescaped argument bytes (built on first use for a parsed message, then the same array). */
   get arguments(): Buffer[] {
     const data = this.#data;
-    if (Array.isArray(data)) return data;
-    const n = data.table[this.#at]!;
-    const args = new Array<Buffer>(n);
-    for (let i = 0; i < n; i++) args[i] = argSlice(data, this.#at + 1 + 2 * i);
-    this.#data = args;
+    if (!(data instanceof ArgStore)) return data.args;
+    const args = argsOf(data, this.#at);
+    this.#data = new Parts(this.mtype, this.name, this.mid, args);
     return args;
   }
 
   /** The number of arguments. */
   get argCount(): number {
     const data = this.#data;
-    return Array.isArray(data) ? data.length : data.table[this.#at]!;
+    return data instanceof ArgStore ? data.table[this.#at]! : data.args.length;
   }
 
   /** A request `?name args...`; each argument is encoded by `encodeArgument` (strings as UTF-8, numbers, booleans, bigints, Address, bytes). */
@@ -222,19 +260,19 @@ export class Message {
       parseResult.error = undefined;
       throw err;
     }
-    // The shared arena would pin 16 KiB per kept message: take an exact copy of the ranges.
-    const arena = parseResult.arena;
-    const table = arena.table.slice(arena.base, arena.pos);
-    arena.rewind();
-    return createParsedMessage(parseResult.mtype, parseResult.name, parseResult.mid, new ArgStore(buf, table), 0);
+    const store = new ArgStore(buf, parseResult.arena.take());
+    store.names.push(parseResult.name);
+    return createParsedMessage(store, 0);
   }
 
   /** A copy of this message with another message id (undefined removes it). */
   withMid(mid: number | undefined): Message {
     checkMid(mid, `${this.mtype}${this.name}[${String(mid)}]`);
     const data = this.#data;
-    if (Array.isArray(data)) return createMessageUnchecked(this.mtype, this.name, data, mid);
-    return createParsedMessage(this.mtype, this.name, mid, data, this.#at);
+    // A parsed message's id is in the shared table: the copy gets its own Parts (views of the
+    // same bytes, as `arguments` would give).
+    const args = data instanceof ArgStore ? argsOf(data, this.#at) : data.args;
+    return createMessageUnchecked(this.mtype, this.name, args, mid);
   }
 
   /** The wire form, including the final `\n`. */
@@ -251,8 +289,8 @@ export class Message {
   /** Argument `i` decoded as UTF-8, or `''` when there is no such argument. */
   arg(i: number): string {
     const data = this.#data;
-    if (Array.isArray(data)) {
-      const a = data[i];
+    if (!(data instanceof ArgStore)) {
+      const a = data.args[i];
       // toString() without arguments is UTF-8 through Node's shortest path.
       return a === undefined ? '' : a.toString();
     }
@@ -268,7 +306,7 @@ export class Message {
    */
   argBytes(i: number): Buffer | undefined {
     const data = this.#data;
-    if (Array.isArray(data)) return data[i];
+    if (!(data instanceof ArgStore)) return data.args[i];
     const k = this.#entry(data, i);
     return k < 0 ? undefined : argSlice(data, k);
   }
@@ -279,7 +317,7 @@ export class Message {
    */
   argIs(i: number, text: string): boolean {
     const data = this.#data;
-    const k = Array.isArray(data) ? -1 : this.#entry(data, i);
+    const k = data instanceof ArgStore ? this.#entry(data, i) : -1;
     if (k < 0 || (data as ArgStore).table[k + 1]! < 0) {
       const a = this.argBytes(i);
       return a !== undefined && a.equals(Buffer.from(text));
@@ -294,7 +332,7 @@ export class Message {
    */
   argOneOf(i: number, choices: readonly string[]): number {
     const data = this.#data;
-    const k = Array.isArray(data) ? -1 : this.#entry(data, i);
+    const k = data instanceof ArgStore ? this.#entry(data, i) : -1;
     if (k < 0 || (data as ArgStore).table[k + 1]! < 0) {
       return this.argBytes(i) === undefined ? -1 : choices.indexOf(this.arg(i));
     }
@@ -308,7 +346,7 @@ export class Message {
    */
   argFloat(i: number): number {
     const data = this.#data;
-    if (!Array.isArray(data)) {
+    if (data instanceof ArgStore) {
       const k = this.#entry(data, i);
       // An escaped argument (negative end) is decoded below.
       if (k >= 0 && data.table[k + 1]! >= 0) {
@@ -328,7 +366,7 @@ export class Message {
    */
   argInteger(i: number): IntegerValue {
     const data = this.#data;
-    if (!Array.isArray(data)) {
+    if (data instanceof ArgStore) {
       const k = this.#entry(data, i);
       // An escaped argument (negative end) is decoded below.
       if (k >= 0 && data.table[k + 1]! >= 0) {
@@ -359,7 +397,7 @@ export class Message {
   /** Index in `store.table` of argument `i`'s start, or -1 when there is no such argument. */
   #entry(store: ArgStore, i: number): number {
     const at = this.#at;
-    return i >>> 0 === i && i < store.table[at]! ? at + 1 + 2 * i : -1;
+    return i >>> 0 === i && i < store.table[at]! ? at + LINE_HEADER + 2 * i : -1;
   }
 
   /** True when type, name, mid and every argument's bytes are equal. */
@@ -372,6 +410,14 @@ export class Message {
     if (a.length !== b.length) return false;
     for (let i = 0; i < a.length; i++) if (!a[i]!.equals(b[i]!)) return false;
     return true;
+  }
+
+  /**
+   * `{"mtype":"!","name":"fail","mid":234}` in `JSON.stringify` (type, name and id are accessors,
+   * not own properties).
+   */
+  toJSON(): { mtype: MessageType; name: string; mid: number | undefined } {
+    return { mtype: this.mtype, name: this.name, mid: this.mid };
   }
 
   /** `Message(!fail[234] on\_fire)` in `console.log` and `util.inspect`. */

@@ -65,8 +65,11 @@ export class LineParser {
   #parts: Buffer[] = [];
   #partLength = 0;
   readonly #scan = new ScanResult();
-  // The store of the messages parsed last; dropped after each feed so no chunk is pinned.
+  // The store of the messages parsed from the current buffer: its table is the arena's copy,
+  // taken when the parser moves to another buffer or returns (so no chunk stays pinned).
   #store: ArgStore | undefined;
+  // The index in the store's names of the last line's name.
+  #nameIndex = 0;
 
   /** @param opts maximum line length (default 16 MiB) and lenient mode (default off) */
   constructor(opts: LineParserOptions = {}) {
@@ -105,7 +108,7 @@ export class LineParser {
     }
     if (n <= VIEW_CHUNK_LIMIT) this.#scanLines(buf, pos, n, lf, cr, false, out);
     else this.#feedLarge(buf, pos, out);
-    this.#store = undefined;
+    this.#seal();
     return out;
   }
 
@@ -210,16 +213,43 @@ export class LineParser {
 
   #parseLine(buf: Buffer, start: number, end: number, out: (Message | KatcpSyntaxError)[]): void {
     const r = this.#scan;
+    let store = this.#store;
+    if (store !== undefined && store.bytes !== buf) {
+      this.#seal();
+      store = undefined;
+    }
     const status = scanLine(buf, start, end, this.lenient, r);
     if (status === ScanStatus.Message) {
-      const table = r.arena.table;
-      let store = this.#store;
-      if (store === undefined || store.bytes !== buf || store.table !== table) store = this.#store = new ArgStore(buf, table);
-      out.push(createParsedMessage(r.mtype, r.name, r.mid, store, r.arena.base));
+      store ??= this.#store = new ArgStore(buf);
+      r.arena.nameLine(this.#nameOf(store, r.name));
+      out.push(createParsedMessage(store, r.arena.base));
     } else if (status === ScanStatus.Error) {
       out.push(r.error!);
       r.error = undefined;
     }
+  }
+
+  /**
+   * The index of `name` in `store.names`, added when it is not among the last few (a store's
+   * lines mostly share one or two names; a stream of different names only lengthens the list).
+   */
+  #nameOf(store: ArgStore, name: string): number {
+    const names = store.names;
+    if (names[this.#nameIndex] === name) return this.#nameIndex;
+    const n = names.length;
+    for (let i = n - 1; i >= 0 && i >= n - 8; i--) {
+      if (names[i] === name) return (this.#nameIndex = i);
+    }
+    names.push(name);
+    return (this.#nameIndex = n);
+  }
+
+  /** Give the current store its lines (an exact copy of the arena's), and start afresh. */
+  #seal(): void {
+    const store = this.#store;
+    if (store === undefined) return;
+    store.table = this.#scan.arena.take();
+    this.#store = undefined;
   }
 
   #tooLong(raw: Buffer): KatcpSyntaxError {

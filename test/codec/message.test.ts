@@ -118,6 +118,28 @@ describe('message', () => {
     assert.throws(() => msg.withMid(2 ** 31), kind('mid-overflow'));
   });
 
+  it('message - withMid of a parsed message gives a copy with the new id and leaves the original as it was', () => {
+    const parsed = Message.parse('#sensor-value[5] 1.5 1 a\\_b nominal 3');
+    const copy = parsed.withMid(77);
+    assert.equal(copy.toString(), '#sensor-value[77] 1.5 1 a\\_b nominal 3');
+    assert.equal(copy.mid, 77);
+    assert.equal(parsed.mid, 5);
+    assert.equal(parsed.toString(), '#sensor-value[5] 1.5 1 a\\_b nominal 3');
+    assert.equal(parsed.withMid(undefined).mid, undefined);
+  });
+
+  it('message - type, name and id stay the same after the arguments of a parsed message are built', () => {
+    const msg = Message.parse('!watchdog[12] ok x');
+    assert.equal(msg.arguments.length, 2);
+    assert.deepEqual([msg.mtype, msg.name, msg.mid, msg.argCount, msg.arg(1)], ['!', 'watchdog', 12, 2, 'x']);
+    assert.equal(msg.arguments, msg.arguments, 'the same array every time');
+  });
+
+  it('message - JSON.stringify shows the type, name and id, built or parsed', () => {
+    assert.equal(JSON.stringify(Message.parse('?help[3] x')), '{"mtype":"?","name":"help","mid":3}');
+    assert.equal(JSON.stringify(Message.inform('log', 'x')), '{"mtype":"#","name":"log"}');
+  });
+
   it('message - parse accepts LF, CR, CRLF or no line end', () => {
     for (const line of ['?a b', '?a b\n', '?a b\r', '?a b\r\n']) {
       assert.equal(Message.parse(line).toString(), '?a b');

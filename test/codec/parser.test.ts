@@ -151,6 +151,20 @@ describe('parser', () => {
     assert.deepEqual(show(items), ['#fpga readyq \\0\\e', '?list_dev[2]', 'error trailing-backslash@4']);
   });
 
+  it('parser - a name that extends, shortens or follows the previous line\'s name is read in full', () => {
+    const p = new LineParser();
+    const items = p.feed(Buffer.from('#sensor-status 1\n#sensor-statusx 2\n#sensor-statu 3\n#sensor-status[4] 5\n#sensor-status\n#sensor-status\x01 6\n'));
+    assert.deepEqual(show(items), ['#sensor-status 1', '#sensor-statusx 2', '#sensor-statu 3', '#sensor-status[4] 5', '#sensor-status', 'error bad-name@15']);
+  });
+
+  it('parser - a name accepted only in lenient mode is still refused by a strict parser after it', () => {
+    const lenient = new LineParser({ lenient: true });
+    const strict = new LineParser();
+    assert.deepEqual(show(lenient.feed(Buffer.from('#we!rd 1\n#we!rd 2\n'))), ['#we!rd 1', '#we!rd 2']);
+    assert.deepEqual(show(strict.feed(Buffer.from('#we!rd 1\n'))), ['error bad-name@4']);
+    assert.deepEqual(show(lenient.feed(Buffer.from('#ok 1\n#ok\x01 2\n'))), ['#ok 1', '#ok\x01 2']);
+  });
+
   it('parser - never throws on hostile input', () => {
     const p = new LineParser({ maxLineLength: 64 });
     const junk = Buffer.from('\\\\\\[[[]]]\x00\x1b\xff?![#]\\', 'latin1');
@@ -238,6 +252,34 @@ describe('parser zero-copy', () => {
     kept.forEach((m, i) => assert.equal(`${m.toString()}\n`, lineOf(i), `message ${i}`));
     assert.equal(w!.argCount, 5000, 'a line with more arguments than a fresh table holds');
     assert.equal(w!.arg(4999), '4999');
+  });
+
+  it('parser - one chunk whose lines outgrow the argument table keeps every type, name, id and argument', () => {
+    // 11 names in turn: more than the parser looks back for, so names repeat in a store's list.
+    const lineOf = (i: number): string =>
+      `${'?!#'[i % 3]}n${i % 11}${i % 5 === 0 ? '' : `[${i + 1}]`} ${Array.from({ length: 20 }, (_, j) => String(j + i)).join(' ')}\n`;
+    const text = Array.from({ length: 450 }, (_, i) => lineOf(i)).join('');
+    assert.ok(text.length <= VIEW_CHUNK_LIMIT, 'parsed in place, one store');
+    const items = new LineParser().feed(Buffer.from(text)) as Message[];
+    assert.equal(items.length, 450);
+    items.forEach((m, i) => {
+      assert.equal(`${m.toString()}\n`, lineOf(i), `message ${i}`);
+      assert.deepEqual([m.mtype, m.name, m.mid], ['?!#'[i % 3], `n${i % 11}`, i % 5 === 0 ? undefined : i + 1]);
+    });
+  });
+
+  it('parser - messages of one feed from different buffers (a held line completed, the chunk) keep their own type, name and id', () => {
+    const p = new LineParser();
+    assert.deepEqual(p.feed(Buffer.from('#held[7] a')), []);
+    const items = p.feed(Buffer.from(' b\n?x[3] 1\n!y 2\n')) as Message[];
+    assert.deepEqual(
+      items.map((m) => [m.mtype, m.name, m.mid, m.arguments.map(String)]),
+      [
+        ['#', 'held', 7, ['a', 'b']],
+        ['?', 'x', 3, ['1']],
+        ['!', 'y', undefined, ['2']],
+      ],
+    );
   });
 
   it('parser - errors and blank lines between messages leave no trace in the argument table', () => {
