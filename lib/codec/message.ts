@@ -11,10 +11,11 @@ import { KatcpSyntaxError, KatcpTypeError } from '../errors.js';
 import { decodeFloat, decodeSimpleDecimal } from './float.js';
 import { formatMessage } from './format.js';
 import { checkInput } from './input.js';
+import { checkMid, checkName, toBuffer } from './message-checks.js';
 import { decodePlainInteger, decodeInteger } from './integer.js';
 import type { IntegerValue } from './integer.js';
 import { ArgStore, LINE_HEADER, argMatches, argSlice } from './arg-store.js';
-import { MAX_MID, ScanResult, ScanStatus, TYPE_CHARS, scanLine } from './scan.js';
+import { ScanResult, ScanStatus, TYPE_CHARS, scanLine } from './scan.js';
 import type { CodecContext, TypeCodec } from './type-codec.js';
 import { encodeArgument } from './types.js';
 
@@ -22,8 +23,6 @@ import { encodeArgument } from './types.js';
 export const MessageType = { Request: '?', Reply: '!', Inform: '#' } as const;
 /** `'?'` request, `'!'` reply or `'#'` inform. */
 export type MessageType = (typeof MessageType)[keyof typeof MessageType];
-
-const NAME_RE = /^[A-Za-z][A-Za-z0-9-]*$/;
 
 // Set only while the parser (or a factory copying an already valid message) constructs a
 // message, so that those skip validation they have already done.
@@ -74,33 +73,6 @@ class Parts {
 
 // What createParsedMessage hands the constructor before it sets the store (never kept).
 const PENDING = new Parts(MessageType.Request, 'pending', undefined, []);
-
-// The name most recently found valid: a client sends the same few names over and over.
-let lastValidName: string | undefined;
-
-function checkName(name: string): void {
-  if (name === lastValidName) return;
-  if (typeof name !== 'string' || !NAME_RE.test(name)) {
-    throw new KatcpSyntaxError('bad-name', `invalid message name ${JSON.stringify(name)}: must match [A-Za-z][A-Za-z0-9-]*`, Buffer.from(String(name)));
-  }
-  lastValidName = name;
-}
-
-function checkMid(mid: number | undefined, raw: string): void {
-  if (mid === undefined) return;
-  if (!Number.isInteger(mid) || mid < 1) {
-    throw new KatcpSyntaxError('bad-mid', `message id must be an integer from 1 to ${MAX_MID}, not ${String(mid)}`, Buffer.from(raw));
-  }
-  if (mid > MAX_MID) {
-    throw new KatcpSyntaxError('mid-overflow', `message id ${mid} exceeds ${MAX_MID}`, Buffer.from(raw));
-  }
-}
-
-function toBuffer(arg: unknown, i: number): Buffer {
-  if (Buffer.isBuffer(arg)) return arg;
-  if (arg instanceof Uint8Array) return Buffer.from(arg.buffer, arg.byteOffset, arg.byteLength);
-  throw new KatcpTypeError('bytes', `message argument ${i} must be a Buffer or Uint8Array, not ${typeof arg} (use Message.request/inform/reply to encode values)`);
-}
 
 const parseResult = new ScanResult();
 
