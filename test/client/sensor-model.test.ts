@@ -152,6 +152,10 @@ function check(r: Real): void {
 const list = (names: string[]): Cmd => ({
   check: () => true,
   async run(_m, r) {
+    // The listing is the device's sensor set: a sensor it no longer has has lost its strategy
+    // with it (aiokatcp and katcp-python drop a removed sensor's samplers), so one listed again
+    // starts with none.
+    for (const n of [...r.client.device.keys()]) if (!names.includes(n)) r.client.device.delete(n);
     const by = {};
     r.model.batch(() => {
       for (const n of names) r.model.apply(info(n), by);
