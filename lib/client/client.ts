@@ -28,6 +28,7 @@ import { OrderedEvents } from './ordered-emitter.js';
 import { appendCallerStack } from './reply.js';
 import type { RawRequestResult, RequestResult } from './reply.js';
 import { RequestTracker } from './requests.js';
+import type { Settlement } from './pending-request.js';
 import { readSensor, readSensorValue } from './sensor-reading.js';
 import { SensorModel } from './sensor-model.js';
 import type { SensorReadingOptions } from './sensor-reading.js';
@@ -239,10 +240,7 @@ export class Client extends EventEmitter<ClientEvents> {
   async request(name: string, ...args: unknown[]): Promise<RequestResult> {
     // One async frame and one promise per request: the tracker settles it with the reply
     // already interpreted (a `fail` reply rejects), and the caller's stack is added here.
-    const opts = this.#splitOptions(name, args);
-    const requests = this.#requests;
-    if (!requests.isOpen) throw this.#notConnected(name);
-    const pending = requests.requestInterpreted(Message.request(name, ...args), opts) as Promise<RequestResult>;
+    const pending = this.#send(name, args, this.#splitOptions(name, args), 'interpreted') as Promise<RequestResult>;
     try {
       return await pending;
     } catch (err) {
@@ -253,7 +251,7 @@ export class Client extends EventEmitter<ClientEvents> {
 
   /** Like {@link request} but resolves with the reply message untouched, whatever its code. */
   async requestRaw(name: string, ...args: unknown[]): Promise<RawRequestResult> {
-    const pending = this.#send(name, args, this.#splitOptions(name, args));
+    const pending = this.#send(name, args, this.#splitOptions(name, args)) as Promise<RawRequestResult>;
     try {
       return await pending;
     } catch (err) {
@@ -268,7 +266,7 @@ export class Client extends EventEmitter<ClientEvents> {
    * (a resource's `req.<name>`), so they are not parsed twice.
    */
   async requestRawWith(name: string, args: readonly unknown[], opts: RequestOptions): Promise<RawRequestResult> {
-    const pending = this.#send(name, args, opts);
+    const pending = this.#send(name, args, opts) as Promise<RawRequestResult>;
     try {
       return await pending;
     } catch (err) {
@@ -296,10 +294,10 @@ export class Client extends EventEmitter<ClientEvents> {
   }
 
   /** Encode and send `?name args...`. @throws as {@link request}, synchronously */
-  #send(name: string, args: readonly unknown[], opts: RequestOptions): Promise<RawRequestResult> {
+  #send(name: string, args: readonly unknown[], opts: RequestOptions, settlement: Settlement = 'raw'): Promise<RawRequestResult | RequestResult> {
     const requests = this.#requests;
     if (!requests.isOpen) throw this.#notConnected(name);
-    return requests.request(Message.request(name, ...args), opts) as Promise<RawRequestResult>;
+    return requests.request(Message.request(name, ...args), opts, settlement)!;
   }
 
   /**

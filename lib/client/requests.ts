@@ -26,7 +26,7 @@ import type { ClientLogger } from './logger.js';
 import { MidAllocator, MidTable } from './mids.js';
 import type { ClientSettings, RequestOptions } from './options.js';
 import { PendingRequest as Pending, QUEUED, SENT, STALE, promiseOf } from './pending-request.js';
-import type { RequestListener, RequestSink } from './pending-request.js';
+import type { RequestListener, RequestSink, Settlement } from './pending-request.js';
 import { interpretReply } from './reply.js';
 import type { RawRequestResult, RequestResult } from './reply.js';
 
@@ -140,27 +140,16 @@ export class RequestTracker {
 
   /**
    * Start a request and return a promise of its reply and informs (`opts.onInform`, if given,
-   * gets the informs instead; its exceptions are logged). Undefined when not {@link open}.
+   * gets the informs instead; its exceptions are logged). With `settlement` `'interpreted'`, the
+   * reply is interpreted as `interpretReply` does (a `fail` reply rejects): one promise and one
+   * result object per request instead of two of each. Undefined when not {@link open}.
    */
-  request(request: Message, opts: RequestOptions): Promise<RawRequestResult> | undefined {
+  request(request: Message, opts: RequestOptions, settlement: Settlement = 'raw'): Promise<RawRequestResult | RequestResult> | undefined {
     const sink = this.#target;
     if (sink === undefined) return undefined;
     const p = new Pending(request, undefined, opts.onInform, this.#timeout(request.name, opts.timeout), opts.signal, sink);
-    const promise = promiseOf<RawRequestResult>(p);
-    this.#begin(p);
-    return promise;
-  }
-
-  /**
-   * Like {@link request}, the reply interpreted as `interpretReply` does (a `fail` reply
-   * rejects): one promise and one result object per request instead of two of each.
-   */
-  requestInterpreted(request: Message, opts: RequestOptions): Promise<RequestResult> | undefined {
-    const sink = this.#target;
-    if (sink === undefined) return undefined;
-    const p = new Pending(request, undefined, opts.onInform, this.#timeout(request.name, opts.timeout), opts.signal, sink);
-    p.interpret = true;
-    const promise = promiseOf<RequestResult>(p);
+    p.interpret = settlement === 'interpreted';
+    const promise = promiseOf(p);
     this.#begin(p);
     return promise;
   }
