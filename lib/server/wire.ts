@@ -269,31 +269,3 @@ export function sensorStatusLine(sensor: Sensor, reading: Reading<unknown>, dial
   w.lastLine = line;
   return line;
 }
-
-/** ` <timestamp> 1 <name> <status> <value>\n`: a `#sensor-value` inform of the current reading after its `#name[mid]`. */
-export function sensorValueTail(sensor: Sensor, dialect: ServerDialect = V5): Buffer {
-  return sensorStatusLine(sensor, sensor.reading, dialect).subarray(STATUS_PREFIX.length);
-}
-
-/**
- * The informs `#<name>[mid]<tail>` for each tail, back to back in one buffer (`name` must be a
- * valid message name and `mid` a valid message id).
- */
-export function prefixedLines(name: string, mid: number | undefined, tails: readonly Buffer[]): Buffer {
-  const prefix = Buffer.from(mid === undefined ? `#${name}` : `#${name}[${mid}]`, 'latin1');
-  const p = prefix.length;
-  const n = tails.length;
-  let size = n * p;
-  for (let i = 0; i < n; i++) size += tails[i]!.length;
-  const out = Buffer.allocUnsafe(size);
-  let pos = 0;
-  for (let i = 0; i < n; i++) {
-    const tail = tails[i]!;
-    // A byte loop beats a native copy for a prefix this short.
-    for (let k = 0; k < p; k++) out[pos + k] = prefix[k]!;
-    pos += p;
-    out.set(tail, pos);
-    pos += tail.length;
-  }
-  return out;
-}

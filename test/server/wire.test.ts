@@ -8,10 +8,13 @@ import { Sensor } from '../../lib/sensor/sensor.js';
 import { makeReading } from '../../lib/sensor/status.js';
 import { Address } from '../../lib/codec/address.js';
 import { ServerDialect } from '../../lib/server/dialect.js';
-import { prefixedLines, sensorListTail, sensorStatusLine, sensorValueTail } from '../../lib/server/wire.js';
+import { listingBytes } from '../../lib/server/sensor-listing.js';
+import { sensorListTail, sensorStatusLine } from '../../lib/server/wire.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
 
 const text = (b: Buffer): string => b.toString('latin1');
+/** ` <timestamp> 1 <name> <status> <value>\n`: the `#sensor-value` tail of the sensor's current reading. */
+const valueTail = (sensor: Sensor, dialect = new ServerDialect()): string => text(sensorStatusLine(sensor, sensor.reading, dialect)).slice('#sensor-status'.length);
 
 /** What the codec formats for `#name[mid] args...`. */
 function formatted(name: string, mid: number | undefined, args: Buffer[]): string {
@@ -28,7 +31,7 @@ describe('server wire cache', () => {
           : Sensor.integer({ name: 'i-x', description, units, range: { nominal: [0, 10] } });
         const args = [sensor.name, description, units, sensor.wireType, ...sensor.params].map((s) => Buffer.from(s, 'utf8'));
         assert.equal(text(sensorListTail(sensor)), formatted('x', undefined, args).slice(2));
-        assert.equal(text(prefixedLines('sensor-list', 7, [sensorListTail(sensor)])), formatted('sensor-list', 7, args));
+        assert.equal(text(listingBytes('list', 'sensor-list', 7, [sensor], 0, 1, new ServerDialect())), formatted('sensor-list', 7, args));
       }),
     );
   });
@@ -59,7 +62,7 @@ describe('server wire cache', () => {
     const args = [formatFloat(1_700_000_000.25), '1', 's', 'warn', 'a b\\c é'].map((s) => Buffer.from(s, 'utf8'));
     assert.equal(text(line), formatted('sensor-status', undefined, args));
     assert.equal(sensorStatusLine(sensor, sensor.reading), line, 'the same reading reuses the same bytes');
-    assert.equal(text(sensorValueTail(sensor)), text(line).slice('#sensor-status'.length));
+    assert.equal(valueTail(sensor), text(line).slice('#sensor-status'.length));
     sensor.setValue('');
     const empty = sensorStatusLine(sensor, sensor.reading);
     assert.notEqual(empty, line);
@@ -67,13 +70,6 @@ describe('server wire cache', () => {
     // An older reading (a delayed send) is formatted again, not confused with the cached one.
     const old = makeReading(5, 'error', 'x');
     assert.equal(text(sensorStatusLine(sensor, old)), '#sensor-status 5.0 1 s error x\n');
-  });
-
-  it('wire - prefixedLines puts #name or #name[mid] before each tail, back to back', () => {
-    const tails = [Buffer.from(' a\n'), Buffer.from(' b c\n'), Buffer.alloc(0)];
-    assert.equal(text(prefixedLines('x-y', undefined, tails)), '#x-y a\n#x-y b c\n#x-y');
-    assert.equal(text(prefixedLines('v', 2147483647, tails.slice(0, 2))), '#v[2147483647] a\n#v[2147483647] b c\n');
-    assert.equal(prefixedLines('v', 1, []).length, 0);
   });
 
   it('wire - the v4 forms: min max only, no address type, ms timestamps, five statuses, cached apart from v5', () => {
@@ -84,13 +80,13 @@ describe('server wire cache', () => {
     assert.equal(text(sensorListTail(f, v4)), ' f \\@ \\@ float 0.0 10.0\n');
     const a = Sensor.address({ name: 'a', default: Address.parse('[::1]:7147'), initialStatus: 'nominal', clock });
     assert.equal(text(sensorListTail(a, v4)), ' a \\@ \\@ string\n');
-    assert.equal(text(sensorValueTail(a, v4)), ' 1700000000125 1 a nominal [::1]:7147\n');
+    assert.equal(valueTail(a, v4), ' 1700000000125 1 a nominal [::1]:7147\n');
     const t = Sensor.timestamp({ name: 't', default: 1_600_000_000.5, clock });
     t.setValue(1_600_000_000.5, { status: 'inactive' });
     assert.equal(text(sensorStatusLine(t, t.reading, v4)), '#sensor-status 1700000000125 1 t unknown 1600000000500\n');
     assert.equal(text(sensorStatusLine(t, t.reading)), '#sensor-status 1700000000.125 1 t inactive 1600000000.5\n');
     assert.equal(text(sensorStatusLine(t, t.reading, v4)), '#sensor-status 1700000000125 1 t unknown 1600000000500\n', 'the v5 line did not replace the v4 one');
     f.setValue(2, { status: 'unreachable' });
-    assert.match(text(sensorValueTail(f, v4)), / f failure 2\.0\n$/);
+    assert.match(valueTail(f, v4), / f failure 2\.0\n$/);
   });
 });
