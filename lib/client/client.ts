@@ -278,8 +278,10 @@ export class Client extends EventEmitter<ClientEvents> {
   /** Take the trailing options off `args` (the caller's own rest array), checked. */
   #splitOptions(name: string, args: unknown[]): RequestOptions {
     const n = args.length;
+    // args[-1] of an empty array is a property lookup along the prototype chain: V8's slow path.
+    if (n === 0) return NO_OPTIONS;
     const last: unknown = args[n - 1];
-    if (n === 0 || !isCallOptions(last)) return NO_OPTIONS;
+    if (!isCallOptions(last)) return NO_OPTIONS;
     checkOptions(last, REQUEST_OPTION_KEYS, `?${name}`);
     args.length = n - 1;
     return last;
