@@ -7,6 +7,8 @@
  */
 import { EventEmitter } from 'eventemitter3';
 import { Message } from '../codec/message.js';
+import { checkName } from '../codec/message-checks.js';
+import { encodeArgument } from '../codec/types.js';
 import type { ProtocolFlags } from '../codec/protocol-flags.js';
 import type { CodecContext } from '../codec/types.js';
 import { ConnectionClosedError, NotConnectedError } from '../errors.js';
@@ -297,7 +299,9 @@ export class Client extends EventEmitter<ClientEvents> {
   #send(name: string, args: readonly unknown[], opts: RequestOptions, settlement: Settlement = 'raw'): Promise<RawRequestResult | RequestResult> {
     const requests = this.#requests;
     if (!requests.isOpen) throw this.#notConnected(name);
-    return requests.request(Message.request(name, ...args), opts, settlement)!;
+    // What Message.request checks and encodes; the tracker builds the message once the id is known.
+    checkName(name);
+    return requests.request(name, args.map(encodeArgument), opts, settlement)!;
   }
 
   /**

@@ -74,7 +74,7 @@ export class RequestTracker {
     this.#requestTimeout = settings.requestTimeout;
     this.#hintMargin = settings.hintMargin;
     this.#stats = stats;
-    this.#deadlines = new DeadlineQueue<Pending>(this.#clock, (p) => this.#cancel(p, new KatcpTimeoutError(`request ?${p.request.name} timed out after ${p.timeout} ms`)));
+    this.#deadlines = new DeadlineQueue<Pending>(this.#clock, (p) => this.#cancel(p, new KatcpTimeoutError(`request ?${p.name} timed out after ${p.timeout} ms`)));
     this.#mids = new MidAllocator(settings.mids);
   }
 
@@ -134,20 +134,22 @@ export class RequestTracker {
   start(request: Message, listener: RequestListener, opts: CallOptions, via?: RequestSink): boolean {
     const sink = via ?? this.#target;
     if (sink === undefined) return false;
-    this.#begin(new Pending(request, listener, listener.onInform, this.#timeout(request.name, opts.timeout), opts.signal, sink));
+    this.#begin(new Pending(request.name, undefined, request, listener, listener.onInform, this.#timeout(request.name, opts.timeout), opts.signal, sink));
     return true;
   }
 
   /**
-   * Start a request and return a promise of its reply and informs (`opts.onInform`, if given,
-   * gets the informs instead; its exceptions are logged). With `settlement` `'interpreted'`, the
-   * reply is interpreted as `interpretReply` does (a `fail` reply rejects): one promise and one
-   * result object per request instead of two of each. Undefined when not {@link open}.
+   * Start the request `?name args...` (`args` already encoded, `name` checked) and return a
+   * promise of its reply and informs (`opts.onInform`, if given, gets the informs instead; its
+   * exceptions are logged). With `settlement` `'interpreted'`, the reply is interpreted as
+   * `interpretReply` does (a `fail` reply rejects): one promise and one result object per request
+   * instead of two of each. The message is built once its id is known. Undefined when not
+   * {@link open}.
    */
-  request(request: Message, opts: RequestOptions, settlement: Settlement = 'raw'): Promise<RawRequestResult | RequestResult> | undefined {
+  request(name: string, args: Buffer[], opts: RequestOptions, settlement: Settlement = 'raw'): Promise<RawRequestResult | RequestResult> | undefined {
     const sink = this.#target;
     if (sink === undefined) return undefined;
-    const p = new Pending(request, undefined, opts.onInform, this.#timeout(request.name, opts.timeout), opts.signal, sink);
+    const p = new Pending(name, args, undefined, undefined, opts.onInform, this.#timeout(name, opts.timeout), opts.signal, sink);
     p.interpret = settlement === 'interpreted';
     const promise = promiseOf(p);
     this.#begin(p);
@@ -162,10 +164,9 @@ export class RequestTracker {
   }
 
   #begin(p: Pending): void {
-    const request = p.request;
     const signal = p.signal;
     if (signal?.aborted) {
-      const err = new KatcpAbortError(`request ?${request.name} aborted`, { cause: signal.reason });
+      const err = new KatcpAbortError(`request ?${p.name} aborted`, { cause: signal.reason });
       queueMicrotask(() => this.#settle(p, err, undefined));
       return;
     }
@@ -176,7 +177,7 @@ export class RequestTracker {
       this.#deadlines.add(p);
     }
     if (signal !== undefined) {
-      p.onAbort = () => this.#cancel(p, new KatcpAbortError(`request ?${request.name} aborted`, { cause: signal.reason }));
+      p.onAbort = () => this.#cancel(p, new KatcpAbortError(`request ?${p.name} aborted`, { cause: signal.reason }));
       signal.addEventListener('abort', p.onAbort, { once: true });
     }
     if (this.#useMid) {
@@ -196,9 +197,9 @@ export class RequestTracker {
       p.send(mid);
       return;
     }
-    const queue = this.#byName.get(request.name);
+    const queue = this.#byName.get(p.name);
     if (queue === undefined) {
-      this.#byName.set(request.name, [p]);
+      this.#byName.set(p.name, [p]);
       p.phase = SENT;
       p.sentAt = now;
       p.send(undefined);
@@ -249,7 +250,7 @@ export class RequestTracker {
     try {
       onInform(msg);
     } catch (err) {
-      this.#logger.error(`the onInform callback of ?${p.request.name} threw`, err);
+      this.#logger.error(`the onInform callback of ?${p.name} threw`, err);
     }
   }
 
@@ -259,7 +260,7 @@ export class RequestTracker {
     queue.shift();
     const next = queue[0];
     if (next === undefined) {
-      this.#byName.delete(head.request.name);
+      this.#byName.delete(head.name);
       return;
     }
     next.phase = SENT;
@@ -302,7 +303,7 @@ export class RequestTracker {
     else {
       let result: RequestResult;
       try {
-        result = interpretReply(p.request.name, reply as Message, p.informs);
+        result = interpretReply(p.name, reply as Message, p.informs);
       } catch (failed) {
         reject?.(failed as Error);
         return;
@@ -319,7 +320,7 @@ export class RequestTracker {
       this.#finish(p, err, undefined);
       return;
     }
-    const queue = this.#byName.get(p.request.name);
+    const queue = this.#byName.get(p.name);
     const index = queue?.indexOf(p) ?? -1;
     if (queue === undefined || index < 0 || p.phase === STALE) return;
     if (p.phase === QUEUED) {
@@ -340,7 +341,7 @@ export class RequestTracker {
    * The connection ended: stop accepting requests (until the next {@link open}), fail every
    * outstanding request and forget stale entries.
    */
-  failAll(makeError: (request: Message) => Error): void {
+  failAll(makeError: (request: { readonly name: string }) => Error): void {
     this.#target = undefined;
     const all: Pending[] = this.#byMid.values();
     for (const queue of this.#byName.values()) all.push(...queue);
@@ -348,7 +349,7 @@ export class RequestTracker {
     this.#byName.clear();
     for (const p of all) {
       if (p.phase === STALE) this.#clock.clearTimer(p.timer);
-      else this.#finish(p, makeError(p.request), undefined);
+      else this.#finish(p, makeError(p), undefined);
     }
     this.#deadlines.clear();
   }
