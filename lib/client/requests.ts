@@ -37,6 +37,7 @@ export type { RequestListener, RequestSink } from './pending-request.js';
 export type TrackerSettings = Pick<ClientSettings, 'clock' | 'logger' | 'mids' | 'requestTimeout' | 'hintMargin'>;
 
 const NO_HINTS: ReadonlyMap<string, number> = new Map();
+const SETTLED = Promise.resolve();
 
 /** Grace for a stale mid-less request whose timeout was infinite (aborted by a signal). */
 const DEFAULT_STALE_GRACE = 10_000;
@@ -63,6 +64,9 @@ export class RequestTracker {
   #useMid = false;
   #hints: ReadonlyMap<string, number> = NO_HINTS;
   #count = 0;
+  // The clock's time for this turn (see #now), while #timeValid.
+  #time = 0;
+  #timeValid = false;
 
   /**
    * @param settings clock, logger, message ids, default timeout and hint margin
@@ -163,6 +167,23 @@ export class RequestTracker {
     return hint === undefined ? this.#requestTimeout : hint * 1000 + this.#hintMargin;
   }
 
+  /**
+   * The clock's monotonic time, read once per turn: the first read is kept until the microtasks
+   * queued so far have run. A batch of replies and the requests their callers send next (100
+   * of each per turn at 100 in flight) shared 200 reads of `performance.now()` at ~80 ns each; a
+   * request's deadline and latency are now measured from the start of its turn.
+   */
+  #now(): number {
+    if (this.#timeValid) return this.#time;
+    this.#timeValid = true;
+    void SETTLED.then(this.#endTurn);
+    return (this.#time = this.#clock.monotonic());
+  }
+
+  readonly #endTurn = (): void => {
+    this.#timeValid = false;
+  };
+
   #begin(p: Pending): void {
     const signal = p.signal;
     if (signal?.aborted) {
@@ -171,7 +192,7 @@ export class RequestTracker {
       return;
     }
     this.#count++;
-    const now = this.#clock.monotonic();
+    const now = this.#now();
     if (Number.isFinite(p.timeout)) {
       p.deadline = now + p.timeout;
       this.#deadlines.add(p);
@@ -215,14 +236,16 @@ export class RequestTracker {
    */
   route(msg: Message, onUnknownMid?: (msg: Message) => void): boolean {
     const isReply = msg.mtype === '!';
-    if (msg.mid !== undefined) {
-      const p = this.#byMid.get(msg.mid);
+    // Read once: a parsed message's getters decode from its line's table each time.
+    const mid = msg.mid;
+    if (mid !== undefined) {
+      const p = this.#byMid.get(mid);
       if (p === undefined) {
         onUnknownMid?.(msg);
         return true;
       }
       if (isReply) {
-        this.#byMid.delete(msg.mid);
+        this.#byMid.delete(mid);
         this.#finish(p, undefined, msg);
       } else this.#inform(p, msg);
       return true;
@@ -264,7 +287,7 @@ export class RequestTracker {
       return;
     }
     next.phase = SENT;
-    next.sentAt = this.#clock.monotonic();
+    next.sentAt = this.#now();
     next.send(undefined);
   }
 
@@ -283,7 +306,7 @@ export class RequestTracker {
 
   #finish(p: Pending, err: Error | undefined, reply: Message | undefined): void {
     this.#detach(p);
-    if (reply !== undefined) this.#stats?.recordLatency(this.#clock.monotonic() - p.sentAt);
+    if (reply !== undefined) this.#stats?.recordLatency(this.#now() - p.sentAt);
     this.#count--;
     this.#settle(p, err, reply);
   }
