@@ -49,15 +49,31 @@ export class PendingRequest {
   /** True when a promise request's reply is to be interpreted (`ok` resolves, `fail` rejects). */
   interpret = false;
 
-  readonly request: Message;
+  /** The request's name. */
+  readonly name: string;
+  /** Its encoded arguments (undefined when `given`: they are the given message's). */
+  readonly args: Buffer[] | undefined;
+  /** The message handed to the tracker ready-made (`start`), sent as it is when its id fits. */
+  readonly given: Message | undefined;
   readonly listener: RequestListener | undefined;
   readonly onInform: ((msg: Message) => void) | undefined;
   readonly timeout: number;
   readonly sink: RequestSink;
   signal: AbortSignal | undefined;
 
-  constructor(request: Message, listener: RequestListener | undefined, onInform: ((msg: Message) => void) | undefined, timeout: number, signal: AbortSignal | undefined, sink: RequestSink) {
-    this.request = request;
+  constructor(
+    name: string,
+    args: Buffer[] | undefined,
+    given: Message | undefined,
+    listener: RequestListener | undefined,
+    onInform: ((msg: Message) => void) | undefined,
+    timeout: number,
+    signal: AbortSignal | undefined,
+    sink: RequestSink,
+  ) {
+    this.name = name;
+    this.args = args;
+    this.given = given;
     this.listener = listener;
     this.onInform = onInform;
     this.timeout = timeout;
@@ -66,13 +82,17 @@ export class PendingRequest {
   }
 
   /**
-   * Write the request with message id `mid` (undefined: none). The message is built from the
-   * request's name and arguments directly: the id was checked when it was allocated, and
-   * `withMid` would build the text of an error it cannot raise for every request.
+   * Write the request with message id `mid` (undefined: none). The message is built here, once,
+   * from the name and arguments (a given message whose id is `mid` is sent as it is): the id was
+   * checked when it was allocated, and `withMid` would build the text of an error it cannot
+   * raise for every request.
    */
   send(mid: number | undefined): void {
-    const request = this.request;
-    this.sink.send(request.mid === mid ? request : createMessageUnchecked(MessageType.Request, request.name, request.arguments, mid));
+    const given = this.given;
+    let msg: Message;
+    if (given === undefined) msg = createMessageUnchecked(MessageType.Request, this.name, this.args as Buffer[], mid);
+    else msg = given.mid === mid ? given : createMessageUnchecked(MessageType.Request, given.name, given.arguments, mid);
+    this.sink.send(msg);
   }
 }
 

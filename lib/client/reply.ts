@@ -34,14 +34,17 @@ export function interpretReply(requestName: string, reply: Message, informs: Mes
 }
 
 /**
- * Append the stack of the code that issued a request to an error that was created elsewhere
- * (a socket callback or a timer), so the failure points at the caller. Must be called inside an
- * async function after an await, where V8 records the awaiting callers.
+ * The rejection handler of a request's promise: appends the stack of the code that issued the
+ * request to an error that was created elsewhere (a socket callback or a timer), so the failure
+ * points at the caller, and rethrows it. V8 records the awaiting callers of the promise this
+ * handler settles, so the frames appended are theirs (`at async caller`).
  */
-export function appendCallerStack(err: unknown): void {
-  if (!(err instanceof Error) || typeof err.stack !== 'string') return;
-  const here = new Error('issued at').stack;
-  if (here === undefined) return;
-  const frames = here.split('\n').slice(2).join('\n');
-  if (frames !== '') err.stack = `${err.stack}\n  --- request issued at ---\n${frames}`;
+export function rethrowWithCallerStack(err: unknown): never {
+  if (err instanceof Error && typeof err.stack === 'string') {
+    const here = new Error('issued at').stack;
+    // The first line is the message, the second this function.
+    const frames = here === undefined ? '' : here.split('\n').slice(2).join('\n');
+    if (frames !== '') err.stack = `${err.stack}\n  --- request issued at ---\n${frames}`;
+  }
+  throw err;
 }

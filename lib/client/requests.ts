@@ -37,6 +37,7 @@ export type { RequestListener, RequestSink } from './pending-request.js';
 export type TrackerSettings = Pick<ClientSettings, 'clock' | 'logger' | 'mids' | 'requestTimeout' | 'hintMargin'>;
 
 const NO_HINTS: ReadonlyMap<string, number> = new Map();
+const SETTLED = Promise.resolve();
 
 /** Grace for a stale mid-less request whose timeout was infinite (aborted by a signal). */
 const DEFAULT_STALE_GRACE = 10_000;
@@ -63,6 +64,9 @@ export class RequestTracker {
   #useMid = false;
   #hints: ReadonlyMap<string, number> = NO_HINTS;
   #count = 0;
+  // The clock's time for this turn (see #now), while #timeValid.
+  #time = 0;
+  #timeValid = false;
 
   /**
    * @param settings clock, logger, message ids, default timeout and hint margin
@@ -74,7 +78,7 @@ export class RequestTracker {
     this.#requestTimeout = settings.requestTimeout;
     this.#hintMargin = settings.hintMargin;
     this.#stats = stats;
-    this.#deadlines = new DeadlineQueue<Pending>(this.#clock, (p) => this.#cancel(p, new KatcpTimeoutError(`request ?${p.request.name} timed out after ${p.timeout} ms`)));
+    this.#deadlines = new DeadlineQueue<Pending>(this.#clock, (p) => this.#cancel(p, new KatcpTimeoutError(`request ?${p.name} timed out after ${p.timeout} ms`)));
     this.#mids = new MidAllocator(settings.mids);
   }
 
@@ -134,20 +138,22 @@ export class RequestTracker {
   start(request: Message, listener: RequestListener, opts: CallOptions, via?: RequestSink): boolean {
     const sink = via ?? this.#target;
     if (sink === undefined) return false;
-    this.#begin(new Pending(request, listener, listener.onInform, this.#timeout(request.name, opts.timeout), opts.signal, sink));
+    this.#begin(new Pending(request.name, undefined, request, listener, listener.onInform, this.#timeout(request.name, opts.timeout), opts.signal, sink));
     return true;
   }
 
   /**
-   * Start a request and return a promise of its reply and informs (`opts.onInform`, if given,
-   * gets the informs instead; its exceptions are logged). With `settlement` `'interpreted'`, the
-   * reply is interpreted as `interpretReply` does (a `fail` reply rejects): one promise and one
-   * result object per request instead of two of each. Undefined when not {@link open}.
+   * Start the request `?name args...` (`args` already encoded, `name` checked) and return a
+   * promise of its reply and informs (`opts.onInform`, if given, gets the informs instead; its
+   * exceptions are logged). With `settlement` `'interpreted'`, the reply is interpreted as
+   * `interpretReply` does (a `fail` reply rejects): one promise and one result object per request
+   * instead of two of each. The message is built once its id is known. Undefined when not
+   * {@link open}.
    */
-  request(request: Message, opts: RequestOptions, settlement: Settlement = 'raw'): Promise<RawRequestResult | RequestResult> | undefined {
+  request(name: string, args: Buffer[], opts: RequestOptions, settlement: Settlement = 'raw'): Promise<RawRequestResult | RequestResult> | undefined {
     const sink = this.#target;
     if (sink === undefined) return undefined;
-    const p = new Pending(request, undefined, opts.onInform, this.#timeout(request.name, opts.timeout), opts.signal, sink);
+    const p = new Pending(name, args, undefined, undefined, opts.onInform, this.#timeout(name, opts.timeout), opts.signal, sink);
     p.interpret = settlement === 'interpreted';
     const promise = promiseOf(p);
     this.#begin(p);
@@ -161,22 +167,38 @@ export class RequestTracker {
     return hint === undefined ? this.#requestTimeout : hint * 1000 + this.#hintMargin;
   }
 
+  /**
+   * The clock's monotonic time, read once per turn: the first read is kept until the microtasks
+   * queued so far have run. A batch of replies and the requests their callers send next (100
+   * of each per turn at 100 in flight) shared 200 reads of `performance.now()` at ~80 ns each; a
+   * request's deadline and latency are now measured from the start of its turn.
+   */
+  #now(): number {
+    if (this.#timeValid) return this.#time;
+    this.#timeValid = true;
+    void SETTLED.then(this.#endTurn);
+    return (this.#time = this.#clock.monotonic());
+  }
+
+  readonly #endTurn = (): void => {
+    this.#timeValid = false;
+  };
+
   #begin(p: Pending): void {
-    const request = p.request;
     const signal = p.signal;
     if (signal?.aborted) {
-      const err = new KatcpAbortError(`request ?${request.name} aborted`, { cause: signal.reason });
+      const err = new KatcpAbortError(`request ?${p.name} aborted`, { cause: signal.reason });
       queueMicrotask(() => this.#settle(p, err, undefined));
       return;
     }
     this.#count++;
-    const now = this.#clock.monotonic();
+    const now = this.#now();
     if (Number.isFinite(p.timeout)) {
       p.deadline = now + p.timeout;
       this.#deadlines.add(p);
     }
     if (signal !== undefined) {
-      p.onAbort = () => this.#cancel(p, new KatcpAbortError(`request ?${request.name} aborted`, { cause: signal.reason }));
+      p.onAbort = () => this.#cancel(p, new KatcpAbortError(`request ?${p.name} aborted`, { cause: signal.reason }));
       signal.addEventListener('abort', p.onAbort, { once: true });
     }
     if (this.#useMid) {
@@ -196,9 +218,9 @@ export class RequestTracker {
       p.send(mid);
       return;
     }
-    const queue = this.#byName.get(request.name);
+    const queue = this.#byName.get(p.name);
     if (queue === undefined) {
-      this.#byName.set(request.name, [p]);
+      this.#byName.set(p.name, [p]);
       p.phase = SENT;
       p.sentAt = now;
       p.send(undefined);
@@ -214,14 +236,16 @@ export class RequestTracker {
    */
   route(msg: Message, onUnknownMid?: (msg: Message) => void): boolean {
     const isReply = msg.mtype === '!';
-    if (msg.mid !== undefined) {
-      const p = this.#byMid.get(msg.mid);
+    // Read once: a parsed message's getters decode from its line's table each time.
+    const mid = msg.mid;
+    if (mid !== undefined) {
+      const p = this.#byMid.get(mid);
       if (p === undefined) {
         onUnknownMid?.(msg);
         return true;
       }
       if (isReply) {
-        this.#byMid.delete(msg.mid);
+        this.#byMid.delete(mid);
         this.#finish(p, undefined, msg);
       } else this.#inform(p, msg);
       return true;
@@ -249,7 +273,7 @@ export class RequestTracker {
     try {
       onInform(msg);
     } catch (err) {
-      this.#logger.error(`the onInform callback of ?${p.request.name} threw`, err);
+      this.#logger.error(`the onInform callback of ?${p.name} threw`, err);
     }
   }
 
@@ -259,11 +283,11 @@ export class RequestTracker {
     queue.shift();
     const next = queue[0];
     if (next === undefined) {
-      this.#byName.delete(head.request.name);
+      this.#byName.delete(head.name);
       return;
     }
     next.phase = SENT;
-    next.sentAt = this.#clock.monotonic();
+    next.sentAt = this.#now();
     next.send(undefined);
   }
 
@@ -282,7 +306,7 @@ export class RequestTracker {
 
   #finish(p: Pending, err: Error | undefined, reply: Message | undefined): void {
     this.#detach(p);
-    if (reply !== undefined) this.#stats?.recordLatency(this.#clock.monotonic() - p.sentAt);
+    if (reply !== undefined) this.#stats?.recordLatency(this.#now() - p.sentAt);
     this.#count--;
     this.#settle(p, err, reply);
   }
@@ -302,7 +326,7 @@ export class RequestTracker {
     else {
       let result: RequestResult;
       try {
-        result = interpretReply(p.request.name, reply as Message, p.informs);
+        result = interpretReply(p.name, reply as Message, p.informs);
       } catch (failed) {
         reject?.(failed as Error);
         return;
@@ -319,7 +343,7 @@ export class RequestTracker {
       this.#finish(p, err, undefined);
       return;
     }
-    const queue = this.#byName.get(p.request.name);
+    const queue = this.#byName.get(p.name);
     const index = queue?.indexOf(p) ?? -1;
     if (queue === undefined || index < 0 || p.phase === STALE) return;
     if (p.phase === QUEUED) {
@@ -340,7 +364,7 @@ export class RequestTracker {
    * The connection ended: stop accepting requests (until the next {@link open}), fail every
    * outstanding request and forget stale entries.
    */
-  failAll(makeError: (request: Message) => Error): void {
+  failAll(makeError: (request: { readonly name: string }) => Error): void {
     this.#target = undefined;
     const all: Pending[] = this.#byMid.values();
     for (const queue of this.#byName.values()) all.push(...queue);
@@ -348,7 +372,7 @@ export class RequestTracker {
     this.#byName.clear();
     for (const p of all) {
       if (p.phase === STALE) this.#clock.clearTimer(p.timer);
-      else this.#finish(p, makeError(p.request), undefined);
+      else this.#finish(p, makeError(p), undefined);
     }
     this.#deadlines.clear();
   }

@@ -17,6 +17,11 @@ export interface Clock {
   setTimer(fn: () => void, ms: number): TimerHandle;
   /** Cancel a timer; unknown or already-fired handles are ignored. */
   clearTimer(handle: TimerHandle | undefined): void;
+  /**
+   * Optional: whether a timer keeps the process alive (Node's `ref()` / `unref()`; timers start
+   * referenced). A clock without it has its timers cleared where they would be unreferenced.
+   */
+  refTimer?(handle: TimerHandle, ref: boolean): void;
 }
 
 /** The real clock: `Date.now()`, `performance.now()` and Node timers (unref'd is up to callers). */
@@ -26,6 +31,11 @@ export const systemClock: Clock = {
   setTimer: (fn, ms) => setTimeout(fn, Math.max(0, Math.min(ms, 2_147_483_647))),
   clearTimer: (handle) => {
     if (handle !== undefined) clearTimeout(handle as unknown as ReturnType<typeof setTimeout>);
+  },
+  refTimer: (handle, ref) => {
+    const timer = handle as unknown as ReturnType<typeof setTimeout>;
+    if (ref) timer.ref();
+    else timer.unref();
   },
 };
 

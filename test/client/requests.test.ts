@@ -247,3 +247,37 @@ test('requests - latency runs from sending to the reply: a same-name request que
   await clock.advance(100);
   assert.deepEqual(stats.latency, { count: 2, median: 7.5, p99: 10, max: 10 });
 });
+
+test('requests - the clock is read once per turn: requests started and replies routed together share one reading, a later turn reads it again', async () => {
+  class CountingClock extends VirtualClock {
+    reads = 0;
+    override monotonic(): number {
+      this.reads++;
+      return super.monotonic();
+    }
+  }
+  const clock = new CountingClock();
+  const stats = new TrafficStats(clock);
+  const sent: Message[] = [];
+  const tracker = openTracker(clock, sent, 1, stats);
+  tracker.setProtocol(true, new Map());
+  await clock.advance(5);
+  const done: (Error | undefined)[] = [];
+  const start = (timeout: number) => tracker.start(Message.request('x'), { onDone: (err) => done.push(err) }, { timeout });
+  const before = clock.reads;
+  for (let i = 0; i < 100; i++) start(Infinity);
+  for (let i = 1; i <= 100; i++) tracker.route(parse(`!x[${i}] ok`));
+  assert.equal(clock.reads - before, 1, 'one reading for 100 requests and their replies in one turn');
+  assert.equal(stats.latency.max, 0);
+  await clock.advance(10);
+  // A new turn: a fresh reading, from which the deadline and the latency run.
+  start(100);
+  await clock.advance(7);
+  tracker.route(parse('!x[101] ok'));
+  assert.equal(stats.latency.max, 7);
+  start(100);
+  await clock.advance(99);
+  assert.equal(done.length, 101);
+  await clock.advance(1);
+  assert.ok(done[101] instanceof KatcpTimeoutError, 'expired 100 ms after its turn');
+});

@@ -8,6 +8,8 @@ interface Timer {
   due: number;
   seq: number;
   fn: () => void;
+  /** False once `refTimer(t, false)`: it would not keep a Node process alive. */
+  ref: boolean;
 }
 
 export class VirtualClock implements Clock {
@@ -30,7 +32,7 @@ export class VirtualClock implements Clock {
   }
 
   setTimer(fn: () => void, ms: number): TimerHandle {
-    const t: Timer = { due: this.#mono + Math.max(0, ms), seq: this.#seq++, fn };
+    const t: Timer = { due: this.#mono + Math.max(0, ms), seq: this.#seq++, fn, ref: true };
     this.#timers.add(t);
     return t;
   }
@@ -39,8 +41,19 @@ export class VirtualClock implements Clock {
     if (handle !== undefined) this.#timers.delete(handle as Timer);
   }
 
-  /** Number of timers not yet fired. */
+  refTimer(handle: TimerHandle, ref: boolean): void {
+    (handle as Timer).ref = ref;
+  }
+
+  /** Number of referenced timers not yet fired (what would keep a Node process alive). */
   get pending(): number {
+    let n = 0;
+    for (const t of this.#timers) if (t.ref) n++;
+    return n;
+  }
+
+  /** Number of timers not yet fired, referenced or not (they all fire when due). */
+  get scheduled(): number {
     return this.#timers.size;
   }
 
