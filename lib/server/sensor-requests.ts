@@ -95,9 +95,12 @@ function strategyFor(dialect: ServerDialect, sensor: Sensor, args: readonly (str
   return parsed;
 }
 
-/** Subscribes `client` to `sensor`; one removed from the server meanwhile still gets its value once, but no subscription. */
-function commit(host: ServerHost, client: ClientConnection, sensor: Sensor, strategy: SamplingStrategy): void {
-  client.setStrategy(sensor, strategy, host.sensors.get(sensor.name) === sensor);
+/**
+ * Subscribes `client` to `sensor`, looked up when the client's count of dropped sensors was
+ * `drops`; one removed from the server meanwhile still gets its value once, but no subscription.
+ */
+function commit(host: ServerHost, client: ClientConnection, sensor: Sensor, strategy: SamplingStrategy, drops: number): void {
+  client.setStrategy(sensor, strategy, client.sensorDrops === drops || host.sensors.get(sensor.name) === sensor);
 }
 
 /** `?sensor-sampling names [strategy params...]`: a query, or a change of one or (bulk) several sensors. */
@@ -124,39 +127,52 @@ function samplingRequest(
   if (!dialect.flags.bulkSetSensorSampling || !names.includes(',')) {
     const sensor = lookup(host, names);
     const parsed = strategyFor(dialect, sensor, args);
+    const drops = client.sensorDrops;
     return client.withSamplingLock(() => {
-      if (!client.isClosed) commit(host, client, sensor, parsed.strategy);
+      if (!client.isClosed) commit(host, client, sensor, parsed.strategy, drops);
       return [names, ...parsed.wire];
     });
   }
   const list = names.split(',');
   if (new Set(list).size !== list.length) throw new FailReply('Duplicate sensor name');
-  const sensors = list.map((n) => lookup(host, n));
+  const n = list.length;
+  const sensors: Sensor[] = [];
+  for (let i = 0; i < n; i++) sensors.push(lookup(host, list[i]!));
+  const drops = client.sensorDrops;
   // Parse for every sensor first so that one bad sensor changes nothing. Parsing depends only on
-  // the sensor type, so it is done once per type.
+  // the sensor type, so it is done once per type (sensors of one type usually come in a run).
   const byType = new Map<string, ParsedStrategy>();
-  const strategies = sensors.map((s) => {
-    let st = byType.get(s.type);
-    if (st === undefined) byType.set(s.type, (st = strategyFor(dialect, s, args)));
-    return st.strategy;
-  });
-  const last = sensors.length - 1;
-  const reply = [names, ...byType.get(sensors[last]!.type)!.wire];
+  let type: string | undefined;
+  let parsed: ParsedStrategy | undefined;
+  for (let i = 0; i < n; i++) {
+    const s = sensors[i]!;
+    if (s.type === type) continue;
+    type = s.type;
+    parsed = byType.get(type);
+    if (parsed === undefined) byType.set(type, (parsed = strategyFor(dialect, s, args)));
+  }
+  const reply = [names, ...parsed!.wire];
+  const commitFrom = (from: number, to: number): void => {
+    for (let i = from; i < to && !client.isClosed; i++) {
+      const s = sensors[i]!;
+      if (s.type !== type) parsed = byType.get((type = s.type));
+      commit(host, client, s, parsed!.strategy, drops);
+    }
+  };
   return client.withSamplingLock(() => {
     // One batch is committed at once (no promise); a longer list yields between batches so its
     // burst of values drains.
-    if (sensors.length <= SAMPLING_BATCH) {
-      for (let i = 0; i <= last && !client.isClosed; i++) commit(host, client, sensors[i]!, strategies[i]!);
+    if (n <= SAMPLING_BATCH) {
+      commitFrom(0, n);
       return reply;
     }
     return (async () => {
-      for (let i = 0; i <= last; i++) {
-        if (client.isClosed) break;
-        commit(host, client, sensors[i]!, strategies[i]!);
-        if (i % SAMPLING_BATCH === SAMPLING_BATCH - 1 && i < last) {
+      for (let from = 0; from < n && !client.isClosed; from += SAMPLING_BATCH) {
+        if (from > 0) {
           await client.drain();
           await yieldToLoop();
         }
+        commitFrom(from, Math.min(n, from + SAMPLING_BATCH));
       }
       return reply;
     })();
