@@ -20,6 +20,8 @@ export type ListingKind = 'list' | 'value';
 
 // A status line is formatted here and its tail copied out (building is synchronous).
 let scratch = Buffer.allocUnsafe(256);
+// The `#sensor-list` tails of the batch being built (emptied after each batch).
+const tailScratch: Buffer[] = [];
 
 /** Writes the characters of an ASCII string (a message name, mid or count) at `pos`. */
 function writeAscii(out: Buffer, pos: number, s: string): number {
@@ -55,16 +57,24 @@ export function listingBytes(
   let out: Buffer;
   let pos = 0;
   if (kind === 'list') {
+    // Each tail is looked up once (a lookup in the wire cache costs more than the copy).
+    const tails = tailScratch;
     let size = replyLen;
-    for (let i = from; i < to; i++) size += head + sensorListTail(sensors[i]!, dialect).length;
+    for (let i = from; i < to; i++) {
+      const tail = sensorListTail(sensors[i]!, dialect);
+      tails[i - from] = tail;
+      size += head + tail.length;
+    }
     out = Buffer.allocUnsafe(size);
     for (let i = from; i < to; i++) {
       out[pos] = 0x23; // '#'
       pos = writeAscii(out, pos + 1, tag);
-      const tail = sensorListTail(sensors[i]!, dialect);
+      const tail = tails[i - from]!;
       tail.copy(out, pos);
       pos += tail.length;
     }
+    // The tails stay the cache's; the references are not kept here.
+    tails.length = 0;
   } else {
     // A first guess at the size (an integer reading's tail is about 40 bytes); grown when short.
     out = Buffer.allocUnsafe((to - from) * (head + 48) + replyLen);

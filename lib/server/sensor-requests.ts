@@ -16,6 +16,7 @@ import { filterByName } from './sensor-filter.js';
 import type { ServerHost } from './standard-requests.js';
 import type { ServerDialect } from './dialect.js';
 import { listingBytes } from './sensor-listing.js';
+import { wireLine } from './wire.js';
 import type { ListingKind } from './sensor-listing.js';
 
 /**
@@ -75,15 +76,22 @@ interface ParsedStrategy {
   readonly wire: readonly string[];
 }
 
-// Strategies without parameters (`event`, `auto`, `none`) parsed and formatted once per dialect,
-// sensor type and name: a subscription of one sensor is the most common request there is.
-const bareStrategies = new Map<string, ParsedStrategy>();
+// Strategies without parameters (`event`, `auto`, `none`) parsed and formatted once per dialect
+// (v5, v4), sensor type and name: a subscription of one sensor is the most common request there
+// is. Looked up by type, then name, so a request builds no key.
+const bareStrategies = [new Map<string, Map<string, ParsedStrategy>>(), new Map<string, Map<string, ParsedStrategy>>()] as const;
 
 /** The strategy `args` (name, parameters) for `sensor` in `dialect`. @throws FailReply when invalid */
 function strategyFor(dialect: ServerDialect, sensor: Sensor, args: readonly (string | Buffer)[]): ParsedStrategy {
-  const key = args.length === 1 ? `${dialect.v4 ? 4 : 5} ${sensor.type} ${args[0] as string}` : undefined;
-  let parsed = key === undefined ? undefined : bareStrategies.get(key);
-  if (parsed !== undefined) return parsed;
+  let byName: Map<string, ParsedStrategy> | undefined;
+  if (args.length === 1) {
+    const byType = bareStrategies[dialect.v4 ? 1 : 0];
+    byName = byType.get(sensor.type);
+    if (byName === undefined) byType.set(sensor.type, (byName = new Map()));
+    const known = byName.get(args[0] as string);
+    if (known !== undefined) return known;
+  }
+  let parsed: ParsedStrategy;
   let strategy: SamplingStrategy;
   try {
     strategy = dialect.strategyFromWire(parseStrategy(sensor, args), sensor.type);
@@ -91,7 +99,7 @@ function strategyFor(dialect: ServerDialect, sensor: Sensor, args: readonly (str
     throw new FailReply((err as Error).message, { cause: err });
   }
   parsed = { strategy, wire: dialect.strategyToWire(strategy, sensor) };
-  if (key !== undefined) bareStrategies.set(key, parsed);
+  byName?.set(args[0] as string, parsed);
   return parsed;
 }
 
@@ -103,6 +111,17 @@ function commit(host: ServerHost, client: ClientConnection, sensor: Sensor, stra
   client.setStrategy(sensor, strategy, client.sensorDrops === drops || host.sensors.get(sensor.name) === sensor);
 }
 
+/**
+ * Replies `!name[mid] ok <names> <strategy...>` to a change of sampling, written straight to
+ * bytes (no Message, no Buffer per argument).
+ */
+function replyChanged(ctx: RequestContext, names: string, wire: readonly string[]): void {
+  // A request cancelled meanwhile (its client left) ends without a word, as a returned value would.
+  if (ctx.aborted) return;
+  const head = ctx.mid === undefined ? `!${ctx.name} ok` : `!${ctx.name}[${ctx.mid}] ok`;
+  ctx.sendRaw(wireLine(head, [names, ...wire]), true);
+}
+
 /** `?sensor-sampling names [strategy params...]`: a query, or a change of one or (bulk) several sensors. */
 function samplingRequest(
   host: ServerHost,
@@ -110,7 +129,7 @@ function samplingRequest(
   names: string,
   strategyName: string | undefined,
   params: readonly Buffer[],
-): Promise<string[]> | string[] {
+): Promise<string[] | undefined> | string[] | undefined {
   const client = host.clientOf(ctx);
   const dialect = host.dialect;
   if (strategyName === undefined) {
@@ -130,7 +149,8 @@ function samplingRequest(
     const drops = client.sensorDrops;
     return client.withSamplingLock(() => {
       if (!client.isClosed) commit(host, client, sensor, parsed.strategy, drops);
-      return [names, ...parsed.wire];
+      replyChanged(ctx, names, parsed.wire);
+      return undefined;
     });
   }
   const list = names.split(',');
@@ -151,7 +171,7 @@ function samplingRequest(
     parsed = byType.get(type);
     if (parsed === undefined) byType.set(type, (parsed = strategyFor(dialect, s, args)));
   }
-  const reply = [names, ...parsed!.wire];
+  const wire = parsed!.wire;
   const commitFrom = (from: number, to: number): void => {
     for (let i = from; i < to && !client.isClosed; i++) {
       const s = sensors[i]!;
@@ -164,7 +184,8 @@ function samplingRequest(
     // burst of values drains.
     if (n <= SAMPLING_BATCH) {
       commitFrom(0, n);
-      return reply;
+      replyChanged(ctx, names, wire);
+      return undefined;
     }
     return (async () => {
       for (let from = 0; from < n && !client.isClosed; from += SAMPLING_BATCH) {
@@ -174,7 +195,8 @@ function samplingRequest(
         }
         commitFrom(from, Math.min(n, from + SAMPLING_BATCH));
       }
-      return reply;
+      replyChanged(ctx, names, wire);
+      return undefined;
     })();
   });
 }
