@@ -87,18 +87,17 @@ function strategyFor(dialect: ServerDialect, sensor: Sensor, args: readonly (str
   if (args.length === 1) {
     const byType = bareStrategies[dialect.v4 ? 1 : 0];
     byName = byType.get(sensor.type);
-    if (byName === undefined) byType.set(sensor.type, (byName = new Map()));
+    if (byName === undefined) byType.set(sensor.type, (byName = new Map<string, ParsedStrategy>()));
     const known = byName.get(args[0] as string);
     if (known !== undefined) return known;
   }
-  let parsed: ParsedStrategy;
   let strategy: SamplingStrategy;
   try {
     strategy = dialect.strategyFromWire(parseStrategy(sensor, args), sensor.type);
   } catch (err) {
     throw new FailReply((err as Error).message, { cause: err });
   }
-  parsed = { strategy, wire: dialect.strategyToWire(strategy, sensor) };
+  const parsed: ParsedStrategy = { strategy, wire: dialect.strategyToWire(strategy, sensor) };
   byName?.set(args[0] as string, parsed);
   return parsed;
 }
