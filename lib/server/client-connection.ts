@@ -354,7 +354,9 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
    *   was removed from the server meanwhile)
    */
   setStrategy(sensor: Sensor, strategy: SamplingStrategy, keep = true): void {
-    const old = this.#samplers.get(sensor);
+    // Every subscription observes its sensor, so a sensor nobody observes has none here: no
+    // lookup (a first subscription to a whole device is mostly these).
+    const old = sensor.observerCount === 0 ? undefined : this.#samplers.get(sensor);
     if (old !== undefined) {
       this.#samplers.delete(sensor);
       this.#end(old, sensor);
