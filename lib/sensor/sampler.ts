@@ -275,6 +275,15 @@ class SensorSampler<T> implements Sampler {
 }
 
 /**
+ * True when `strategy` sends every update of `sensor` at once and keeps no state (`auto` on a
+ * sensor without an `autoStrategy`): a subscriber may then observe the sensor itself, without a
+ * sampler (the device server does so, to keep a bulk subscription small).
+ */
+export function sendsEveryUpdate(sensor: Sensor, strategy: SamplingStrategy): boolean {
+  return strategy.strategy === 'auto' && sensor.autoStrategy === undefined;
+}
+
+/**
  * Subscribes `send` to `sensor` under `strategy` and sends the current reading at once.
  * `none` creates nothing (returns undefined). `auto` uses the sensor's `autoStrategy` when it has
  * one, else sends every update. A status change always counts as a change; a delayed send
@@ -294,7 +303,7 @@ export function createSampler<T>(
   if (strategy.strategy === 'none') return undefined;
   const frozen = Object.isFrozen(strategy) ? strategy : Object.freeze({ ...strategy });
   let sampler: ImmediateSampler<T> | ChangeSampler<T> | SensorSampler<T>;
-  if (frozen.strategy === 'auto' && sensor.autoStrategy === undefined) sampler = new ImmediateSampler(sensor, frozen, send);
+  if (sendsEveryUpdate(sensor, frozen)) sampler = new ImmediateSampler(sensor, frozen, send);
   else {
     const engine = engineFor(frozen.strategy === 'auto' ? sensor.autoStrategy! : frozen);
     if (engine.always || engine.shortestMs !== 0 || engine.longestMs !== Infinity) {

@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import { Connection } from '../connection.js';
 import type { ConnectionOwner } from '../connection.js';
 import type { Message } from '../codec/message.js';
-import { createSampler } from '../sensor/sampler.js';
+import { createSampler, sendsEveryUpdate } from '../sensor/sampler.js';
 import type { Sampler } from '../sensor/sampler.js';
 import type { Sensor } from '../sensor/sensor.js';
 import type { Reading } from '../sensor/status.js';
@@ -46,6 +46,19 @@ export interface ClientOwner {
 export const DRAIN_HIGH_WATER = 64 * 1024;
 
 const NONE: SamplingStrategy = Object.freeze({ strategy: 'none' });
+const AUTO: SamplingStrategy = Object.freeze({ strategy: 'auto' });
+
+/**
+ * One sensor's subscription: its sampler, or, when the strategy sends every update at once
+ * (`sendsEveryUpdate`), the strategy itself, the client observing the sensor with no sampler:
+ * a bulk `auto` subscription of thousands of sensors then costs a table entry and an observer
+ * registration per sensor, no object or closure of its own.
+ */
+type Subscription = Sampler | SamplingStrategy;
+
+function isSampler(sub: Subscription): sub is Sampler {
+  return typeof (sub as Partial<Sampler>).close === 'function';
+}
 
 /**
  * Latency samples each client keeps (the server's totals keep 1000): a smaller window keeps a
@@ -67,7 +80,10 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
   readonly #conn: Connection;
   readonly #outbox: Outbox;
   #flushQueued = false;
-  readonly #samplers = new Map<Sensor, Sampler>();
+  #samplers = new Map<Sensor, Subscription>();
+  // Sensors the server dropped (removed or replaced) while this client was connected: a request
+  // that looked sensors up and saw this count unchanged need not look them up again.
+  #drops = 0;
   // Active while a ?sensor-sampling request is committing: its initial-value burst is drained in
   // batches, so the slow-client check is suspended meanwhile (as aiokatcp does).
   readonly #samplingLock = new SamplingLock();
@@ -87,6 +103,17 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
     this.#outbox.statusLine(sensor, reading, !this.#samplingLock.active);
     // Checked here too: this runs on every update of every sampled sensor.
     if (!this.#flushQueued) this.#scheduleFlush();
+  };
+  // The observer of every sensor whose subscription is its strategy (no sampler).
+  readonly #sendEvery = (sensor: Sensor, reading: Reading<unknown>): void => {
+    // A sensor notifying from a snapshot of its observers may still call this once after the
+    // subscription ended (or became a sampler's).
+    const sub = this.#samplers.get(sensor);
+    if (sub !== undefined && !isSampler(sub)) this.#send(sensor, reading);
+  };
+  readonly #end = (sub: Subscription, sensor: Sensor): void => {
+    if (isSampler(sub)) sub.close();
+    else sensor.detach(this.#sendEvery);
   };
   readonly #samplerOptions = {
     onError: (err: unknown): void => {
@@ -307,7 +334,17 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
 
   /** The strategy this client uses for `sensor` (`none` when not sampled). */
   strategyOf(sensor: Sensor): SamplingStrategy {
-    return this.#samplers.get(sensor)?.strategy ?? NONE;
+    const sub = this.#samplers.get(sensor);
+    if (sub === undefined) return NONE;
+    return isSampler(sub) ? sub.strategy : sub;
+  }
+
+  /**
+   * How many sensors the server has dropped (removed or replaced) so far while this client was
+   * connected: unchanged since a lookup means the sensors looked up are still the server's.
+   */
+  get sensorDrops(): number {
+    return this.#drops;
   }
 
   /**
@@ -317,10 +354,29 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
    *   was removed from the server meanwhile)
    */
   setStrategy(sensor: Sensor, strategy: SamplingStrategy, keep = true): void {
-    const old = this.#samplers.get(sensor);
+    // Every subscription observes its sensor, so a sensor nobody observes has none here: no
+    // lookup (a first subscription to a whole device is mostly these).
+    const old = sensor.observerCount === 0 ? undefined : this.#samplers.get(sensor);
     if (old !== undefined) {
       this.#samplers.delete(sensor);
-      old.close();
+      this.#end(old, sensor);
+    }
+    if (sendsEveryUpdate(sensor, strategy)) {
+      if (!keep || this.#conn.isClosed) {
+        this.#send(sensor, sensor.reading);
+        return;
+      }
+      this.#samplers.set(sensor, AUTO);
+      sensor.attach(this.#sendEvery);
+      try {
+        this.#send(sensor, sensor.reading);
+      } catch (err) {
+        // As createSampler closes a sampler whose first send failed.
+        this.#samplers.delete(sensor);
+        sensor.detach(this.#sendEvery);
+        throw err;
+      }
+      return;
     }
     const sampler = createSampler(sensor, strategy, this.#send, this.#owner.clock, this.#samplerOptions);
     if (sampler === undefined) return;
@@ -330,17 +386,20 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
 
   /** Stops sampling `sensor` (it left the server). */
   dropSensor(sensor: Sensor): void {
+    this.#drops++;
     const old = this.#samplers.get(sensor);
     if (old === undefined) return;
     this.#samplers.delete(sensor);
-    old.close();
+    this.#end(old, sensor);
   }
 
   /** Stops sampling every sensor. */
   clearSamplers(): void {
-    const samplers = [...this.#samplers.values()];
-    this.#samplers.clear();
-    for (const s of samplers) s.close();
+    const subs = this.#samplers;
+    if (subs.size === 0) return;
+    // The table is replaced before anything is closed, and walked without a copy.
+    this.#samplers = new Map();
+    subs.forEach(this.#end);
   }
 
   /**

@@ -72,7 +72,7 @@ export class RequestRun implements RequestObserver {
     let result: unknown;
     try {
       if (req === undefined) throw new InvalidReply('Unknown request.');
-      result = req.invoke(ctx, req.decode(ctx.request.arguments));
+      result = req.invoke(ctx, req.decodeMessage(ctx.request));
     } catch (err) {
       this.#failed(err);
       return;

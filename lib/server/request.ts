@@ -19,6 +19,7 @@ import type { IntegerValue, TypeCodec } from '../codec/types.js';
 import type { CodecContext } from '../codec/type-codec.js';
 import { discreteType, encodeArgument, getType } from '../codec/types.js';
 import type { LogLevel } from '../codec/log-level.js';
+import type { Message } from '../codec/message.js';
 import { FailReply, KatcpError, KatcpTypeError } from '../errors.js';
 import type { RequestContext } from './context.js';
 
@@ -140,6 +141,11 @@ export interface CompiledRequest {
    * beyond {@link MAX_REST_ARGUMENTS} for a rest parameter
    */
   decode(args: readonly Buffer[]): unknown[];
+  /**
+   * Decodes the arguments of a request message as {@link decode} does, reading each from the
+   * message (no Buffer per argument for a `string` parameter). @throws like {@link decode}
+   */
+  decodeMessage(msg: Message): unknown[];
   /** Encodes a handler's return value as reply arguments (after `ok`). @throws KatcpTypeError */
   encodeResult(result: unknown): Buffer[];
   /** Calls the handler. */
@@ -217,12 +223,30 @@ function buildCompiled(def: RequestDefinition, cctx: CodecContext | undefined): 
   const rest = params.length > 0 && params[params.length - 1]!.rest ? params[params.length - 1] : undefined;
   const fixed = rest === undefined ? params : params.slice(0, -1);
 
-  const decode = (args: readonly Buffer[]): unknown[] => {
-    if (rest === undefined && args.length > fixed.length) throw new FailReply(`too many arguments for ${name}`);
-    if (rest !== undefined && args.length - fixed.length > MAX_REST_ARGUMENTS) {
-      throw new FailReply(`too many arguments for ${name} (${args.length - fixed.length}, at most ${MAX_REST_ARGUMENTS} for its rest parameter)`);
+  const checkCount = (count: number): void => {
+    if (rest === undefined && count > fixed.length) throw new FailReply(`too many arguments for ${name}`);
+    if (rest !== undefined && count - fixed.length > MAX_REST_ARGUMENTS) {
+      throw new FailReply(`too many arguments for ${name} (${count - fixed.length}, at most ${MAX_REST_ARGUMENTS} for its rest parameter)`);
     }
-    if (args.length < required) throw new FailReply(`missing a required argument: '${fixed[args.length]!.name}'`);
+    if (count < required) throw new FailReply(`missing a required argument: '${fixed[count]!.name}'`);
+  };
+
+  const decodeMessage = (msg: Message): unknown[] => {
+    const count = msg.argCount;
+    checkCount(count);
+    const out: unknown[] = [];
+    for (let i = 0; i < fixed.length; i++) {
+      const p = fixed[i]!;
+      out.push(i >= count ? (p.hasDefault ? p.defaultValue : undefined) : decodeArgOf(msg, i, p.codec, cctx));
+    }
+    if (rest !== undefined) {
+      for (let i = fixed.length; i < count; i++) out.push(decodeArgOf(msg, i, rest.codec, cctx));
+    }
+    return out;
+  };
+
+  const decode = (args: readonly Buffer[]): unknown[] => {
+    checkCount(args.length);
     const out: unknown[] = [];
     for (let i = 0; i < fixed.length; i++) {
       const p = fixed[i]!;
@@ -256,6 +280,7 @@ function buildCompiled(def: RequestDefinition, cctx: CodecContext | undefined): 
     summary,
     timeoutHint,
     decode,
+    decodeMessage,
     encodeResult,
     invoke: (ctx: RequestContext, args: unknown[]) => fn(ctx, ...args),
   });
@@ -267,6 +292,20 @@ function decodeArg(codec: TypeCodec<unknown>, raw: Buffer, cctx: CodecContext | 
   } catch (err) {
     throw new FailReply(err instanceof Error ? err.message : String(err), { cause: err });
   }
+}
+
+const STRING = getType('string');
+const REPLACEMENT = '\uFFFD';
+
+/** Argument `i` of `msg` decoded by `codec` (see `decodeArg`). */
+function decodeArgOf(msg: Message, i: number, codec: TypeCodec<unknown>, cctx: CodecContext | undefined): unknown {
+  if (codec === STRING) {
+    // Valid UTF-8 decodes to the same text leniently; a U+FFFD may stand for invalid bytes,
+    // which the strict decoder then reports (or decodes to the same text when it was one).
+    const text = msg.arg(i);
+    if (!text.includes(REPLACEMENT)) return text;
+  }
+  return decodeArg(codec, msg.argBytes(i)!, cctx);
 }
 
 function compileParams(request: string, specs: readonly ParamSpec[]): CompiledParam[] {

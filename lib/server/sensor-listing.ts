@@ -20,6 +20,31 @@ export type ListingKind = 'list' | 'value';
 
 // A status line is formatted here and its tail copied out (building is synchronous).
 let scratch = Buffer.allocUnsafe(256);
+// The `#sensor-list` tails of the batch being built (emptied after each batch).
+const tailScratch: Buffer[] = [];
+
+/** Sensors in an array from which a listing remembers the tails, index-aligned. */
+const MEMO_MIN = 1000;
+
+/** The tails of a long sensor array in one wire form, filled as listings need them. */
+interface TailMemo {
+  readonly v4: boolean;
+  readonly tails: (Buffer | undefined)[];
+}
+
+// Per long array listed (the server's sorted sensors, kept until the set changes; a large
+// filtered selection): listing it again costs no lookup in wire.ts's cache per sensor. The
+// tails are that cache's own buffers (a sensor's `#sensor-list` fields never change).
+const memos = new WeakMap<readonly Sensor[], TailMemo>();
+
+function memoOf(sensors: readonly Sensor[], dialect: ServerDialect): TailMemo {
+  let memo = memos.get(sensors);
+  if (memo === undefined || memo.v4 !== dialect.v4) {
+    memo = { v4: dialect.v4, tails: new Array<Buffer | undefined>(sensors.length).fill(undefined) };
+    memos.set(sensors, memo);
+  }
+  return memo;
+}
 
 /** Writes the characters of an ASCII string (a message name, mid or count) at `pos`. */
 function writeAscii(out: Buffer, pos: number, s: string): number {
@@ -55,16 +80,29 @@ export function listingBytes(
   let out: Buffer;
   let pos = 0;
   if (kind === 'list') {
+    // Each tail is looked up once at most (a lookup in the wire cache costs more than the copy).
+    const memo = sensors.length >= MEMO_MIN ? memoOf(sensors, dialect).tails : undefined;
+    const tails = tailScratch;
     let size = replyLen;
-    for (let i = from; i < to; i++) size += head + sensorListTail(sensors[i]!, dialect).length;
+    for (let i = from; i < to; i++) {
+      let tail = memo === undefined ? undefined : memo[i];
+      if (tail === undefined) {
+        tail = sensorListTail(sensors[i]!, dialect);
+        if (memo !== undefined) memo[i] = tail;
+      }
+      tails[i - from] = tail;
+      size += head + tail.length;
+    }
     out = Buffer.allocUnsafe(size);
     for (let i = from; i < to; i++) {
       out[pos] = 0x23; // '#'
       pos = writeAscii(out, pos + 1, tag);
-      const tail = sensorListTail(sensors[i]!, dialect);
+      const tail = tails[i - from]!;
       tail.copy(out, pos);
       pos += tail.length;
     }
+    // The tails stay the cache's; the references are not kept here.
+    tails.length = 0;
   } else {
     // A first guess at the size (an integer reading's tail is about 40 bytes); grown when short.
     out = Buffer.allocUnsafe((to - from) * (head + 48) + replyLen);

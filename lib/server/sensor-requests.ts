@@ -16,6 +16,7 @@ import { filterByName } from './sensor-filter.js';
 import type { ServerHost } from './standard-requests.js';
 import type { ServerDialect } from './dialect.js';
 import { listingBytes } from './sensor-listing.js';
+import { wireLine } from './wire.js';
 import type { ListingKind } from './sensor-listing.js';
 
 /**
@@ -75,29 +76,49 @@ interface ParsedStrategy {
   readonly wire: readonly string[];
 }
 
-// Strategies without parameters (`event`, `auto`, `none`) parsed and formatted once per dialect,
-// sensor type and name: a subscription of one sensor is the most common request there is.
-const bareStrategies = new Map<string, ParsedStrategy>();
+// Strategies without parameters (`event`, `auto`, `none`) parsed and formatted once per dialect
+// (v5, v4), sensor type and name: a subscription of one sensor is the most common request there
+// is. Looked up by type, then name, so a request builds no key.
+const bareStrategies = [new Map<string, Map<string, ParsedStrategy>>(), new Map<string, Map<string, ParsedStrategy>>()] as const;
 
 /** The strategy `args` (name, parameters) for `sensor` in `dialect`. @throws FailReply when invalid */
 function strategyFor(dialect: ServerDialect, sensor: Sensor, args: readonly (string | Buffer)[]): ParsedStrategy {
-  const key = args.length === 1 ? `${dialect.v4 ? 4 : 5} ${sensor.type} ${args[0] as string}` : undefined;
-  let parsed = key === undefined ? undefined : bareStrategies.get(key);
-  if (parsed !== undefined) return parsed;
+  let byName: Map<string, ParsedStrategy> | undefined;
+  if (args.length === 1) {
+    const byType = bareStrategies[dialect.v4 ? 1 : 0];
+    byName = byType.get(sensor.type);
+    if (byName === undefined) byType.set(sensor.type, (byName = new Map<string, ParsedStrategy>()));
+    const known = byName.get(args[0] as string);
+    if (known !== undefined) return known;
+  }
   let strategy: SamplingStrategy;
   try {
     strategy = dialect.strategyFromWire(parseStrategy(sensor, args), sensor.type);
   } catch (err) {
     throw new FailReply((err as Error).message, { cause: err });
   }
-  parsed = { strategy, wire: dialect.strategyToWire(strategy, sensor) };
-  if (key !== undefined) bareStrategies.set(key, parsed);
+  const parsed: ParsedStrategy = { strategy, wire: dialect.strategyToWire(strategy, sensor) };
+  byName?.set(args[0] as string, parsed);
   return parsed;
 }
 
-/** Subscribes `client` to `sensor`; one removed from the server meanwhile still gets its value once, but no subscription. */
-function commit(host: ServerHost, client: ClientConnection, sensor: Sensor, strategy: SamplingStrategy): void {
-  client.setStrategy(sensor, strategy, host.sensors.get(sensor.name) === sensor);
+/**
+ * Subscribes `client` to `sensor`, looked up when the client's count of dropped sensors was
+ * `drops`; one removed from the server meanwhile still gets its value once, but no subscription.
+ */
+function commit(host: ServerHost, client: ClientConnection, sensor: Sensor, strategy: SamplingStrategy, drops: number): void {
+  client.setStrategy(sensor, strategy, client.sensorDrops === drops || host.sensors.get(sensor.name) === sensor);
+}
+
+/**
+ * Replies `!name[mid] ok <names> <strategy...>` to a change of sampling, written straight to
+ * bytes (no Message, no Buffer per argument).
+ */
+function replyChanged(ctx: RequestContext, names: string, wire: readonly string[]): void {
+  // A request cancelled meanwhile (its client left) ends without a word, as a returned value would.
+  if (ctx.aborted) return;
+  const head = ctx.mid === undefined ? `!${ctx.name} ok` : `!${ctx.name}[${ctx.mid}] ok`;
+  ctx.sendRaw(wireLine(head, [names, ...wire]), true);
 }
 
 /** `?sensor-sampling names [strategy params...]`: a query, or a change of one or (bulk) several sensors. */
@@ -107,7 +128,7 @@ function samplingRequest(
   names: string,
   strategyName: string | undefined,
   params: readonly Buffer[],
-): Promise<string[]> | string[] {
+): Promise<string[] | undefined> | string[] | undefined {
   const client = host.clientOf(ctx);
   const dialect = host.dialect;
   if (strategyName === undefined) {
@@ -124,41 +145,57 @@ function samplingRequest(
   if (!dialect.flags.bulkSetSensorSampling || !names.includes(',')) {
     const sensor = lookup(host, names);
     const parsed = strategyFor(dialect, sensor, args);
+    const drops = client.sensorDrops;
     return client.withSamplingLock(() => {
-      if (!client.isClosed) commit(host, client, sensor, parsed.strategy);
-      return [names, ...parsed.wire];
+      if (!client.isClosed) commit(host, client, sensor, parsed.strategy, drops);
+      replyChanged(ctx, names, parsed.wire);
+      return undefined;
     });
   }
   const list = names.split(',');
   if (new Set(list).size !== list.length) throw new FailReply('Duplicate sensor name');
-  const sensors = list.map((n) => lookup(host, n));
+  const n = list.length;
+  const sensors: Sensor[] = [];
+  for (let i = 0; i < n; i++) sensors.push(lookup(host, list[i]!));
+  const drops = client.sensorDrops;
   // Parse for every sensor first so that one bad sensor changes nothing. Parsing depends only on
-  // the sensor type, so it is done once per type.
+  // the sensor type, so it is done once per type (sensors of one type usually come in a run).
   const byType = new Map<string, ParsedStrategy>();
-  const strategies = sensors.map((s) => {
-    let st = byType.get(s.type);
-    if (st === undefined) byType.set(s.type, (st = strategyFor(dialect, s, args)));
-    return st.strategy;
-  });
-  const last = sensors.length - 1;
-  const reply = [names, ...byType.get(sensors[last]!.type)!.wire];
+  let type: string | undefined;
+  let parsed: ParsedStrategy | undefined;
+  for (let i = 0; i < n; i++) {
+    const s = sensors[i]!;
+    if (s.type === type) continue;
+    type = s.type;
+    parsed = byType.get(type);
+    if (parsed === undefined) byType.set(type, (parsed = strategyFor(dialect, s, args)));
+  }
+  const wire = parsed!.wire;
+  const commitFrom = (from: number, to: number): void => {
+    for (let i = from; i < to && !client.isClosed; i++) {
+      const s = sensors[i]!;
+      if (s.type !== type) parsed = byType.get((type = s.type));
+      commit(host, client, s, parsed!.strategy, drops);
+    }
+  };
   return client.withSamplingLock(() => {
     // One batch is committed at once (no promise); a longer list yields between batches so its
     // burst of values drains.
-    if (sensors.length <= SAMPLING_BATCH) {
-      for (let i = 0; i <= last && !client.isClosed; i++) commit(host, client, sensors[i]!, strategies[i]!);
-      return reply;
+    if (n <= SAMPLING_BATCH) {
+      commitFrom(0, n);
+      replyChanged(ctx, names, wire);
+      return undefined;
     }
     return (async () => {
-      for (let i = 0; i <= last; i++) {
-        if (client.isClosed) break;
-        commit(host, client, sensors[i]!, strategies[i]!);
-        if (i % SAMPLING_BATCH === SAMPLING_BATCH - 1 && i < last) {
+      for (let from = 0; from < n && !client.isClosed; from += SAMPLING_BATCH) {
+        if (from > 0) {
           await client.drain();
           await yieldToLoop();
         }
+        commitFrom(from, Math.min(n, from + SAMPLING_BATCH));
       }
-      return reply;
+      replyChanged(ctx, names, wire);
+      return undefined;
     })();
   });
 }

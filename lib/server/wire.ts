@@ -147,7 +147,7 @@ let lens = new Int32Array(16);
  * `prefix` (ASCII, written as is), then ` field` for each field, escaped, then `\n`. An ASCII
  * string is escaped straight from its characters (no intermediate Buffer); others go as UTF-8.
  */
-function wireLine(prefix: string, fields: (string | Buffer)[]): Buffer {
+export function wireLine(prefix: string, fields: (string | Buffer)[]): Buffer {
   const n = fields.length;
   if (n > lens.length) lens = new Int32Array(n);
   let size = prefix.length + 1;

@@ -118,4 +118,69 @@ describe('client connection', () => {
     assert.deepEqual(order, ['first start', 'first end', 'second']);
     client.abort();
   });
+
+  it('client - an auto subscription without autoStrategy sends every update, reports auto, and ends with none, a new strategy or the client', async () => {
+    const { stream, writes } = stuckPeer();
+    const client = new ClientConnection(stream, owner(Infinity, []), {});
+    const clock = new VirtualClock();
+    const s = Sensor.integer({ name: 's', clock, default: 1 });
+    client.setStrategy(s, { strategy: 'auto' });
+    assert.deepEqual(client.strategyOf(s), { strategy: 'auto' });
+    assert.equal(s.observerCount, 1);
+    s.value = 1;
+    s.value = 1;
+    await flushMicrotasks();
+    assert.equal(String(writes.join('')).match(/#sensor-status/g)?.length, 3, 'the initial value and every update, even unchanged');
+    client.setStrategy(s, { strategy: 'event' });
+    assert.deepEqual(client.strategyOf(s), { strategy: 'event' });
+    assert.equal(s.observerCount, 1, 'the auto subscription left the sensor');
+    client.setStrategy(s, { strategy: 'auto' });
+    client.setStrategy(s, { strategy: 'none' });
+    assert.deepEqual(client.strategyOf(s), { strategy: 'none' });
+    assert.equal(s.observerCount, 0);
+    client.setStrategy(s, { strategy: 'auto' });
+    client.clearSamplers();
+    assert.equal(s.observerCount, 0);
+    assert.equal(client.samplerCount, 0);
+    client.abort();
+  });
+
+  it('client - an auto subscription ended by an earlier observer of the same update sends nothing more (the sensor notifies from a snapshot)', async () => {
+    const { stream, writes } = stuckPeer();
+    const client = new ClientConnection(stream, owner(Infinity, []), {});
+    const clock = new VirtualClock();
+    const s = Sensor.integer({ name: 's', clock, default: 0 });
+    s.attach((_s, r) => {
+      if (r.value === 2) client.setStrategy(s, { strategy: 'none' });
+      if (r.value === 4) client.setStrategy(s, { strategy: 'event' });
+    });
+    client.setStrategy(s, { strategy: 'auto' });
+    s.value = 1;
+    s.value = 2;
+    s.value = 3;
+    client.setStrategy(s, { strategy: 'auto' });
+    s.value = 4;
+    await flushMicrotasks();
+    const values = String(writes.join(''))
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ').at(-1));
+    // 0 and 1 under auto; 2 not (ended during its own update); 3 initial of the second auto; 4 not
+    // from auto (ended during its update), but as the initial value of the event sampler.
+    assert.deepEqual(values, ['0', '1', '3', '4']);
+    client.abort();
+  });
+
+  it('client - counts the sensors the server dropped', () => {
+    const { stream } = stuckPeer();
+    const client = new ClientConnection(stream, owner(Infinity, []), {});
+    const s = Sensor.integer({ name: 's' });
+    assert.equal(client.sensorDrops, 0);
+    client.dropSensor(s);
+    client.setStrategy(s, { strategy: 'auto' });
+    client.dropSensor(s);
+    assert.equal(client.sensorDrops, 2);
+    assert.equal(s.observerCount, 0);
+    client.abort();
+  });
 });

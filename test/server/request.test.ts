@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { compileRequest, defineRequest } from '../../lib/server/request.js';
 import type { ParamSpec, RequestDefinition } from '../../lib/server/request.js';
 import { Address } from '../../lib/codec/address.js';
+import { Message } from '../../lib/codec/message.js';
 import { FailReply, KatcpError, KatcpTypeError } from '../../lib/errors.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');
@@ -105,6 +106,45 @@ describe('request decoding - aiokatcp error texts', () => {
       defineRequest({ name: 'pick', description: 'Pick.', params: [{ type: 'discrete', name: 'v', values: ['a', 'b'] }], handler: () => undefined }) as unknown as RequestDefinition,
     );
     assert.match(failText(() => pick.decode([b('c')])), /b'c' is not a valid value/);
+  });
+});
+
+describe('request decoding from the message', () => {
+  const say = compileRequest(
+    defineRequest({
+      name: 'say',
+      description: 'Say.',
+      params: [
+        { type: 'string', name: 'text' },
+        { type: 'float', name: 'x', optional: true },
+        { type: 'bytes', name: 'rest', rest: true },
+      ],
+      handler: () => undefined,
+    }) as unknown as RequestDefinition,
+  );
+  const decode = (line: string | Buffer): unknown[] => say.decodeMessage(Message.parse(line));
+
+  it('request - a message decodes as its arguments do: escapes, defaults, rest', () => {
+    assert.deepEqual(decode('?say a\\\\b\\_c'), ['a\\b c', undefined]);
+    assert.deepEqual(decode('?say \\@ 2.5 x y'), ['', 2.5, Buffer.from('x'), Buffer.from('y')]);
+    const line = Buffer.from('?say h\xc3\xa9 1 z', 'latin1');
+    assert.deepEqual(decode(line), ['h\u00e9', 1, Buffer.from('z')]);
+    assert.deepEqual(decode(line), say.decode(Message.parse(line).arguments));
+  });
+
+  it('request - a string argument is strict UTF-8: invalid bytes fail, a real U+FFFD is text', () => {
+    const bad = Buffer.concat([Buffer.from('?say a'), Buffer.from([0xff]), Buffer.from('b')]);
+    assert.equal(failText(() => decode(bad)), failText(() => say.decode(Message.parse(bad).arguments)));
+    assert.match(failText(() => decode(bad)), /not valid UTF-8/);
+    assert.deepEqual(decode(Buffer.from('?say \ufffd!', 'utf8')), ['\ufffd!', undefined]);
+  });
+
+  it('request - argument counts are checked as for decode', () => {
+    assert.equal(failText(() => decode('?say')), "missing a required argument: 'text'");
+    const two = compileRequest(
+      defineRequest({ name: 'two', description: 'Two.', params: [{ type: 'string', name: 'a' }], handler: () => undefined }) as unknown as RequestDefinition,
+    );
+    assert.equal(failText(() => two.decodeMessage(Message.parse('?two a b'))), 'too many arguments for two');
   });
 });
 

@@ -61,4 +61,27 @@ describe('sensor listing bytes', () => {
   it('listing - an empty listing is the reply alone', () => {
     assert.equal(text(listingBytes('value', 'sensor-value', 3, [], 0, 0, new ServerDialect(), 0)), '!sensor-value[3] ok 0\n');
   });
+
+  it('listing - a long sensor array listed again, in batches or in another wire form, gives the same informs as the codec', () => {
+    const sensors = Array.from({ length: 2500 }, (_, i) =>
+      i % 2 === 0
+        ? Sensor.float({ name: `f.${i}`, description: `float ${i}`, units: 'V', range: { nominal: [0, i], warn: [-1, i + 1] } })
+        : Sensor.address({ name: `a.${i}`, description: i % 3 === 0 ? '' : 'an address' }),
+    );
+    for (const dialect of [new ServerDialect(), new ServerDialect('4.0'), new ServerDialect()]) {
+      const v4 = dialect.v4;
+      const whole = v4 ? undefined : expected('list', 'sensor-list', 7, sensors, dialect, sensors.length);
+      for (const [from, to] of [[0, 1000], [1000, 2500], [0, 2500], [0, 2500]] as const) {
+        const got = text(listingBytes('list', 'sensor-list', 7, sensors, from, to, dialect, to === 2500 ? sensors.length : undefined));
+        if (whole !== undefined && from === 0 && to === 2500) assert.equal(got, whole);
+        // The v4 form: no address type (listed as string) and no warn range.
+        if (v4) {
+          assert.ok(got.includes(' string\n') && !got.includes(' address\n'));
+          assert.ok(!got.includes(' -1.0 '));
+        } else {
+          assert.ok(got.includes(' address\n') && got.includes(' -1.0 '));
+        }
+      }
+    }
+  });
 });
