@@ -65,10 +65,10 @@ export class LineParser {
   #parts: Buffer[] = [];
   #partLength = 0;
   readonly #scan = new ScanResult();
-  // The store of the messages parsed from the current buffer: its table is the arena's copy,
-  // taken when the parser moves to another buffer or returns (so no chunk stays pinned).
+  // The store of the messages parsed from the current buffer (the shared arena's owner), until
+  // the parser moves to another buffer or returns.
   #store: ArgStore | undefined;
-  // The index in the store's names of the last line's name.
+  // The index in the arena's names of the last line's name.
   #nameIndex = 0;
 
   /** @param opts maximum line length (default 16 MiB) and lenient mode (default off) */
@@ -108,7 +108,8 @@ export class LineParser {
     }
     if (n <= VIEW_CHUNK_LIMIT) this.#scanLines(buf, pos, n, lf, cr, false, out);
     else this.#feedLarge(buf, pos, out);
-    this.#seal();
+    // The next feed claims the arena again (another parser may have used it meanwhile).
+    this.#store = undefined;
     return out;
   }
 
@@ -214,15 +215,14 @@ export class LineParser {
   #parseLine(buf: Buffer, start: number, end: number, out: (Message | KatcpSyntaxError)[]): void {
     const r = this.#scan;
     let store = this.#store;
-    if (store !== undefined && store.bytes !== buf) {
-      this.#seal();
-      store = undefined;
+    if (store === undefined || store.bytes !== buf) {
+      store = this.#store = new ArgStore(buf, this.lenient);
+      r.arena.claim(store);
     }
     const status = scanLine(buf, start, end, this.lenient, r);
     if (status === ScanStatus.Message) {
-      store ??= this.#store = new ArgStore(buf);
-      r.arena.nameLine(this.#nameOf(store, r.name));
-      out.push(createParsedMessage(store, r.arena.base));
+      r.arena.nameLine(this.#nameOf(r.arena.names, r.name));
+      out.push(createParsedMessage(store, start));
     } else if (status === ScanStatus.Error) {
       out.push(r.error!);
       r.error = undefined;
@@ -230,11 +230,11 @@ export class LineParser {
   }
 
   /**
-   * The index of `name` in `store.names`, added when it is not among the last few (a store's
-   * lines mostly share one or two names; a stream of different names only lengthens the list).
+   * The index of `name` in `names` (the arena's), added when it is not among the last few (a
+   * store's lines mostly share one or two names; a stream of different names only lengthens the
+   * list).
    */
-  #nameOf(store: ArgStore, name: string): number {
-    const names = store.names;
+  #nameOf(names: string[], name: string): number {
     if (names[this.#nameIndex] === name) return this.#nameIndex;
     const n = names.length;
     for (let i = n - 1; i >= 0 && i >= n - 8; i--) {
@@ -242,14 +242,6 @@ export class LineParser {
     }
     names.push(name);
     return (this.#nameIndex = n);
-  }
-
-  /** Give the current store its lines (an exact copy of the arena's), and start afresh. */
-  #seal(): void {
-    const store = this.#store;
-    if (store === undefined) return;
-    store.table = this.#scan.arena.take();
-    this.#store = undefined;
   }
 
   #tooLong(raw: Buffer): KatcpSyntaxError {
