@@ -218,6 +218,20 @@ describe('parser zero-copy', () => {
     assert.equal(items.length, 20003);
   });
 
+  it('parser - the result of a large chunk holds exactly its items, in order, whether its first run has shorter or longer lines than the rest', () => {
+    const short = '#s 1\n';
+    const long = `#l ${'y'.repeat(200)}\n`;
+    const shortFirst = short.repeat(VIEW_CHUNK_LIMIT / short.length) + long.repeat(1000);
+    const longFirst = long.repeat(Math.ceil(VIEW_CHUNK_LIMIT / long.length)) + short.repeat(60000);
+    for (const text of [shortFirst, longFirst]) {
+      const items = new LineParser().feed(Buffer.from(text));
+      const names = text.split('\n').slice(0, -1).map((line) => line.slice(1, 2));
+      assert.equal(items.length, names.length);
+      assert.equal(Object.keys(items).length, names.length, 'no holes');
+      assert.deepEqual(items.map((m) => (m as Message).name), names);
+    }
+  });
+
   it('parser - a large chunk with CR line ends, an unfinished line and an overlong line', () => {
     const p = new LineParser({ maxLineLength: 100 });
     const lines = '#a 1\r'.repeat(20000);
