@@ -56,12 +56,17 @@ export class OffsetArena {
   }
 
   /**
-   * Make the table `store`'s (an empty name list); the lines of the previous owner are forgotten.
+   * Make the table `store`'s (a new name list); the lines of the previous owner are forgotten.
    * A table grown for one huge line is not kept.
    */
   claim(store: ArgStore | undefined): void {
     this.owner = store;
-    this.names.length = 0;
+    this.names = [];
+    this.trim();
+  }
+
+  /** Drop a table grown far beyond its initial size (for one huge line). */
+  trim(): void {
     if (this.table.length > 4 * this.#initial) this.table = new Int32Array(this.#initial);
   }
 

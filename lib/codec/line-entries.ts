@@ -14,9 +14,9 @@ const LF = 0x0a;
 const CR = 0x0d;
 
 // The line read last among those of a store that is no longer the shared arena's owner, or the
-// line of `Message.parse` (which so leaves the shared arena to the parsers). Small: it grows to
-// the position of the lines it is asked for.
-const recent = new OffsetArena(1024);
+// line of `Message.parse` (which so leaves the shared arena to the parsers). As large as the
+// shared one: a line's entries are at its byte position, anywhere in a 64 KiB buffer.
+const recent = new OffsetArena();
 const recentResult = new ScanResult(recent);
 
 /**
@@ -45,7 +45,8 @@ export function lineArena(store: ArgStore, at: number): OffsetArena {
  */
 export function scanAlone(store: ArgStore, start: number, end: number): boolean {
   // No owner while the table is rewritten: an error must not leave another line's entries mixed.
-  recent.claim(undefined);
+  recent.owner = undefined;
+  recent.trim();
   const status = scanLine(store.bytes, start, end, store.lenient, recentResult);
   if (status === ScanStatus.Error) {
     const err = recentResult.error!;
@@ -53,7 +54,8 @@ export function scanAlone(store: ArgStore, start: number, end: number): boolean 
     throw err;
   }
   if (status === ScanStatus.Blank) return false;
+  // The one line's name index is 0 (scanLine leaves it so).
   recent.owner = store;
-  recent.names.push(recentResult.name);
+  recent.names[0] = recentResult.name;
   return true;
 }
