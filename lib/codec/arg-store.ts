@@ -1,7 +1,7 @@
 /**
  * Zero-copy argument storage. The scanner does not slice arguments out of a line: it records
  * their byte ranges (and the line's type, name and id) in an {@link OffsetArena}, and a parsed
- * `Message` keeps an {@link ArgStore} (the bytes, the range table, the names) plus one index.
+ * `Message` keeps an {@link ArgStore} (the bytes and the parse mode) plus its line's position.
  * Arguments become Buffers only when asked for; the typed accessors read the bytes in place.
  * @module
  */
@@ -9,38 +9,72 @@ import { UNESCAPE, UNESCAPE_INVALID, UNESCAPE_NOTHING } from './escape.js';
 
 const BACKSLASH = 0x5c;
 
-/** Entries (int32) in the scratch arena: 64 KiB, about a 64 KiB chunk of typical lines. */
-export const ARENA_ENTRIES = 16384;
+/**
+ * Entries (int32) in a fresh arena: enough for every line of a 64 KiB buffer (the largest that
+ * holds more than one line), since a line's entries fit within its own bytes (see {@link OffsetArena}).
+ */
+export const ARENA_ENTRIES = 64 * 1024 + 1;
 
 /**
  * Entries before a line's argument ranges: the argument count; the message type (an index in
- * the scanner's type characters) plus 4 × the index of the name in the store's `names`; the
+ * the scanner's type characters) plus 4 × the index of the name in the arena's `names`; the
  * message id (0 for none).
  */
 export const LINE_HEADER = 3;
 
 /**
- * Where the scanner writes what it found in each line, so a parsed line allocates nothing for its
- * arguments, type, name or id. Per line, {@link LINE_HEADER} int32 entries (count, type, id)
- * are followed by two per argument, `start` and `end` (absolute positions in the scanned buffer);
- * `end` is stored as `~end` (negative) when the argument holds escapes. Lines are written back to
- * back into one scratch table, reused from buffer to buffer: {@link OffsetArena.take} hands out an
- * exact copy of the lines written since the last take, which the messages of those lines then
- * share (through an {@link ArgStore}), so a kept message pins only its own buffer's ranges.
+ * Where the scanner writes what it found in a line, so a parsed line allocates nothing for its
+ * arguments, type, name or id. A line's entries start at the index equal to the line's byte
+ * position in its buffer: {@link LINE_HEADER} int32 entries (count, type and name, id), then two
+ * per argument, `start` and `end` (positions in the buffer; `end` is stored as `~end`, negative,
+ * when the argument holds escapes). A line of n arguments has at least 2 + 2n bytes plus its line
+ * end, so its 3 + 2n entries never reach the next line's, and the lines of a 64 KiB buffer fit
+ * in {@link ARENA_ENTRIES}.
+ *
+ * An arena holds the lines of one {@link ArgStore} at a time, its `owner`: nothing is copied out
+ * when the parser moves to the next buffer (the owner changes), so a store costs no memory
+ * outside the JavaScript heap, and its messages' entries are read in place while it is the
+ * owner. Once it is not, `lineArena` (scan.ts) scans a message's line again when it is read.
  */
 export class OffsetArena {
-  /** The scratch table being filled. */
-  table: Int32Array = new Int32Array(ARENA_ENTRIES);
-  /** Index of the current line's first header entry. */
+  /** The table being filled. */
+  table: Int32Array;
+  /** Index of the current line's first header entry (its byte position). */
   base = 0;
   /** Index of the next free entry. */
   pos = 0;
+  /** The store whose lines the table holds (undefined while none, e.g. during a scan). */
+  owner: ArgStore | undefined = undefined;
+  /** The names of the owner's lines, each line's index in its header (a name may be listed twice). */
+  names: string[] = [];
+  readonly #initial: number;
 
-  /** Start a line (its header entries). */
-  begin(): void {
-    this.base = this.pos;
-    if (this.pos + LINE_HEADER > this.table.length) this.#grow();
-    this.pos += LINE_HEADER;
+  /** @param entries the table's initial size */
+  constructor(entries: number = ARENA_ENTRIES) {
+    this.#initial = entries;
+    this.table = new Int32Array(entries);
+  }
+
+  /**
+   * Make the table `store`'s (a new name list); the lines of the previous owner are forgotten.
+   * A table grown for one huge line is not kept.
+   */
+  claim(store: ArgStore | undefined): void {
+    this.owner = store;
+    this.names = [];
+    this.trim();
+  }
+
+  /** Drop a table grown far beyond its initial size (for one huge line). */
+  trim(): void {
+    if (this.table.length > 4 * this.#initial) this.table = new Int32Array(this.#initial);
+  }
+
+  /** Start the line at byte position `start` (its header entries). */
+  begin(start: number): void {
+    this.base = start;
+    this.pos = start + LINE_HEADER;
+    if (this.pos > this.table.length) this.#grow();
   }
 
   /** Record one argument `[start, end)`; `escaped` when it holds a backslash. */
@@ -63,7 +97,7 @@ export class OffsetArena {
     t[base + 2] = mid;
   }
 
-  /** Record the index of the current line's name in its store's `names`. */
+  /** Record the index of the current line's name in `names`. */
   nameLine(index: number): void {
     const t = this.table;
     t[this.base + 1] = t[this.base + 1]! | (index << 2);
@@ -74,49 +108,30 @@ export class OffsetArena {
     this.pos = this.base;
   }
 
-  /**
-   * An exact copy of every line written since the last take (their indices are unchanged), and
-   * an empty arena. A scratch table grown for one huge line is not kept.
-   */
-  take(): Int32Array {
-    const lines = this.table.slice(0, this.pos);
-    this.base = 0;
-    this.pos = 0;
-    if (this.table.length > 4 * ARENA_ENTRIES) this.table = new Int32Array(ARENA_ENTRIES);
-    return lines;
-  }
-
   #grow(): void {
-    const next = new Int32Array(this.table.length * 2 + LINE_HEADER);
-    next.set(this.table.subarray(0, this.pos));
+    const next = new Int32Array(Math.max(this.table.length * 2, this.pos + 2));
+    next.set(this.table.subarray(0, Math.min(this.pos, this.table.length)));
     this.table = next;
   }
 }
 
-const NO_LINES = new Int32Array(0);
-
 /**
- * The bytes some lines were scanned from and the table their ranges were written to (see
- * {@link OffsetArena}); the parsed messages of one buffer share one.
+ * The bytes some lines were scanned from, and how (strict or lenient); the parsed messages of one
+ * buffer share one. Their entries are in the scanner's arena while the store is its owner.
  */
 export class ArgStore {
   /** The scanned bytes. */
   readonly bytes: Buffer;
-  /** The names of the lines, each line's index in its header (a name may be listed twice). */
-  readonly names: string[] = [];
-  /**
-   * The lines' entries. Set once, by the parser when it has scanned all of `bytes` (before any
-   * message of the store is handed out), and never changed after.
-   */
-  table: Int32Array;
+  /** Whether the lines were scanned in lenient mode (so a line is scanned again the same way). */
+  readonly lenient: boolean;
 
   /**
    * @param bytes the scanned bytes
-   * @param table the lines' entries, when already known
+   * @param lenient the scan mode
    */
-  constructor(bytes: Buffer, table: Int32Array = NO_LINES) {
+  constructor(bytes: Buffer, lenient: boolean) {
     this.bytes = bytes;
-    this.table = table;
+    this.lenient = lenient;
   }
 }
 
@@ -143,18 +158,17 @@ export function unescapeRange(buf: Buffer, start: number, end: number): Buffer {
   return n === arg.length ? arg : arg.subarray(0, n);
 }
 
-/** The argument whose range starts at table entry `k`: a view, or a decoded copy when escaped. */
-export function argSlice(store: ArgStore, k: number): Buffer {
-  const s = store.table[k]!;
-  const e = store.table[k + 1]!;
-  return e >= 0 ? store.bytes.subarray(s, e) : unescapeRange(store.bytes, s, ~e);
+/** The argument of `buf` whose range starts at entry `k` of `table`: a view, or a decoded copy when escaped. */
+export function argSlice(buf: Buffer, table: Int32Array, k: number): Buffer {
+  const s = table[k]!;
+  const e = table[k + 1]!;
+  return e >= 0 ? buf.subarray(s, e) : unescapeRange(buf, s, ~e);
 }
 
-/** True when the unescaped argument at table entry `k` has exactly the UTF-8 bytes of `text`. */
-export function argMatches(store: ArgStore, k: number, text: string): boolean {
-  const buf = store.bytes;
-  const s = store.table[k]!;
-  const e = store.table[k + 1]!;
+/** True when the argument of `buf` at entry `k` of `table` (not escaped) has exactly the UTF-8 bytes of `text`. */
+export function argMatches(buf: Buffer, table: Int32Array, k: number, text: string): boolean {
+  const s = table[k]!;
+  const e = table[k + 1]!;
   const n = text.length;
   for (let j = 0; j < n; j++) {
     const c = text.charCodeAt(j);

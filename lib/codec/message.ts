@@ -15,7 +15,8 @@ import { checkMid, checkName, toBuffer } from './message-checks.js';
 import { decodePlainInteger, decodeInteger } from './integer.js';
 import type { IntegerValue } from './integer.js';
 import { ArgStore, LINE_HEADER, argMatches, argSlice } from './arg-store.js';
-import { ScanResult, ScanStatus, TYPE_CHARS, scanLine } from './scan.js';
+import { lineArena, scanAlone } from './line-entries.js';
+import { TYPE_CHARS } from './scan.js';
 import type { CodecContext, TypeCodec } from './type-codec.js';
 import { encodeArgument } from './types.js';
 
@@ -47,8 +48,8 @@ export function createMessageUnchecked(
 }
 
 /**
- * Build a parsed message whose type, name, id and arguments are read from `store` at table entry
- * `at` (see {@link ArgStore}). The store's bytes and table must not change once the message is used.
+ * Build a parsed message whose type, name, id and arguments are those of the line at byte `at`
+ * of `store` (see `lineArena`). The store's bytes must not change once the message is used.
  * @internal
  */
 export let createParsedMessage: (store: ArgStore, at: number) => Message;
@@ -74,14 +75,18 @@ class Parts {
 // What createParsedMessage hands the constructor before it sets the store (never kept).
 const PENDING = new Parts(MessageType.Request, 'pending', undefined, []);
 
-const parseResult = new ScanResult();
-
-/** The argument Buffers of the line at table entry `at` of `store`. */
+/** The argument Buffers of the line at byte `at` of `store`. */
 function argsOf(store: ArgStore, at: number): Buffer[] {
-  const n = store.table[at]!;
+  const t = lineArena(store, at).table;
+  const n = t[at]!;
   const args = new Array<Buffer>(n);
-  for (let i = 0; i < n; i++) args[i] = argSlice(store, at + LINE_HEADER + 2 * i);
+  for (let i = 0; i < n; i++) args[i] = argSlice(store.bytes, t, at + LINE_HEADER + 2 * i);
   return args;
+}
+
+/** Index in `t` of the start of argument `i` of the line at `at`, or -1 when there is no such argument. */
+function entryOf(t: Int32Array, at: number, i: number): number {
+  return i >>> 0 === i && i < t[at]! ? at + LINE_HEADER + 2 * i : -1;
 }
 
 function noArgument(typeName: string, i: number, count: number): KatcpTypeError {
@@ -98,11 +103,11 @@ function noArgument(typeName: string, i: number, count: number): KatcpTypeError 
  * keeping it for a long time.
  */
 export class Message {
-  // For a parsed message, the store whose table holds its type, name index, id and argument
-  // ranges at entry #at, until the arguments are asked for as Buffers; then, and for a built
-  // message, its Parts. Two fields in all: a kept message is 40 bytes of heap, and the
-  // young-generation GC of a million kept messages is much of the time of parsing them (see
-  // docs/benchmarks.md).
+  // For a parsed message, the store of its line and the line's byte position #at (where its
+  // type, name index, id and argument ranges are found, see lineArena), until the arguments are
+  // asked for as Buffers; then, and for a built message, its Parts. Two fields in all: a kept
+  // message is 40 bytes of heap, and the young-generation GC of a million kept messages is much
+  // of the time of parsing them (see docs/benchmarks.md).
   #data: ArgStore | Parts;
   #at = 0;
 
@@ -141,20 +146,22 @@ export class Message {
   /** `'?'` request, `'!'` reply or `'#'` inform. */
   get mtype(): MessageType {
     const data = this.#data;
-    return data instanceof ArgStore ? TYPE_CHARS[data.table[this.#at + 1]! & 3]! : data.mtype;
+    return data instanceof ArgStore ? TYPE_CHARS[lineArena(data, this.#at).table[this.#at + 1]! & 3]! : data.mtype;
   }
 
   /** The message name, e.g. `sensor-value`. */
   get name(): string {
     const data = this.#data;
-    return data instanceof ArgStore ? data.names[data.table[this.#at + 1]! >> 2]! : data.name;
+    if (!(data instanceof ArgStore)) return data.name;
+    const lines = lineArena(data, this.#at);
+    return lines.names[lines.table[this.#at + 1]! >> 2]!;
   }
 
   /** The message id (1..2^31-1), or undefined. */
   get mid(): number | undefined {
     const data = this.#data;
     if (!(data instanceof ArgStore)) return data.mid;
-    const mid = data.table[this.#at + 2]!;
+    const mid = lineArena(data, this.#at).table[this.#at + 2]!;
     return mid === 0 ? undefined : mid;
   }
 
@@ -170,7 +177,7 @@ export class Message {
   /** The number of arguments. */
   get argCount(): number {
     const data = this.#data;
-    return data instanceof ArgStore ? data.table[this.#at]! : data.args.length;
+    return data instanceof ArgStore ? lineArena(data, this.#at).table[this.#at]! : data.args.length;
   }
 
   /** A request `?name args...`; each argument is encoded by `encodeArgument` (strings as UTF-8, numbers, booleans, bigints, Address, bytes). */
@@ -223,17 +230,10 @@ export class Message {
     if (nl >= 0) {
       throw new KatcpSyntaxError('internal-newline', `more than one line: line end at byte ${nl + 1}`, content, nl + 1);
     }
-    const status = scanLine(buf, 0, end, opts?.lenient === true, parseResult);
-    if (status === ScanStatus.Blank) {
+    const store = new ArgStore(buf, opts?.lenient === true);
+    if (!scanAlone(store, 0, end)) {
       throw new KatcpSyntaxError('empty', 'no message: the line is empty or holds only whitespace', content, 1);
     }
-    if (status === ScanStatus.Error) {
-      const err = parseResult.error!;
-      parseResult.error = undefined;
-      throw err;
-    }
-    const store = new ArgStore(buf, parseResult.arena.take());
-    store.names.push(parseResult.name);
     return createParsedMessage(store, 0);
   }
 
@@ -266,10 +266,11 @@ export class Message {
       // toString() without arguments is UTF-8 through Node's shortest path.
       return a === undefined ? '' : a.toString();
     }
-    const k = this.#entry(data, i);
+    const t = lineArena(data, this.#at).table;
+    const k = entryOf(t, this.#at, i);
     if (k < 0) return '';
-    const e = data.table[k + 1]!;
-    return e >= 0 ? data.bytes.toString('utf8', data.table[k], e) : argSlice(data, k).toString();
+    const e = t[k + 1]!;
+    return e >= 0 ? data.bytes.toString('utf8', t[k], e) : argSlice(data.bytes, t, k).toString();
   }
 
   /**
@@ -279,8 +280,9 @@ export class Message {
   argBytes(i: number): Buffer | undefined {
     const data = this.#data;
     if (!(data instanceof ArgStore)) return data.args[i];
-    const k = this.#entry(data, i);
-    return k < 0 ? undefined : argSlice(data, k);
+    const t = lineArena(data, this.#at).table;
+    const k = entryOf(t, this.#at, i);
+    return k < 0 ? undefined : argSlice(data.bytes, t, k);
   }
 
   /**
@@ -289,12 +291,14 @@ export class Message {
    */
   argIs(i: number, text: string): boolean {
     const data = this.#data;
-    const k = data instanceof ArgStore ? this.#entry(data, i) : -1;
-    if (k < 0 || (data as ArgStore).table[k + 1]! < 0) {
-      const a = this.argBytes(i);
-      return a !== undefined && a.equals(Buffer.from(text));
+    if (data instanceof ArgStore) {
+      const t = lineArena(data, this.#at).table;
+      const k = entryOf(t, this.#at, i);
+      // An escaped argument (negative end) is decoded below.
+      if (k >= 0 && t[k + 1]! >= 0) return argMatches(data.bytes, t, k, text);
     }
-    return argMatches(data as ArgStore, k, text);
+    const a = this.argBytes(i);
+    return a !== undefined && a.equals(Buffer.from(text));
   }
 
   /**
@@ -304,12 +308,15 @@ export class Message {
    */
   argOneOf(i: number, choices: readonly string[]): number {
     const data = this.#data;
-    const k = data instanceof ArgStore ? this.#entry(data, i) : -1;
-    if (k < 0 || (data as ArgStore).table[k + 1]! < 0) {
-      return this.argBytes(i) === undefined ? -1 : choices.indexOf(this.arg(i));
+    if (data instanceof ArgStore) {
+      const t = lineArena(data, this.#at).table;
+      const k = entryOf(t, this.#at, i);
+      if (k >= 0 && t[k + 1]! >= 0) {
+        for (let c = 0; c < choices.length; c++) if (argMatches(data.bytes, t, k, choices[c]!)) return c;
+        return -1;
+      }
     }
-    for (let c = 0; c < choices.length; c++) if (argMatches(data as ArgStore, k, choices[c]!)) return c;
-    return -1;
+    return this.argBytes(i) === undefined ? -1 : choices.indexOf(this.arg(i));
   }
 
   /**
@@ -319,10 +326,11 @@ export class Message {
   argFloat(i: number): number {
     const data = this.#data;
     if (data instanceof ArgStore) {
-      const k = this.#entry(data, i);
+      const t = lineArena(data, this.#at).table;
+      const k = entryOf(t, this.#at, i);
       // An escaped argument (negative end) is decoded below.
-      if (k >= 0 && data.table[k + 1]! >= 0) {
-        const fast = decodeSimpleDecimal(data.bytes, data.table[k], data.table[k + 1]);
+      if (k >= 0 && t[k + 1]! >= 0) {
+        const fast = decodeSimpleDecimal(data.bytes, t[k], t[k + 1]);
         if (fast !== undefined) return fast;
       }
     }
@@ -339,10 +347,11 @@ export class Message {
   argInteger(i: number): IntegerValue {
     const data = this.#data;
     if (data instanceof ArgStore) {
-      const k = this.#entry(data, i);
+      const t = lineArena(data, this.#at).table;
+      const k = entryOf(t, this.#at, i);
       // An escaped argument (negative end) is decoded below.
-      if (k >= 0 && data.table[k + 1]! >= 0) {
-        const fast = decodePlainInteger(data.bytes, data.table[k], data.table[k + 1]);
+      if (k >= 0 && t[k + 1]! >= 0) {
+        const fast = decodePlainInteger(data.bytes, t[k], t[k + 1]);
         if (fast !== undefined) return fast;
       }
     }
@@ -364,12 +373,6 @@ export class Message {
   /** True for a reply whose first argument is exactly `ok`. */
   get isReplyOk(): boolean {
     return this.mtype === MessageType.Reply && this.argIs(0, 'ok');
-  }
-
-  /** Index in `store.table` of argument `i`'s start, or -1 when there is no such argument. */
-  #entry(store: ArgStore, i: number): number {
-    const at = this.#at;
-    return i >>> 0 === i && i < store.table[at]! ? at + LINE_HEADER + 2 * i : -1;
   }
 
   /** True when type, name, mid and every argument's bytes are equal. */

@@ -29,20 +29,27 @@ export type ScanStatus = (typeof ScanStatus)[keyof typeof ScanStatus];
  */
 export const TYPE_CHARS: readonly TypeChar[] = ['?', '!', '#'];
 
-// One scratch arena for every parser: parsing is synchronous, and each `LineParser.feed` and
-// `Message.parse` takes its lines out before returning, so a server with many connections
-// holds one scratch table, not one per connection.
-const sharedArena = new OffsetArena();
+/**
+ * The one arena every `LineParser` scans into: parsing is synchronous, so a server with many
+ * connections holds one table, not one per connection. It holds the lines of the buffer scanned
+ * last (its owner), which is where the messages just returned by `feed` are read.
+ */
+export const sharedArena = new OffsetArena();
 
 /**
  * Reusable output of {@link scanLine}; only the fields matching the status are meaningful. The
- * type, id and arguments of a message line are in `arena.table[arena.base, arena.pos)`; the
- * arena is shared by all results, and must be emptied (`take`) before the caller returns.
+ * type, id and arguments of a message line are in `arena.table[arena.base, arena.pos)`.
  */
 export class ScanResult {
   name = '';
   error: KatcpSyntaxError | undefined = undefined;
-  readonly arena = sharedArena;
+  /** Where the lines are recorded (claimed by the caller for the lines' store). */
+  readonly arena: OffsetArena;
+
+  /** @param arena where the lines are recorded; by default the shared one */
+  constructor(arena: OffsetArena = sharedArena) {
+    this.arena = arena;
+  }
 }
 
 /** Largest message id allowed by the protocol. */
@@ -165,10 +172,10 @@ function isBlank(buf: Buffer, start: number, end: number): boolean {
  * parts in `out`, `ScanStatus.Blank` for an empty or whitespace-only line, or
  * `ScanStatus.Error` with `out.error` set. Never throws.
  *
- * The argument ranges are appended to `out.arena` (see {@link OffsetArena}).
+ * The line's entries are written to `out.arena` from index `start` (see {@link OffsetArena}).
  */
 export function scanLine(buf: Buffer, start: number, end: number, lenient: boolean, out: ScanResult): ScanStatus {
-  out.arena.begin();
+  out.arena.begin(start);
   let p = start;
   let mtype = p < end ? TYPE_OF[buf[p]!]! : -1;
   if (mtype < 0) {

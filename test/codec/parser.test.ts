@@ -175,7 +175,7 @@ describe('parser', () => {
 });
 
 describe('parser zero-copy', () => {
-  const ARENA_LINES = 200; // lines of 20 arguments: about 4,200 table entries, more than one arena
+  const ARENA_LINES = 200; // lines of 20 arguments, one per feed: each feed takes the table over
 
   it('parser - messages read their arguments from a socket-sized chunk without copying it', () => {
     const p = new LineParser();
@@ -218,6 +218,20 @@ describe('parser zero-copy', () => {
     assert.equal(items.length, 20003);
   });
 
+  it('parser - the result of a large chunk holds exactly its items, in order, whether its first run has shorter or longer lines than the rest', () => {
+    const short = '#s 1\n';
+    const long = `#l ${'y'.repeat(200)}\n`;
+    const shortFirst = short.repeat(VIEW_CHUNK_LIMIT / short.length) + long.repeat(1000);
+    const longFirst = long.repeat(Math.ceil(VIEW_CHUNK_LIMIT / long.length)) + short.repeat(60000);
+    for (const text of [shortFirst, longFirst]) {
+      const items = new LineParser().feed(Buffer.from(text));
+      const names = text.split('\n').slice(0, -1).map((line) => line.slice(1, 2));
+      assert.equal(items.length, names.length);
+      assert.equal(Object.keys(items).length, names.length, 'no holes');
+      assert.deepEqual(items.map((m) => (m as Message).name), names);
+    }
+  });
+
   it('parser - a large chunk with CR line ends, an unfinished line and an overlong line', () => {
     const p = new LineParser({ maxLineLength: 100 });
     const lines = '#a 1\r'.repeat(20000);
@@ -247,11 +261,11 @@ describe('parser zero-copy', () => {
     const lineOf = (i: number): string => `#m ${Array.from({ length: 20 }, (_, j) => `${i}.${j}`).join(' ')}\n`;
     const kept: Message[] = [];
     for (let i = 0; i < 2 * ARENA_LINES; i++) kept.push(...(p.feed(Buffer.from(lineOf(i))) as Message[]));
-    const wide = `#w ${Array.from({ length: 5000 }, (_, j) => String(j)).join(' ')}\n`;
+    const wide = `#w ${Array.from({ length: 40000 }, (_, j) => String(j % 10)).join(' ')}\n`;
     const [w] = p.feed(Buffer.from(wide)) as Message[];
     kept.forEach((m, i) => assert.equal(`${m.toString()}\n`, lineOf(i), `message ${i}`));
-    assert.equal(w!.argCount, 5000, 'a line with more arguments than a fresh table holds');
-    assert.equal(w!.arg(4999), '4999');
+    assert.equal(w!.argCount, 40000, 'a line with more arguments than a fresh table holds');
+    assert.equal(w!.arg(39999), '9');
   });
 
   it('parser - one chunk whose lines outgrow the argument table keeps every type, name, id and argument', () => {
@@ -280,6 +294,44 @@ describe('parser zero-copy', () => {
         ['!', 'y', undefined, ['2']],
       ],
     );
+  });
+
+  it('parser - a message read after other buffers were parsed (by any parser, or Message.parse) keeps its type, name, id and arguments', () => {
+    const lenient = new LineParser({ lenient: true });
+    const [a, b] = lenient.feed(Buffer.from('junk?we!rd[12] x\\_y \\q\n#b[3] 1 2\n', 'latin1')) as Message[];
+    const strict = new LineParser();
+    const [c] = strict.feed(Buffer.from('#sensor-status 1.5 1 a.b nominal 3\n')) as Message[];
+    const [d] = strict.feed(Buffer.from('!other[9] ok\n')) as Message[];
+    const parsed = Message.parse('#x 1');
+    // Read in turn, so each one's line is found again after another's.
+    for (let round = 0; round < 2; round++) {
+      assert.deepEqual([a!.mtype, a!.name, a!.mid, a!.argCount, a!.arg(0), a!.arg(1)], ['?', 'we!rd', 12, 2, 'x y', 'q']);
+      assert.deepEqual([b!.mtype, b!.name, b!.mid, b!.argInteger(1)], ['#', 'b', 3, 2]);
+      assert.deepEqual([c!.name, c!.argFloat(0), c!.argOneOf(3, ['warn', 'nominal']), c!.argIs(2, 'a.b')], ['sensor-status', 1.5, 1, true]);
+      assert.deepEqual([d!.mtype, d!.name, d!.mid, d!.isReplyOk], ['!', 'other', 9, true]);
+      assert.deepEqual([parsed.name, parsed.arg(0)], ['x', '1']);
+    }
+    assert.deepEqual(a!.arguments.map((x) => x.toString('latin1')), ['x y', 'q']);
+  });
+
+  it('parser - kept messages hold no memory outside the JavaScript heap besides the chunks they came in', () => {
+    const line = '#sensor-status 1700000000.123 1 foo.bar nominal 3.14\n';
+    const chunks = Array.from({ length: 20 }, () => Buffer.from(line.repeat(Math.floor(VIEW_CHUNK_LIMIT / line.length))));
+    const p = new LineParser();
+    const before = process.memoryUsage().arrayBuffers;
+    const kept = chunks.map((chunk) => p.feed(chunk));
+    const grown = process.memoryUsage().arrayBuffers - before;
+    assert.equal(kept.flat().length, 20 * Math.floor(VIEW_CHUNK_LIMIT / line.length));
+    assert.ok(grown < VIEW_CHUNK_LIMIT, `no table per chunk: ${grown} bytes more for ${kept.flat().length} kept messages`);
+  });
+
+  it('parser - a message whose chunk was changed (which feed forbids) after other buffers were parsed reports a syntax error', () => {
+    const p = new LineParser();
+    const chunk = Buffer.from('#a 1\n');
+    const [m] = p.feed(chunk) as Message[];
+    p.feed(Buffer.from('#b 2\n'));
+    chunk.fill(0x21);
+    assert.throws(() => m!.arg(0), KatcpSyntaxError);
   });
 
   it('parser - errors and blank lines between messages leave no trace in the argument table', () => {
