@@ -97,11 +97,12 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
   #parkedHead = 0;
   // Set by pause(), cleared by resume(): only the maxPending limit pauses the connection.
   #paused = false;
+  // Every update of every sampled sensor runs this, so it asks nothing per update: lines queued
+  // after the connection closed are dropped by the flush (see flush()), and the outbox asks the
+  // sampling lock (initial values sent as a ?sensor-sampling commits are exempt from the
+  // slow-client check) only until its batch is asynchronous.
   readonly #send = (sensor: Sensor, reading: Reading<unknown>): void => {
-    if (this.#conn.isClosed) return;
-    // Initial values sent while a ?sensor-sampling commits are exempt from the slow-client check.
-    this.#outbox.statusLine(sensor, reading, !this.#samplingLock.active);
-    // Checked here too: this runs on every update of every sampled sensor.
+    this.#outbox.statusLine(sensor, reading);
     if (!this.#flushQueued) this.#scheduleFlush();
   };
   // The observer of every sensor whose subscription is its strategy (no sampler).
@@ -128,7 +129,7 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
    */
   constructor(stream: Duplex, owner: ClientOwner, opts: { maxLineLength?: number }) {
     this.#owner = owner;
-    this.#outbox = new Outbox(owner.dialect);
+    this.#outbox = new Outbox(owner.dialect, this.#samplingLock);
     this.#stats = new TrafficStats(owner.clock, { latencySamples: CLIENT_LATENCY_SAMPLES });
     this.#conn = new Connection(stream, this, opts.maxLineLength === undefined ? {} : { maxLineLength: opts.maxLineLength });
     // Bytes are counted per chunk read from the socket, messages as they are delivered.

@@ -16,6 +16,7 @@ const LF = 0x0a;
 /** Size of a client's line chunk; a larger one is made for a large batch and dropped after it. */
 const CHUNK = 16 * 1024;
 const MAX_CHUNK = 256 * 1024;
+const NEVER = Object.freeze({ active: false });
 
 /** Lines in formatted wire bytes: every message ends in exactly one raw LF (arguments escape theirs). */
 function countLines(bytes: Uint8Array): number {
@@ -43,6 +44,7 @@ class LineRun {
  */
 export class Outbox {
   readonly #dialect: ServerDialect;
+  readonly #exempt: { readonly active: boolean };
   #items: (Message | Buffer | LineRun)[] = [];
   // Sensor, reading, sensor, reading... of the status lines queued; #runFrom starts the open run.
   #pending: (Sensor | Reading<unknown>)[] = [];
@@ -54,9 +56,14 @@ export class Outbox {
   #chunk: Buffer | undefined;
   #pos = 0;
 
-  /** @param dialect the wire form of the lines (the server's) */
-  constructor(dialect: ServerDialect) {
+  /**
+   * @param dialect the wire form of the lines (the server's)
+   * @param exempt while `exempt.active`, status lines queued are not subject to the slow-client
+   *   check (the client's sampling lock: initial values sent as a `?sensor-sampling` commits)
+   */
+  constructor(dialect: ServerDialect, exempt: { readonly active: boolean } = NEVER) {
     this.#dialect = dialect;
+    this.#exempt = exempt;
   }
 
   /** True when nothing is queued. */
@@ -90,10 +97,15 @@ export class Outbox {
     if (async) this.#async = true;
   }
 
-  /** Queues the `#sensor-status` line of `reading`. */
-  statusLine(sensor: Sensor, reading: Reading<unknown>, async: boolean): void {
+  /**
+   * Queues the `#sensor-status` line of `reading`: asynchronous unless queued while the exemption
+   * given to the constructor is active.
+   */
+  statusLine(sensor: Sensor, reading: Reading<unknown>): void {
     this.#pending.push(sensor, reading);
-    if (async) this.#async = true;
+    // Asked only until the batch is asynchronous: a sensor update runs this, and in a fresh
+    // process the exemption's getter call cost as much as the rest of this method.
+    if (!this.#async && !this.#exempt.active) this.#async = true;
   }
 
   /** The queued batch as one buffer (emptying the outbox), or undefined when empty. */
