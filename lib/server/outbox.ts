@@ -17,6 +17,7 @@ const LF = 0x0a;
 const CHUNK = 16 * 1024;
 const MAX_CHUNK = 256 * 1024;
 const NEVER = Object.freeze({ active: false });
+const NOTHING = (): void => undefined;
 
 /** Lines in formatted wire bytes: every message ends in exactly one raw LF (arguments escape theirs). */
 function countLines(bytes: Uint8Array): number {
@@ -45,6 +46,7 @@ class LineRun {
 export class Outbox {
   readonly #dialect: ServerDialect;
   readonly #exempt: { readonly active: boolean };
+  readonly #onFirstLine: () => void;
   #items: (Message | Buffer | LineRun)[] = [];
   // Sensor, reading, sensor, reading... of the status lines queued; #runFrom starts the open run.
   #pending: (Sensor | Reading<unknown>)[] = [];
@@ -60,10 +62,13 @@ export class Outbox {
    * @param dialect the wire form of the lines (the server's)
    * @param exempt while `exempt.active`, status lines queued are not subject to the slow-client
    *   check (the client's sampling lock: initial values sent as a `?sensor-sampling` commits)
+   * @param onFirstLine called when the first status line of a batch is queued (the owner
+   *   schedules the flush; it may be called when one is already scheduled)
    */
-  constructor(dialect: ServerDialect, exempt: { readonly active: boolean } = NEVER) {
+  constructor(dialect: ServerDialect, exempt: { readonly active: boolean } = NEVER, onFirstLine: () => void = NOTHING) {
     this.#dialect = dialect;
     this.#exempt = exempt;
+    this.#onFirstLine = onFirstLine;
   }
 
   /** True when nothing is queued. */
@@ -98,15 +103,19 @@ export class Outbox {
   }
 
   /**
-   * Queues the `#sensor-status` line of `reading`: asynchronous unless queued while the exemption
-   * given to the constructor is active.
+   * Queues the `#sensor-status` line of `reading` (a bound function: a sampler's send):
+   * asynchronous unless queued while the exemption given to the constructor is active.
    */
-  statusLine(sensor: Sensor, reading: Reading<unknown>): void {
-    this.#pending.push(sensor, reading);
-    // Asked only until the batch is asynchronous: a sensor update runs this, and in a fresh
-    // process the exemption's getter call cost as much as the rest of this method.
+  readonly statusLine = (sensor: Sensor, reading: Reading<unknown>): void => {
+    // Bound, so that it is a sampler's send itself: every update of a sampled sensor runs
+    // this, in a fresh process unoptimised, where each call costs as much as this body.
+    const pending = this.#pending;
+    pending.push(sensor, reading);
+    // Asked only until the batch is asynchronous (the exemption's getter is a call).
     if (!this.#async && !this.#exempt.active) this.#async = true;
-  }
+    // #pending is emptied only when a batch is taken or dropped.
+    if (pending.length === 2) this.#onFirstLine();
+  };
 
   /** The queued batch as one buffer (emptying the outbox), or undefined when empty. */
   take(): Buffer | undefined {

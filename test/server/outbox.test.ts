@@ -112,6 +112,25 @@ describe('server outbox', () => {
     assert.equal(out.async, true);
   });
 
+  it('outbox - onFirstLine is called for the first status line of each batch, and statusLine works detached', () => {
+    const s = Sensor.integer({ name: 'n', default: 0 });
+    let calls = 0;
+    const out = new Outbox(v5, undefined, () => calls++);
+    const send = out.statusLine;
+    out.message(Message.inform('x'), true);
+    assert.equal(calls, 0);
+    send(s, makeReading(1, 'nominal', 1));
+    send(s, makeReading(2, 'nominal', 2));
+    assert.equal(calls, 1);
+    out.take();
+    send(s, makeReading(3, 'nominal', 3));
+    assert.equal(calls, 2);
+    out.clear();
+    send(s, makeReading(4, 'nominal', 4));
+    assert.equal(calls, 3);
+    assert.equal(text(out.take()), '#sensor-status 4.0 1 n nominal 4\n');
+  });
+
   it('outbox - clear drops everything queued', () => {
     const s = Sensor.integer({ name: 'n', default: 0 });
     const out = new Outbox(v5);
