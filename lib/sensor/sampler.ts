@@ -142,23 +142,34 @@ class ChangeSampler<T> implements Sampler {
     const sensor = this.#sensor!;
     const send = this.#send;
     const difference = this.#difference;
-    // The last reading sent, in the observer's closure: a local, not a field, on every update.
-    let last = sensor.reading;
+    // The value and status last sent, in the observer's closure: locals, not fields, on every update.
+    const first = sensor.reading;
+    let lastValue = first.value;
+    let lastStatus = first.status;
     this.#observer = (s, reading) => {
+      const value = reading.value;
+      // A number that changed is told apart without a call (only NaN to NaN is no change);
+      // equal values are no change under either strategy (a difference is never negative).
       if (
-        reading.status === last.status &&
-        (difference === undefined ? sameValue(reading.value, last.value) : !exceeds(reading.value, last.value, difference))
+        reading.status === lastStatus &&
+        (value === lastValue ||
+          (difference === undefined
+            ? typeof value === 'number'
+              ? value !== value && lastValue !== lastValue
+              : sameValue(value, lastValue)
+            : !exceeds(value, lastValue, difference)))
       ) {
         return;
       }
       // A sensor notifying from a snapshot of its observers may still call this once after close().
       if (this.#sensor === undefined) return;
       // Recorded before the send, so a throwing `send` leaves the sampler consistent.
-      last = reading;
+      lastValue = value;
+      lastStatus = reading.status;
       send(s, reading);
     };
     sensor.attach(this.#observer);
-    send(sensor, last);
+    send(sensor, first);
   }
 
   close(): void {

@@ -221,10 +221,27 @@ export class Sensor<T = unknown> {
    * @throws like {@link setValue}
    */
   set value(value: T) {
-    // The path of every plain update, kept to the fewest calls: a fresh process runs it unoptimised.
-    const v = this.#coerce(value, 'value');
+    // The path of every plain update, kept to the fewest calls: a fresh process runs it
+    // unoptimised, where a call costs about as much as the rest of this setter. So #coerce is
+    // written out here, but for bytes sensors (their readings copy the Buffer).
+    let v: T;
+    if (this.#copiesBuffers) v = this.#coerce(value, 'value');
+    else {
+      try {
+        v = this.codec.coerce(value);
+      } catch (err) {
+        throw this.#coerceError(err, 'value');
+      }
+    }
     const status = this.#statusFunc === undefined ? 'nominal' : this.#defaultStatus(v);
-    this.#publish(makeReading(this.clock.now(), status, v));
+    const reading = makeReading(this.clock.now(), status, v);
+    const previous = this.#reading;
+    this.#reading = reading;
+    const observers = this.#observers;
+    // One observer (a sensor sampled by one client) is called here: its error is thrown as it
+    // is, which is what #notify does with the error of one observer.
+    if (observers.length === 1) observers[0]!(this, reading, previous);
+    else if (observers.length !== 0) this.#notify(observers, reading, previous);
   }
 
   /** The current status. */
@@ -316,23 +333,31 @@ export class Sensor<T = unknown> {
   }
 
   #coerce(value: unknown, what: string): T {
+    let v: T;
     try {
-      const v = this.codec.coerce(value);
-      // A reading keeps its own bytes: a caller reusing one buffer for every read must not
-      // change earlier readings (nor hide changes from samplers comparing with the last sent).
-      return this.#copiesBuffers ? (Buffer.from(v as Buffer) as T) : v;
+      v = this.codec.coerce(value);
     } catch (err) {
-      if (err instanceof KatcpTypeError) {
-        throw new KatcpTypeError(err.typeName, `sensor ${this.name}: invalid ${what}: ${err.message}`, undefined, { cause: err });
-      }
-      throw err;
+      throw this.#coerceError(err, what);
     }
+    // A reading keeps its own bytes: a caller reusing one buffer for every read must not
+    // change earlier readings (nor hide changes from samplers comparing with the last sent).
+    return this.#copiesBuffers ? (Buffer.from(v as Buffer) as T) : v;
+  }
+
+  /** The error to throw for a value the codec refused (`err`): a type error names the sensor. */
+  #coerceError(err: unknown, what: string): unknown {
+    if (!(err instanceof KatcpTypeError)) return err;
+    return new KatcpTypeError(err.typeName, `sensor ${this.name}: invalid ${what}: ${err.message}`, undefined, { cause: err });
   }
 
   #publish(reading: Reading<T>): void {
     const previous = this.#reading;
     this.#reading = reading;
-    const observers = this.#observers;
+    this.#notify(this.#observers, reading, previous);
+  }
+
+  /** Calls every observer, then throws the error of any that failed (AggregateError if several did). */
+  #notify(observers: readonly StoredObserver<T>[], reading: Reading<T>, previous: Reading<T>): void {
     let errors: unknown[] | undefined;
     for (let i = 0; i < observers.length; i++) {
       try {

@@ -97,19 +97,12 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
   #parkedHead = 0;
   // Set by pause(), cleared by resume(): only the maxPending limit pauses the connection.
   #paused = false;
-  readonly #send = (sensor: Sensor, reading: Reading<unknown>): void => {
-    if (this.#conn.isClosed) return;
-    // Initial values sent while a ?sensor-sampling commits are exempt from the slow-client check.
-    this.#outbox.statusLine(sensor, reading, !this.#samplingLock.active);
-    // Checked here too: this runs on every update of every sampled sensor.
-    if (!this.#flushQueued) this.#scheduleFlush();
-  };
   // The observer of every sensor whose subscription is its strategy (no sampler).
   readonly #sendEvery = (sensor: Sensor, reading: Reading<unknown>): void => {
     // A sensor notifying from a snapshot of its observers may still call this once after the
     // subscription ended (or became a sampler's).
     const sub = this.#samplers.get(sensor);
-    if (sub !== undefined && !isSampler(sub)) this.#send(sensor, reading);
+    if (sub !== undefined && !isSampler(sub)) this.#outbox.statusLine(sensor, reading);
   };
   readonly #end = (sub: Subscription, sensor: Sensor): void => {
     if (isSampler(sub)) sub.close();
@@ -128,7 +121,12 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
    */
   constructor(stream: Duplex, owner: ClientOwner, opts: { maxLineLength?: number }) {
     this.#owner = owner;
-    this.#outbox = new Outbox(owner.dialect);
+    // The outbox's statusLine is the samplers' send: every update of every sampled sensor runs
+    // it, so it asks the connection nothing. Lines queued after the connection closed are
+    // dropped by the flush (see flush()); the outbox asks the sampling lock (initial values sent
+    // as a ?sensor-sampling commits are exempt from the slow-client check) only until its batch
+    // is asynchronous, and calls back to schedule the flush once per batch.
+    this.#outbox = new Outbox(owner.dialect, this.#samplingLock, () => this.#scheduleFlush());
     this.#stats = new TrafficStats(owner.clock, { latencySamples: CLIENT_LATENCY_SAMPLES });
     this.#conn = new Connection(stream, this, opts.maxLineLength === undefined ? {} : { maxLineLength: opts.maxLineLength });
     // Bytes are counted per chunk read from the socket, messages as they are delivered.
@@ -363,13 +361,13 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
     }
     if (sendsEveryUpdate(sensor, strategy)) {
       if (!keep || this.#conn.isClosed) {
-        this.#send(sensor, sensor.reading);
+        this.#outbox.statusLine(sensor, sensor.reading);
         return;
       }
       this.#samplers.set(sensor, AUTO);
       sensor.attach(this.#sendEvery);
       try {
-        this.#send(sensor, sensor.reading);
+        this.#outbox.statusLine(sensor, sensor.reading);
       } catch (err) {
         // As createSampler closes a sampler whose first send failed.
         this.#samplers.delete(sensor);
@@ -378,7 +376,7 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
       }
       return;
     }
-    const sampler = createSampler(sensor, strategy, this.#send, this.#owner.clock, this.#samplerOptions);
+    const sampler = createSampler(sensor, strategy, this.#outbox.statusLine, this.#owner.clock, this.#samplerOptions);
     if (sampler === undefined) return;
     if (keep && !this.#conn.isClosed) this.#samplers.set(sensor, sampler);
     else sampler.close();

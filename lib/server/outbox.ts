@@ -16,6 +16,8 @@ const LF = 0x0a;
 /** Size of a client's line chunk; a larger one is made for a large batch and dropped after it. */
 const CHUNK = 16 * 1024;
 const MAX_CHUNK = 256 * 1024;
+const NEVER = Object.freeze({ active: false });
+const NOTHING = (): void => undefined;
 
 /** Lines in formatted wire bytes: every message ends in exactly one raw LF (arguments escape theirs). */
 function countLines(bytes: Uint8Array): number {
@@ -43,6 +45,8 @@ class LineRun {
  */
 export class Outbox {
   readonly #dialect: ServerDialect;
+  readonly #exempt: { readonly active: boolean };
+  readonly #onFirstLine: () => void;
   #items: (Message | Buffer | LineRun)[] = [];
   // Sensor, reading, sensor, reading... of the status lines queued; #runFrom starts the open run.
   #pending: (Sensor | Reading<unknown>)[] = [];
@@ -54,9 +58,17 @@ export class Outbox {
   #chunk: Buffer | undefined;
   #pos = 0;
 
-  /** @param dialect the wire form of the lines (the server's) */
-  constructor(dialect: ServerDialect) {
+  /**
+   * @param dialect the wire form of the lines (the server's)
+   * @param exempt while `exempt.active`, status lines queued are not subject to the slow-client
+   *   check (the client's sampling lock: initial values sent as a `?sensor-sampling` commits)
+   * @param onFirstLine called when the first status line of a batch is queued (the owner
+   *   schedules the flush; it may be called when one is already scheduled)
+   */
+  constructor(dialect: ServerDialect, exempt: { readonly active: boolean } = NEVER, onFirstLine: () => void = NOTHING) {
     this.#dialect = dialect;
+    this.#exempt = exempt;
+    this.#onFirstLine = onFirstLine;
   }
 
   /** True when nothing is queued. */
@@ -90,11 +102,20 @@ export class Outbox {
     if (async) this.#async = true;
   }
 
-  /** Queues the `#sensor-status` line of `reading`. */
-  statusLine(sensor: Sensor, reading: Reading<unknown>, async: boolean): void {
-    this.#pending.push(sensor, reading);
-    if (async) this.#async = true;
-  }
+  /**
+   * Queues the `#sensor-status` line of `reading` (a bound function: a sampler's send):
+   * asynchronous unless queued while the exemption given to the constructor is active.
+   */
+  readonly statusLine = (sensor: Sensor, reading: Reading<unknown>): void => {
+    // Bound, so that it is a sampler's send itself: every update of a sampled sensor runs
+    // this, in a fresh process unoptimised, where each call costs as much as this body.
+    const pending = this.#pending;
+    pending.push(sensor, reading);
+    // Asked only until the batch is asynchronous (the exemption's getter is a call).
+    if (!this.#async && !this.#exempt.active) this.#async = true;
+    // #pending is emptied only when a batch is taken or dropped.
+    if (pending.length === 2) this.#onFirstLine();
+  };
 
   /** The queued batch as one buffer (emptying the outbox), or undefined when empty. */
   take(): Buffer | undefined {

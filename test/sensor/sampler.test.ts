@@ -352,6 +352,18 @@ describe('sampler - engine details', () => {
     sampler.close();
   });
 
+  it('event treats 0 and -0 as the same value and a NaN after a number as a change', async () => {
+    const clock = new VirtualClock(START);
+    const sensor = floatSensor(clock, { default: 0, initialStatus: 'nominal' });
+    const { set, log, sampler } = setup(sensor, { strategy: 'event' }, clock);
+    await set(1, -0);
+    await set(2, NaN);
+    await set(3, 0);
+    await set(4, 0);
+    assert.deepEqual(log().map((x) => x[0]), [0, 2, 3]);
+    sampler.close();
+  });
+
   it('differential counts moves to and from NaN as changes (aiokatcp never sends again after a NaN)', async () => {
     const clock = new VirtualClock(START);
     const sensor = floatSensor(clock, { default: 1, initialStatus: 'nominal' });

@@ -390,6 +390,36 @@ describe('Sensor - observers', () => {
     assert.deepEqual(seen, [1, 2]);
   });
 
+  it('the error of a lone observer is thrown as it is, after the reading is set', () => {
+    const s = Sensor.integer({ name: 'i' });
+    const boom = new Error('lone');
+    s.attach(() => {
+      throw boom;
+    });
+    assert.throws(
+      () => (s.value = 4),
+      (err: unknown) => err === boom,
+    );
+    assert.equal(s.value, 4);
+  });
+
+  it('a lone observer may detach itself and attach another: the new one sees the next update only', () => {
+    const s = Sensor.integer({ name: 'i' });
+    const seen: string[] = [];
+    const second = (): void => {
+      seen.push('second');
+    };
+    const first = (): void => {
+      seen.push('first');
+      s.detach(first);
+      s.attach(second);
+    };
+    s.attach(first);
+    s.value = 1;
+    s.value = 2;
+    assert.deepEqual(seen, ['first', 'second']);
+  });
+
   it('attaching and detaching many observers leaves nothing behind', () => {
     const s = Sensor.float({ name: 'f' });
     const detachers = Array.from({ length: 5000 }, () => s.attach(() => {}));

@@ -17,10 +17,10 @@ describe('server outbox', () => {
     const s = Sensor.integer({ name: 'a.b', default: 3 });
     assert.equal(out.isEmpty, true);
     out.message(Message.inform('x', 1), false);
-    out.statusLine(s, makeReading(1, 'nominal', 4), true);
-    out.statusLine(s, makeReading(2, 'warn', 5), true);
+    out.statusLine(s, makeReading(1, 'nominal', 4));
+    out.statusLine(s, makeReading(2, 'warn', 5));
     out.bytes(Buffer.from('#y 1\n#y 2\n'), false);
-    out.statusLine(s, makeReading(3, 'error', 6), false);
+    out.statusLine(s, makeReading(3, 'error', 6));
     assert.equal(out.isEmpty, false);
     assert.equal(out.lines, 6);
     assert.equal(out.async, true);
@@ -44,7 +44,7 @@ describe('server outbox', () => {
     ];
     for (const dialect of [v5, v4]) {
       const out = new Outbox(dialect);
-      for (const s of sensors) out.statusLine(s, s.reading, true);
+      for (const s of sensors) out.statusLine(s, s.reading);
       assert.equal(text(out.take()), sensors.map((s) => text(sensorStatusLine(s, s.reading, dialect))).join(''));
     }
   });
@@ -55,7 +55,7 @@ describe('server outbox', () => {
     const detach = [s.attach(() => undefined), s.attach(() => undefined)];
     const outs = [new Outbox(v5), new Outbox(v5), new Outbox(v4)];
     const readings = Array.from({ length: 2000 }, (_, i) => makeReading(i, 'nominal', i / 3));
-    for (const r of readings) for (const o of outs) o.statusLine(s, r, true);
+    for (const r of readings) for (const o of outs) o.statusLine(s, r);
     const want = (d: ServerDialect): string => readings.map((r) => text(sensorStatusLine(s, r, d))).join('');
     assert.equal(text(outs[0]!.take()), want(v5));
     assert.equal(text(outs[1]!.take()), want(v5));
@@ -71,7 +71,7 @@ describe('server outbox', () => {
       let want = '';
       for (let i = 0; i < batch * 7; i++) {
         const r = makeReading(batch, 'nominal', batch * 1000 + i);
-        out.statusLine(s, r, true);
+        out.statusLine(s, r);
         want += text(sensorStatusLine(s, r, v5));
       }
       const b = out.take();
@@ -80,15 +80,66 @@ describe('server outbox', () => {
     for (const [b, want] of taken) assert.equal(text(b), want);
   });
 
+  it('outbox - status lines queued while the exemption is active leave the batch not asynchronous', () => {
+    const s = Sensor.integer({ name: 'n', default: 0 });
+    const exempt = { active: true };
+    const out = new Outbox(v5, exempt);
+    out.statusLine(s, makeReading(1, 'nominal', 1));
+    out.statusLine(s, makeReading(2, 'nominal', 2));
+    assert.equal(out.async, false);
+    exempt.active = false;
+    out.statusLine(s, makeReading(3, 'nominal', 3));
+    assert.equal(out.async, true);
+    // Once asynchronous, the batch stays so until taken, whatever the exemption says.
+    exempt.active = true;
+    out.statusLine(s, makeReading(4, 'nominal', 4));
+    assert.equal(out.async, true);
+    assert.equal(out.lines, 4);
+    out.take();
+    assert.equal(out.async, false);
+    out.statusLine(s, makeReading(5, 'nominal', 5));
+    assert.equal(out.async, false);
+    exempt.active = false;
+    out.message(Message.inform('x'), false);
+    assert.equal(out.async, false);
+  });
+
+  it('outbox - without an exemption every status line makes the batch asynchronous', () => {
+    const out = new Outbox(v5);
+    out.message(Message.inform('x'), false);
+    assert.equal(out.async, false);
+    out.statusLine(Sensor.integer({ name: 'n', default: 0 }), makeReading(1, 'nominal', 1));
+    assert.equal(out.async, true);
+  });
+
+  it('outbox - onFirstLine is called for the first status line of each batch, and statusLine works detached', () => {
+    const s = Sensor.integer({ name: 'n', default: 0 });
+    let calls = 0;
+    const out = new Outbox(v5, undefined, () => calls++);
+    const send = out.statusLine;
+    out.message(Message.inform('x'), true);
+    assert.equal(calls, 0);
+    send(s, makeReading(1, 'nominal', 1));
+    send(s, makeReading(2, 'nominal', 2));
+    assert.equal(calls, 1);
+    out.take();
+    send(s, makeReading(3, 'nominal', 3));
+    assert.equal(calls, 2);
+    out.clear();
+    send(s, makeReading(4, 'nominal', 4));
+    assert.equal(calls, 3);
+    assert.equal(text(out.take()), '#sensor-status 4.0 1 n nominal 4\n');
+  });
+
   it('outbox - clear drops everything queued', () => {
     const s = Sensor.integer({ name: 'n', default: 0 });
     const out = new Outbox(v5);
     out.message(Message.inform('x'), true);
-    out.statusLine(s, s.reading, true);
+    out.statusLine(s, s.reading);
     out.clear();
     assert.equal(out.isEmpty, true);
     assert.equal(out.take(), undefined);
-    out.statusLine(s, makeReading(7, 'warn', 1), false);
+    out.statusLine(s, makeReading(7, 'warn', 1));
     assert.equal(text(out.take()), '#sensor-status 7.0 1 n warn 1\n');
   });
 });
