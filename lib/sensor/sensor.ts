@@ -5,86 +5,22 @@
 import type { Address } from '../codec/address.js';
 import { discreteType, getType } from '../codec/types.js';
 import type { IntegerValue, TypeCodec } from '../codec/types.js';
-import { KatcpError, KatcpErrorCode, KatcpTypeError } from '../errors.js';
+import { KatcpTypeError } from '../errors.js';
 import { systemClock } from '../util/clock.js';
 import type { Clock } from '../util/clock.js';
 import { checkRange, rangeStatusFunc } from './range.js';
 import type { SensorRange } from './range.js';
 import { isSensorStatus, makeReading } from './status.js';
 import type { Reading, SensorStatus } from './status.js';
-import { validateStrategy } from './strategy.js';
 import type { SamplingStrategy } from './strategy.js';
+import { SENSOR_TYPES, checkAutoStrategy, invalidSensor, isValidSensorName } from './sensor-options.js';
+import type { SensorFactoryOptions, SensorOptions, SensorTypeName, SetValueOptions } from './sensor-options.js';
 
-/** The KATCP types a sensor can have (`bytes` is the wire type `string` holding raw bytes). */
-export type SensorTypeName = 'integer' | 'float' | 'boolean' | 'discrete' | 'lru' | 'string' | 'bytes' | 'timestamp' | 'address';
-
-/** The JS value type of each sensor type. */
-export interface SensorValueTypes {
-  integer: IntegerValue;
-  float: number;
-  boolean: boolean;
-  discrete: string;
-  lru: 'nominal' | 'error';
-  string: string;
-  bytes: Buffer;
-  timestamp: number;
-  address: Address;
-}
-
-const SENSOR_TYPES: ReadonlySet<unknown> = new Set<SensorTypeName>(
-  ['integer', 'float', 'boolean', 'discrete', 'lru', 'string', 'bytes', 'timestamp', 'address'],
-);
+export { isValidSensorName } from './sensor-options.js';
+export type { SensorFactoryOptions, SensorOptions, SensorTypeName, SensorValueTypes, SetValueOptions } from './sensor-options.js';
 
 /** Called synchronously on every new reading, with the reading it replaced. */
 export type SensorObserver<T> = (sensor: Sensor<T>, reading: Reading<T>, previous: Reading<T>) => void;
-
-/** How to build a {@link Sensor}. */
-export interface SensorOptions<T> {
-  /** The KATCP type. */
-  type: SensorTypeName;
-  /** The name: letters, digits, `.`, `-` and `_` only (dots suggest a hierarchy). */
-  name: string;
-  /** Free text for `#sensor-list` (default empty). */
-  description?: string;
-  /** Units for `#sensor-list` (default empty; timestamp sensors should have none). */
-  units?: string;
-  /** The allowed values of a `discrete` sensor (its `#sensor-list` parameters). */
-  values?: readonly string[];
-  /** Advisory ranges of an integer or float sensor (its `#sensor-list` parameters). */
-  range?: SensorRange;
-  /** Initial value (default: the type's default: 0, '', false, the first discrete value...). */
-  default?: T;
-  /** Initial status (default `unknown`). */
-  initialStatus?: SensorStatus;
-  /** Status given to a value set without an explicit status (default: from `range`, else `nominal`). */
-  statusFunc?: (value: T) => SensorStatus;
-  /** What a client subscribing with `auto` really gets (default: every update, at once). */
-  autoStrategy?: SamplingStrategy;
-  /** Source of the default timestamps (default the system clock). */
-  clock?: Clock;
-}
-
-/** Options of {@link Sensor.setValue}. */
-export interface SetValueOptions {
-  /** The status (default: the sensor's status function applied to the value). */
-  status?: SensorStatus;
-  /** Seconds since the epoch (default: the clock's `now()`). */
-  timestamp?: number;
-}
-
-/** Options of the typed factories such as {@link Sensor.float}. */
-export type SensorFactoryOptions<T> = Omit<SensorOptions<T>, 'type'>;
-
-const NAME_RE = /^[A-Za-z0-9._-]+$/;
-
-/** True when `name` is a valid sensor name: non-empty, only `a-z A-Z 0-9 . - _`. */
-export function isValidSensorName(name: unknown): name is string {
-  return typeof name === 'string' && NAME_RE.test(name);
-}
-
-function invalid(message: string, cause?: unknown): KatcpError {
-  return new KatcpError(message, KatcpErrorCode.InvalidSensor, cause === undefined ? undefined : { cause });
-}
 
 // Method-shaped types are compared bivariantly, so a Sensor<number> stays assignable to Sensor
 // (Sensor<unknown>) although it stores functions taking T.
@@ -141,23 +77,23 @@ export class Sensor<T = unknown> {
    *   auto strategy; KatcpTypeError for a default value the type refuses or bad discrete values
    */
   constructor(opts: SensorOptions<T>) {
-    if (typeof opts !== 'object' || opts === null) throw invalid('sensor options must be an object');
+    if (typeof opts !== 'object' || opts === null) throw invalidSensor('sensor options must be an object');
     const { name, type } = opts;
     if (!isValidSensorName(name)) {
-      throw invalid(`invalid sensor name ${JSON.stringify(name)}: use only letters, digits, '.', '-' and '_'`);
+      throw invalidSensor(`invalid sensor name ${JSON.stringify(name)}: use only letters, digits, '.', '-' and '_'`);
     }
-    if (!SENSOR_TYPES.has(type)) throw invalid(`sensor ${name}: unknown sensor type ${JSON.stringify(type)}`);
+    if (!SENSOR_TYPES.has(type)) throw invalidSensor(`sensor ${name}: unknown sensor type ${JSON.stringify(type)}`);
     const description = opts.description ?? '';
     const units = opts.units ?? '';
-    if (typeof description !== 'string') throw invalid(`sensor ${name}: description must be a string`);
-    if (typeof units !== 'string') throw invalid(`sensor ${name}: units must be a string`);
+    if (typeof description !== 'string') throw invalidSensor(`sensor ${name}: description must be a string`);
+    if (typeof units !== 'string') throw invalidSensor(`sensor ${name}: units must be a string`);
     this.name = name;
     this.description = description;
     this.units = units;
     this.type = type;
 
     const values = opts.values;
-    if (values !== undefined && type !== 'discrete') throw invalid(`sensor ${name}: only discrete sensors take values`);
+    if (values !== undefined && type !== 'discrete') throw invalidSensor(`sensor ${name}: only discrete sensors take values`);
     if (type === 'discrete' && values !== undefined && values.length > 0) {
       const codec = discreteType(values);
       this.codec = codec as unknown as TypeCodec<T>;
@@ -178,7 +114,7 @@ export class Sensor<T = unknown> {
     this.#params = params;
 
     const statusFunc = opts.statusFunc;
-    if (statusFunc !== undefined && typeof statusFunc !== 'function') throw invalid(`sensor ${name}: statusFunc must be a function`);
+    if (statusFunc !== undefined && typeof statusFunc !== 'function') throw invalidSensor(`sensor ${name}: statusFunc must be a function`);
     this.#statusFunc = statusFunc ?? (this.range?.nominal === undefined ? undefined : (rangeStatusFunc(this.range) as (value: T) => SensorStatus));
     this.#checkStatusFunc = statusFunc !== undefined;
     this.#copiesBuffers = type === 'bytes';
@@ -186,12 +122,12 @@ export class Sensor<T = unknown> {
     this.autoStrategy = checkAutoStrategy(name, type, opts.autoStrategy);
     const clock: unknown = opts.clock ?? systemClock;
     if (typeof clock !== 'object' || clock === null || typeof (clock as Partial<Clock>).now !== 'function') {
-      throw invalid(`sensor ${name}: clock must be a Clock (with now(), monotonic(), setTimer(), clearTimer())`);
+      throw invalidSensor(`sensor ${name}: clock must be a Clock (with now(), monotonic(), setTimer(), clearTimer())`);
     }
     this.clock = clock as Clock;
 
     const initialStatus = opts.initialStatus ?? 'unknown';
-    if (!isSensorStatus(initialStatus)) throw invalid(`sensor ${name}: invalid initial status ${JSON.stringify(initialStatus)}`);
+    if (!isSensorStatus(initialStatus)) throw invalidSensor(`sensor ${name}: invalid initial status ${JSON.stringify(initialStatus)}`);
     const value = opts.default === undefined ? this.codec.defaultValue() : this.#coerce(opts.default, 'default value');
     this.#reading = makeReading(this.clock.now(), initialStatus, value);
   }
@@ -284,7 +220,7 @@ export class Sensor<T = unknown> {
    * @throws like {@link setValue}
    */
   setReading(reading: Reading<T>): void {
-    if (typeof reading !== 'object' || reading === null) throw invalid(`sensor ${this.name}: a reading must be an object`);
+    if (typeof reading !== 'object' || reading === null) throw invalidSensor(`sensor ${this.name}: a reading must be an object`);
     const { timestamp, status } = reading;
     const v = this.#coerce(reading.value, 'value');
     this.#checkStatus(status);
@@ -298,7 +234,7 @@ export class Sensor<T = unknown> {
    * @returns a function that detaches the observer (calling it again is harmless)
    */
   attach(observer: SensorObserver<T>): () => void {
-    if (typeof observer !== 'function') throw invalid(`sensor ${this.name}: an observer must be a function`);
+    if (typeof observer !== 'function') throw invalidSensor(`sensor ${this.name}: an observer must be a function`);
     if (!this.#observers.includes(observer)) this.#observers = [...this.#observers, observer];
     return () => {
       this.detach(observer);
@@ -323,12 +259,12 @@ export class Sensor<T = unknown> {
   }
 
   #checkStatus(status: unknown): asserts status is SensorStatus {
-    if (!isSensorStatus(status)) throw invalid(`sensor ${this.name}: invalid status ${JSON.stringify(status)}`);
+    if (!isSensorStatus(status)) throw invalidSensor(`sensor ${this.name}: invalid status ${JSON.stringify(status)}`);
   }
 
   #checkTimestamp(timestamp: unknown): asserts timestamp is number {
     if (typeof timestamp !== 'number' || !Number.isFinite(timestamp)) {
-      throw invalid(`sensor ${this.name}: timestamp must be a finite number of seconds, not ${String(timestamp)}`);
+      throw invalidSensor(`sensor ${this.name}: timestamp must be a finite number of seconds, not ${String(timestamp)}`);
     }
   }
 
@@ -415,15 +351,4 @@ export class Sensor<T = unknown> {
   static address(opts: SensorFactoryOptions<Address>): Sensor<Address> {
     return new Sensor<Address>({ ...opts, type: 'address' });
   }
-}
-
-function checkAutoStrategy(name: string, type: SensorTypeName, strategy: SamplingStrategy | undefined): SamplingStrategy | undefined {
-  if (strategy === undefined || (strategy as { strategy?: unknown } | null)?.strategy === 'auto') return undefined;
-  if (strategy.strategy === 'none') throw invalid(`sensor ${name}: the auto strategy cannot be none`);
-  try {
-    validateStrategy(strategy, type);
-  } catch (err) {
-    throw invalid(`sensor ${name}: invalid auto strategy: ${(err as Error).message}`, err);
-  }
-  return Object.freeze({ ...strategy });
 }
