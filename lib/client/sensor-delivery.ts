@@ -191,7 +191,7 @@ export class SensorDelivery {
     const watchers = s.watchers;
     for (let i = 0; i < watchers.length; i++) {
       try {
-        watchers[i]!.sensorUpdated(name, r.timestamp, r.status, r.value);
+        watchers[i]!.sensorUpdated(s, r.timestamp, r.status, r.value);
       } catch (err) {
         this.#client.logger.error(`a sensor watcher failed to handle an update of ${name}`, err);
       }

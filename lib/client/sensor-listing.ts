@@ -90,31 +90,33 @@ export class SensorListing {
     s.named = parts.named.size === 0 ? undefined : parts.named.get(info.name);
     if (s.watchers.length === 0 && (s.named === undefined || s.named.claims.length === 0)) return undefined;
     incoming.set(info.name, s);
+    s.incoming = true;
     return s;
-  }
-
-  /** True when `s` is a sensor announced by {@link incoming} and not applied yet. */
-  isIncoming(s: RemoteSensor): boolean {
-    return this.#incoming.size > 0 && this.#incoming.get(s.info.name) === s;
   }
 
   /** See {@link SensorModel.clearIncoming}. */
   clearIncoming(): void {
+    if (this.#incoming.size === 0) return;
+    for (const s of this.#incoming.values()) s.incoming = false;
     this.#incoming.clear();
     this.#against = NO_VIEWS;
     this.#stale = false;
   }
 
-  /** See {@link SensorModel.apply}. */
-  apply(info: SensorInfo, by: object | undefined): RemoteSensor {
+  /**
+   * See {@link SensorModel.apply}. `early` is the sensor {@link incoming} announced for `info`,
+   * null when the caller knows it announced none, undefined to look it up by name.
+   */
+  apply(info: SensorInfo, by: object | undefined, early?: RemoteSensor | null): RemoteSensor {
     const parts = this.#parts;
     const sensors = parts.sensors;
     const name = info.name;
     const old = sensors.get(name);
     if (old !== undefined && sameSensorInfo(old.info, info)) return old;
-    const early = this.#incoming.size === 0 ? undefined : this.#incoming.get(name);
-    const taken = early !== undefined && old === undefined && sameSensorInfo(early.info, info);
-    const s = taken ? early : new RemoteSensor(info);
+    if (early === undefined) early = this.#incoming.size === 0 ? undefined : this.#incoming.get(name);
+    const taken = early != null && early.incoming && old === undefined && sameSensorInfo(early.info, info);
+    const s = taken ? early! : new RemoteSensor(info);
+    s.incoming = false;
     s.named = parts.named.size === 0 ? undefined : parts.named.get(name);
     const views = parts.delivery.views;
     // The views' filters already ran for an early sensor, unless the views changed since.
@@ -131,12 +133,12 @@ export class SensorListing {
       }
       if (wants) {
         try {
-          v.sensorAdded(info, old?.watchers.includes(v) === true);
+          v.sensorAdded(s, old?.watchers.includes(v) === true ? old : undefined);
         } catch (err) {
           parts.logger.error('a sensor view callback threw', err);
         }
       } else if (old?.watchers.includes(v) === true) {
-        parts.delivery.safe(() => v.sensorRemoved(name));
+        parts.delivery.safe(() => v.sensorRemoved(old));
       }
     }
     if (some !== undefined) watchers = some.length === 0 ? NO_VIEWS : some;
@@ -169,7 +171,7 @@ export class SensorListing {
     s.inModel = false;
     parts.sensors.delete(name);
     parts.needSampling.delete(s);
-    for (const v of s.watchers) parts.delivery.safe(() => v.sensorRemoved(name));
+    for (const v of s.watchers) parts.delivery.safe(() => v.sensorRemoved(s));
     parts.changed(name, 'removed', by);
   }
 
