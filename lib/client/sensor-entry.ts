@@ -143,3 +143,10 @@ export class RemoteSensor {
     this.info = info;
   }
 }
+
+/** A reading of `s`, a sensor a full list still arriving announced (see sensor-listing.ts): kept for the list's apply. */
+export function earlyReading(s: RemoteSensor, r: RawReading): void {
+  s.reading = r;
+  // An update means the sensor is subscribed (somehow).
+  if (s.current === NONE) s.current = undefined;
+}

@@ -305,6 +305,16 @@ export class SensorModel implements DeliveryModel {
     }
   }
 
+  /** See {@link SamplingTable.expectReadings} (the delivery finds those readings' sensors). */
+  expectReadings(sensors: readonly RemoteSensor[]): void {
+    this.#delivery.expectReadings(sensors);
+  }
+
+  /** See {@link SamplingTable.readingsIn}. */
+  readingsIn(sensors: readonly RemoteSensor[]): void {
+    this.#delivery.readingsIn(sensors);
+  }
+
   /** The device refused `key` for `s`: the views and claims that wanted it hear of it. */
   rejected(s: RemoteSensor, key: string, err: Error): void {
     const integer = s.info.type === 'integer';
