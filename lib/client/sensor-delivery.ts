@@ -96,8 +96,11 @@ export class SensorDelivery {
     }
   }
 
-  /** The expected sensor named `name` (tried: the next one, and the one after it), if any. */
-  #expectedNamed(name: string): RemoteSensor | undefined {
+  /**
+   * The expected sensor named by argument `i` of `msg` (tried: the next one, and the one after
+   * it), if any; the bytes are compared, not decoded.
+   */
+  #expectedNamed(msg: Message, i: number): RemoteSensor | undefined {
     const expected = this.#expected;
     while (this.#head < expected.length) {
       const sensors = expected[this.#head]!;
@@ -108,8 +111,8 @@ export class SensorDelivery {
         continue;
       }
       let s = sensors[at]!;
-      if (s.info.name === name) this.#at = at + 1;
-      else if (at + 1 < sensors.length && (s = sensors[at + 1]!).info.name === name) this.#at = at + 2;
+      if (msg.argIs(i, s.info.name)) this.#at = at + 1;
+      else if (at + 1 < sensors.length && msg.argIs(i, (s = sensors[at + 1]!).info.name)) this.#at = at + 2;
       else return undefined;
       return s;
     }
@@ -210,8 +213,9 @@ export class SensorDelivery {
     }
   };
 
-  readonly #onReading = (name: string, status: SensorStatus, value: Buffer, timestamp: number): void => {
-    let s = this.#head < this.#expected.length ? this.#expectedNamed(name) : undefined;
+  readonly #onReading = (msg: Message, at: number, status: SensorStatus, timestamp: number): void => {
+    const value = msg.argBytes(at + 2) as Buffer;
+    let s = this.#head < this.#expected.length ? this.#expectedNamed(msg, at) : undefined;
     if (s !== undefined && !s.inModel) {
       if (s.incoming) {
         earlyReading(s, { timestamp, status, value });
@@ -219,10 +223,13 @@ export class SensorDelivery {
       }
       s = undefined;
     }
-    s ??= this.#sensors.get(name);
     if (s === undefined) {
-      this.#model.unlistedReading(name, { timestamp, status, value });
-      return;
+      const name = msg.arg(at);
+      s = this.#sensors.get(name);
+      if (s === undefined) {
+        this.#model.unlistedReading(name, { timestamp, status, value });
+        return;
+      }
     }
     if (s.current === NONE && !this.#holdingOn) this.#model.subscribedAfterAll(s);
     const reading = { timestamp, status, value };
