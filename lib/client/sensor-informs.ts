@@ -119,6 +119,7 @@ export function parseSensorListInforms(informs: readonly Message[], warn: (err: 
 
 /** True when two sensor descriptions are identical. */
 export function sameSensorInfo(a: SensorInfo, b: SensorInfo): boolean {
+  if (a === b) return true;
   if (a.name !== b.name || a.description !== b.description || a.units !== b.units || a.type !== b.type) return false;
   if (a.params.length !== b.params.length) return false;
   for (let i = 0; i < a.params.length; i++) if (a.params[i] !== b.params[i]) return false;

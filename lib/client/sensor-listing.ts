@@ -132,7 +132,8 @@ export class SensorListing {
     this.#lastName = undefined;
     this.#byName = undefined;
     if (this.#incoming.length === 0) return;
-    for (const s of this.#incoming) s.incoming = false;
+    const incoming = this.#incoming;
+    for (let i = 0; i < incoming.length; i++) incoming[i]!.incoming = false;
     this.#incoming = [];
     this.#against = NO_VIEWS;
     this.#stale = false;

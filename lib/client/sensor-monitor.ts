@@ -261,7 +261,9 @@ export class SensorMonitor {
         registry.batch(() => {
           for (let i = 0; i < infos.length; i++) registry.apply(infos[i]!, this, early === undefined ? undefined : announced[i]).listing = listing;
           const gone: RemoteSensor[] = [];
-          for (const s of registry.sensors.values()) if (s.listing !== listing) gone.push(s);
+          registry.sensors.forEach((s) => {
+            if (s.listing !== listing) gone.push(s);
+          });
           for (const s of gone) registry.remove(s, this);
         });
         early?.flush();
