@@ -14,7 +14,7 @@ import { KatcpError } from '../errors.js';
 import type { SensorStatus } from '../sensor/index.js';
 import { makeReading } from '../sensor/status.js';
 import type { Client } from './client.js';
-import { NONE } from './sensor-entry.js';
+import { earlyReading, NONE } from './sensor-entry.js';
 import type { NamedSlot, RawReading, RemoteSensor, SensorView } from './sensor-entry.js';
 import type { SensorHolding } from './sensor-holding.js';
 import { decodeSensorValue, forEachSensorReading } from './sensor-informs.js';
@@ -48,6 +48,12 @@ export class SensorDelivery {
   #ctx: CodecContext | undefined;
   #holdingOn = false;
   #offStatus: (() => void) | undefined;
+  // The first readings of a bulk subscription come in the order of its names: the sensors of the
+  // requests in flight, oldest first (#expected from #head on), and the next one's position in
+  // the oldest (#at). A reading of that sensor is found without a lookup by name.
+  #expected: (readonly RemoteSensor[])[] = [];
+  #head = 0;
+  #at = 0;
 
   /** @param model the sensor model it delivers for */
   constructor(model: DeliveryModel) {
@@ -65,6 +71,52 @@ export class SensorDelivery {
   /** A new connection, or none: the codec context is read again. */
   newConnection(): void {
     this.#ctx = undefined;
+    this.#expected = [];
+    this.#head = this.#at = 0;
+  }
+
+  /** A bulk subscription of `sensors` was sent (their first readings should come in this order). */
+  expectReadings(sensors: readonly RemoteSensor[]): void {
+    this.#expected.push(sensors);
+  }
+
+  /** The reply to that subscription came: what is left of it is not coming. */
+  readingsIn(sensors: readonly RemoteSensor[]): void {
+    const expected = this.#expected;
+    const i = expected.indexOf(sensors, this.#head);
+    if (i < 0) return;
+    if (i > this.#head) expected.splice(i, 1);
+    else {
+      this.#head++;
+      this.#at = 0;
+    }
+    if (this.#head === expected.length) {
+      this.#expected = [];
+      this.#head = 0;
+    }
+  }
+
+  /**
+   * The expected sensor named by argument `i` of `msg` (tried: the next one, and the one after
+   * it), if any; the bytes are compared, not decoded.
+   */
+  #expectedNamed(msg: Message, i: number): RemoteSensor | undefined {
+    const expected = this.#expected;
+    while (this.#head < expected.length) {
+      const sensors = expected[this.#head]!;
+      const at = this.#at;
+      if (at >= sensors.length) {
+        this.#head++;
+        this.#at = 0;
+        continue;
+      }
+      let s = sensors[at]!;
+      if (msg.argIs(i, s.info.name)) this.#at = at + 1;
+      else if (at + 1 < sensors.length && msg.argIs(i, (s = sensors[at + 1]!).info.name)) this.#at = at + 2;
+      else return undefined;
+      return s;
+    }
+    return undefined;
   }
 
   /** The attached filter views, oldest first (replaced, not modified, when one comes or goes). */
@@ -161,11 +213,23 @@ export class SensorDelivery {
     }
   };
 
-  readonly #onReading = (name: string, status: SensorStatus, value: Buffer, timestamp: number): void => {
-    const s = this.#sensors.get(name);
+  readonly #onReading = (msg: Message, at: number, status: SensorStatus, timestamp: number): void => {
+    const value = msg.argBytes(at + 2) as Buffer;
+    let s = this.#head < this.#expected.length ? this.#expectedNamed(msg, at) : undefined;
+    if (s !== undefined && !s.inModel) {
+      if (s.incoming) {
+        earlyReading(s, { timestamp, status, value });
+        return;
+      }
+      s = undefined;
+    }
     if (s === undefined) {
-      this.#model.unlistedReading(name, { timestamp, status, value });
-      return;
+      const name = msg.arg(at);
+      s = this.#sensors.get(name);
+      if (s === undefined) {
+        this.#model.unlistedReading(name, { timestamp, status, value });
+        return;
+      }
     }
     if (s.current === NONE && !this.#holdingOn) this.#model.subscribedAfterAll(s);
     const reading = { timestamp, status, value };
@@ -191,7 +255,7 @@ export class SensorDelivery {
     const watchers = s.watchers;
     for (let i = 0; i < watchers.length; i++) {
       try {
-        watchers[i]!.sensorUpdated(name, r.timestamp, r.status, r.value);
+        watchers[i]!.sensorUpdated(s, r.timestamp, r.status, r.value);
       } catch (err) {
         this.#client.logger.error(`a sensor watcher failed to handle an update of ${name}`, err);
       }

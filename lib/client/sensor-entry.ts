@@ -31,7 +31,8 @@ export interface RawReading {
 
 /**
  * A view that follows every sensor its filter accepts, with raw readings and a strategy for them
- * (implemented by SensorWatcher through the sensor monitor).
+ * (implemented by SensorWatcher through the sensor monitor). The callbacks get the model's entry,
+ * on which a view may keep its own data for the sensor ({@link RemoteSensor.viewData}).
  */
 export interface SensorView {
   /** The strategy this view wants for its sensors. */
@@ -41,12 +42,12 @@ export interface SensorView {
   readonly batchStart: () => void;
   readonly batchStop: () => void;
   /**
-   * A sensor appeared, or its description changed. `replacing` is false when this view was given
-   * no earlier description of the name (so it holds nothing to replace), true when it was.
+   * A sensor appeared, or its description changed. `old` is the entry this view was given for the
+   * name before (its data there is to be replaced), undefined when it was given none.
    */
-  sensorAdded(info: SensorInfo, replacing: boolean): void;
-  sensorRemoved(name: string): void;
-  sensorUpdated(name: string, timestamp: number, status: SensorStatus, value: Buffer): void;
+  sensorAdded(s: RemoteSensor, old: RemoteSensor | undefined): void;
+  sensorRemoved(s: RemoteSensor): void;
+  sensorUpdated(s: RemoteSensor, timestamp: number, status: SensorStatus, value: Buffer): void;
   /** The device refused the strategy this view wanted for `name`. */
   strategyRejected(name: string, strategy: SamplingStrategy, error: Error): void;
 }
@@ -126,9 +127,26 @@ export class RemoteSensor {
   needed = false;
   /** In that set's list (see sensor-need.ts). */
   queued = false;
+  /** Announced by a full list still arriving and not applied yet (see sensor-listing.ts). */
+  incoming = false;
+  /**
+   * The view whose data {@link viewData} is (the first view that stored some; the model clears
+   * both when that view leaves). Other views keep theirs elsewhere. One view per sensor is the
+   * common case: its data is then found without a lookup by name.
+   */
+  viewDataOwner: SensorView | undefined = undefined;
+  /** See {@link viewDataOwner} (a SensorWatcher: the local mirror of the sensor). */
+  viewData: unknown = undefined;
 
   /** @param info its description */
   constructor(info: SensorInfo) {
     this.info = info;
   }
+}
+
+/** A reading of `s`, a sensor a full list still arriving announced (see sensor-listing.ts): kept for the list's apply. */
+export function earlyReading(s: RemoteSensor, r: RawReading): void {
+  s.reading = r;
+  // An update means the sensor is subscribed (somehow).
+  if (s.current === NONE) s.current = undefined;
 }

@@ -119,6 +119,7 @@ export function parseSensorListInforms(informs: readonly Message[], warn: (err: 
 
 /** True when two sensor descriptions are identical. */
 export function sameSensorInfo(a: SensorInfo, b: SensorInfo): boolean {
+  if (a === b) return true;
   if (a.name !== b.name || a.description !== b.description || a.units !== b.units || a.type !== b.type) return false;
   if (a.params.length !== b.params.length) return false;
   for (let i = 0; i < a.params.length; i++) if (a.params[i] !== b.params[i]) return false;
@@ -181,15 +182,16 @@ function timestampArg(msg: Message, ctx: CodecContext): number {
 
 /**
  * Walk `#sensor-status <timestamp> <n> (<name> <status> <value>)*n` (also `#sensor-value`)
- * without building intermediate objects: `onReading` gets each valid triple (and the inform's
- * timestamp in seconds), `onError` each bad
- * one (the others are still delivered). Returns the timestamp in seconds.
+ * without building intermediate objects: `onReading` gets each valid triple as the index of its
+ * name argument (the value is at `at + 2`; the name is not decoded here, so that a consumer that
+ * can compare the bytes need not), its status and the inform's timestamp in seconds; `onError`
+ * gets each bad one (the others are still delivered). Returns the timestamp in seconds.
  * @throws MalformedInformError when the timestamp or the count is malformed (nothing is delivered then)
  */
 export function forEachSensorReading(
   msg: Message,
   ctx: CodecContext,
-  onReading: (name: string, status: SensorStatus, value: Buffer, timestamp: number) => void,
+  onReading: (msg: Message, at: number, status: SensorStatus, timestamp: number) => void,
   onError?: (err: KatcpError) => void,
 ): number {
   const count = msg.argCount;
@@ -210,7 +212,7 @@ export function forEachSensorReading(
       onError?.(malformedInform(msg, `sensor ${JSON.stringify(msg.arg(base))} has unknown status ${JSON.stringify(msg.arg(base + 1))}`));
       continue;
     }
-    onReading(msg.arg(base), status, msg.argBytes(base + 2) as Buffer, timestamp);
+    onReading(msg, base, status, timestamp);
   }
   return timestamp;
 }
@@ -225,7 +227,7 @@ export function parseSensorInform(msg: Message, ctx: CodecContext): SensorInform
   const timestamp = forEachSensorReading(
     msg,
     ctx,
-    (name, status, value) => readings.push({ name, status, value }),
+    (m, at, status) => readings.push({ name: m.arg(at), status, value: m.argBytes(at + 2) as Buffer }),
     (err) => errors.push(err),
   );
   return { timestamp, readings, errors };

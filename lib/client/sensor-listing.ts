@@ -11,7 +11,7 @@
  * @module
  */
 import type { ClientLogger } from './logger.js';
-import { NO_VIEWS, NONE, RemoteSensor } from './sensor-entry.js';
+import { earlyReading, NO_VIEWS, RemoteSensor } from './sensor-entry.js';
 import type { RawReading, SensorView } from './sensor-entry.js';
 import type { SensorDelivery } from './sensor-delivery.js';
 import type { SensorHolding } from './sensor-holding.js';
@@ -62,9 +62,15 @@ function wantingViews(views: readonly SensorView[], info: SensorInfo, logger: Pi
 /** See the module documentation. */
 export class SensorListing {
   readonly #parts: ListingParts;
-  // New sensors of a full list still arriving, subscribed early (see incoming()); their
-  // `watchers` were worked out against `#against` unless the views changed meanwhile (`#stale`).
-  readonly #incoming = new Map<string, RemoteSensor>();
+  // New sensors of a full list still arriving, subscribed early (see incoming()), in list order;
+  // their `watchers` were worked out against `#against` unless the views changed meanwhile
+  // (`#stale`).
+  #incoming: RemoteSensor[] = [];
+  // The same by name, made only when a name must be looked up (see #named()): while the names
+  // come in increasing order, as devices list them, a name listed twice is the previous one.
+  #byName: Map<string, RemoteSensor> | undefined;
+  // The previous name of the list, while the names come in increasing order.
+  #lastName: string | undefined;
   #against: readonly SensorView[] = NO_VIEWS;
   #stale = false;
 
@@ -76,45 +82,77 @@ export class SensorListing {
   /** See {@link SensorModel.incoming}. */
   incoming(info: SensorInfo): RemoteSensor | undefined {
     const parts = this.#parts;
-    const old = parts.sensors.get(info.name);
-    if (old !== undefined) return sameSensorInfo(old.info, info) && parts.needSampling.has(old) ? old : undefined;
+    const name = info.name;
     const incoming = this.#incoming;
-    if (incoming.size > 0 && incoming.has(info.name)) return undefined;
+    let again = false;
+    if (this.#byName === undefined) {
+      const last = this.#lastName;
+      this.#lastName = name;
+      if (last !== undefined && !(name > last)) {
+        if (name === last) again = true;
+        else this.#named();
+      }
+    }
+    const old = parts.sensors.size === 0 ? undefined : parts.sensors.get(name);
+    if (old !== undefined) return sameSensorInfo(old.info, info) && parts.needSampling.has(old) ? old : undefined;
+    // Listed twice (a device bug): the first one stands.
+    if (again ? incoming[incoming.length - 1]?.info.name === name : this.#byName?.has(name) === true) return undefined;
     const views = parts.delivery.views;
-    if (incoming.size === 0) {
+    if (incoming.length === 0) {
       this.#against = views;
       this.#stale = false;
     } else if (views !== this.#against) this.#stale = true;
     const s = new RemoteSensor(info);
     s.watchers = wantingViews(views, info, parts.logger);
-    s.named = parts.named.size === 0 ? undefined : parts.named.get(info.name);
+    s.named = parts.named.size === 0 ? undefined : parts.named.get(name);
     if (s.watchers.length === 0 && (s.named === undefined || s.named.claims.length === 0)) return undefined;
-    incoming.set(info.name, s);
+    incoming.push(s);
+    this.#byName?.set(name, s);
+    s.incoming = true;
     return s;
   }
 
-  /** True when `s` is a sensor announced by {@link incoming} and not applied yet. */
-  isIncoming(s: RemoteSensor): boolean {
-    return this.#incoming.size > 0 && this.#incoming.get(s.info.name) === s;
+  /** The sensors {@link incoming} announced, by name (made on first use for the rest of the list). */
+  #named(): Map<string, RemoteSensor> {
+    let byName = this.#byName;
+    if (byName === undefined) {
+      byName = this.#byName = new Map();
+      for (const s of this.#incoming) byName.set(s.info.name, s);
+    }
+    return byName;
+  }
+
+  /** The sensor {@link incoming} announced under `name`, if any. */
+  #announced(name: string): RemoteSensor | undefined {
+    return this.#incoming.length === 0 ? undefined : this.#named().get(name);
   }
 
   /** See {@link SensorModel.clearIncoming}. */
   clearIncoming(): void {
-    this.#incoming.clear();
+    this.#lastName = undefined;
+    this.#byName = undefined;
+    if (this.#incoming.length === 0) return;
+    const incoming = this.#incoming;
+    for (let i = 0; i < incoming.length; i++) incoming[i]!.incoming = false;
+    this.#incoming = [];
     this.#against = NO_VIEWS;
     this.#stale = false;
   }
 
-  /** See {@link SensorModel.apply}. */
-  apply(info: SensorInfo, by: object | undefined): RemoteSensor {
+  /**
+   * See {@link SensorModel.apply}. `early` is the sensor {@link incoming} announced for `info`,
+   * null when the caller knows it announced none, undefined to look it up by name.
+   */
+  apply(info: SensorInfo, by: object | undefined, early?: RemoteSensor | null): RemoteSensor {
     const parts = this.#parts;
     const sensors = parts.sensors;
     const name = info.name;
     const old = sensors.get(name);
     if (old !== undefined && sameSensorInfo(old.info, info)) return old;
-    const early = this.#incoming.size === 0 ? undefined : this.#incoming.get(name);
-    const taken = early !== undefined && old === undefined && sameSensorInfo(early.info, info);
-    const s = taken ? early : new RemoteSensor(info);
+    if (early === undefined) early = this.#announced(name);
+    const taken = early != null && early.incoming && old === undefined && sameSensorInfo(early.info, info);
+    const s = taken ? early! : new RemoteSensor(info);
+    s.incoming = false;
     s.named = parts.named.size === 0 ? undefined : parts.named.get(name);
     const views = parts.delivery.views;
     // The views' filters already ran for an early sensor, unless the views changed since.
@@ -131,12 +169,12 @@ export class SensorListing {
       }
       if (wants) {
         try {
-          v.sensorAdded(info, old?.watchers.includes(v) === true);
+          v.sensorAdded(s, old?.watchers.includes(v) === true ? old : undefined);
         } catch (err) {
           parts.logger.error('a sensor view callback threw', err);
         }
       } else if (old?.watchers.includes(v) === true) {
-        parts.delivery.safe(() => v.sensorRemoved(name));
+        parts.delivery.safe(() => v.sensorRemoved(old));
       }
     }
     if (some !== undefined) watchers = some.length === 0 ? NO_VIEWS : some;
@@ -169,19 +207,14 @@ export class SensorListing {
     s.inModel = false;
     parts.sensors.delete(name);
     parts.needSampling.delete(s);
-    for (const v of s.watchers) parts.delivery.safe(() => v.sensorRemoved(name));
+    for (const v of s.watchers) parts.delivery.safe(() => v.sensorRemoved(s));
     parts.changed(name, 'removed', by);
   }
 
   /** See {@link SensorModel.unlistedReading}. */
   unlistedReading(name: string, r: RawReading): void {
-    const early = this.#incoming.size === 0 ? undefined : this.#incoming.get(name);
-    if (early === undefined) {
-      this.#parts.holding.unknown(name, r);
-      return;
-    }
-    // Kept for apply(); an update means the sensor is subscribed (somehow).
-    early.reading = r;
-    if (early.current === NONE) early.current = undefined;
+    const early = this.#announced(name);
+    if (early === undefined) this.#parts.holding.unknown(name, r);
+    else earlyReading(early, r);
   }
 }

@@ -133,10 +133,10 @@ export class SensorModel implements DeliveryModel {
     this.#delivery.batch([v], () => {
       for (const s of this.#sensors.values()) {
         if (!viewWants(v, s.info, this.client.logger)) continue;
-        v.sensorAdded(s.info, false);
+        v.sensorAdded(s, undefined);
         s.watchers = [...s.watchers, v];
         const r = s.reading;
-        if (r !== undefined) v.sensorUpdated(s.info.name, r.timestamp, r.status, r.value);
+        if (r !== undefined) v.sensorUpdated(s, r.timestamp, r.status, r.value);
         this.#updateNeed(s);
       }
     });
@@ -147,6 +147,7 @@ export class SensorModel implements DeliveryModel {
     if (!this.#delivery.removeView(v)) return;
     this.#wanted.removeView(v);
     for (const s of this.#sensors.values()) {
+      if (s.viewDataOwner === v) s.viewDataOwner = s.viewData = undefined;
       if (!s.watchers.includes(v)) continue;
       s.watchers = s.watchers.filter((x) => x !== v);
       this.#reconsider(s);
@@ -294,14 +295,26 @@ export class SensorModel implements DeliveryModel {
 
   /** The server now applies strategy `key` to these sensors. */
   mark(sensors: readonly RemoteSensor[], key: string): void {
-    for (const s of sensors) {
+    // Indexed: a loop over every sensor of a mirror, which a fresh process runs unoptimised.
+    for (let i = 0; i < sensors.length; i++) {
+      const s = sensors[i]!;
       if (!s.inModel) {
-        if (this.#listing.isIncoming(s)) s.current = key;
+        if (s.incoming) s.current = key;
         continue;
       }
       s.current = key;
       this.#reconsider(s);
     }
+  }
+
+  /** See {@link SamplingTable.expectReadings} (the delivery finds those readings' sensors). */
+  expectReadings(sensors: readonly RemoteSensor[]): void {
+    this.#delivery.expectReadings(sensors);
+  }
+
+  /** See {@link SamplingTable.readingsIn}. */
+  readingsIn(sensors: readonly RemoteSensor[]): void {
+    this.#delivery.readingsIn(sensors);
   }
 
   /** The device refused `key` for `s`: the views and claims that wanted it hear of it. */
@@ -342,10 +355,11 @@ export class SensorModel implements DeliveryModel {
 
   /**
    * A new or possibly changed sensor description, applied by lister `by`. Returns the sensor now
-   * known under its name.
+   * known under its name. A lister of a full list passes `early`, what {@link incoming} returned
+   * for `info` (null for nothing), which saves a lookup per sensor.
    */
-  apply(info: SensorInfo, by?: object): RemoteSensor {
-    return this.#listing.apply(info, by);
+  apply(info: SensorInfo, by?: object, early?: RemoteSensor | null): RemoteSensor {
+    return this.#listing.apply(info, by, early);
   }
 
   /** The sensor is gone from the device (lister `by` says so). */

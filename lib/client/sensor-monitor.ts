@@ -238,26 +238,32 @@ export class SensorMonitor {
     const samplingGen = engine.generation;
     const early = client.protocolFlags?.bulkSetSensorSampling === true ? new EarlySampling((plan) => engine.setSampling(plan, samplingGen)) : undefined;
     const infos: SensorInfo[] = [];
+    // What registry.incoming() returned for each of `infos` (null: nothing), with early sampling.
+    const announced: (RemoteSensor | null)[] = [];
     const listing = ++this.#listings;
     const onInform = (inform: Message): void => {
       if (gen !== this.#generation || this.#state === SyncState.Closed) return;
       const info = this.#parseInfo(inform, infos.length === 0 ? undefined : infos[infos.length - 1]);
       if (info === undefined) return;
       infos.push(info);
-      const s = early === undefined ? undefined : registry.incoming(info);
+      if (early === undefined) return;
+      const s = registry.incoming(info);
+      announced.push(s ?? null);
       // The stamp keeps a sensor listed twice (a device bug) out of a second chunk.
       if (s === undefined || s.listing === listing) return;
       s.listing = listing;
-      early!.add(s, registry.desired(s));
+      early.add(s, registry.desired(s));
     };
     let listError: unknown;
     try {
       await client.request('sensor-list', { onInform });
       if (gen === this.#generation) {
         registry.batch(() => {
-          for (const info of infos) registry.apply(info, this).listing = listing;
+          for (let i = 0; i < infos.length; i++) registry.apply(infos[i]!, this, early === undefined ? undefined : announced[i]).listing = listing;
           const gone: RemoteSensor[] = [];
-          for (const s of registry.sensors.values()) if (s.listing !== listing) gone.push(s);
+          registry.sensors.forEach((s) => {
+            if (s.listing !== listing) gone.push(s);
+          });
           for (const s of gone) registry.remove(s, this);
         });
         early?.flush();

@@ -34,6 +34,10 @@ export interface SamplingTable {
   mark(sensors: readonly RemoteSensor[], key: string): void;
   /** The device refused `key` for `s`. */
   rejected(s: RemoteSensor, key: string, err: Error): void;
+  /** A bulk subscription of these sensors is sent: their first readings should come in this order. */
+  expectReadings(sensors: readonly RemoteSensor[]): void;
+  /** Its reply came. */
+  readingsIn(sensors: readonly RemoteSensor[]): void;
 }
 
 const byName = (a: RemoteSensor, b: RemoteSensor): number => (a.info.name < b.info.name ? -1 : a.info.name > b.info.name ? 1 : 0);
@@ -169,9 +173,13 @@ export class SamplingEngine {
     let single = plan.sensors;
     if (client.protocolFlags?.bulkSetSensorSampling === true && plan.sensors.length > 1) {
       const chunks = plan.chunked === true ? [plan.sensors] : chunkByName(plan.sensors, (s) => s.info.name);
-      const results = await settleLimited(chunks, MAX_IN_FLIGHT, (chunk) =>
-        client.request('sensor-sampling', chunk.map((s) => s.info.name).join(','), ...plan.args),
-      );
+      const subscribing = key !== NONE;
+      const results = await settleLimited(chunks, MAX_IN_FLIGHT, (chunk) => {
+        const sent = client.request('sensor-sampling', chunk.map((s) => s.info.name).join(','), ...plan.args);
+        if (!subscribing) return sent;
+        table.expectReadings(chunk);
+        return sent.finally(() => table.readingsIn(chunk));
+      });
       if (gen !== this.#generation) return;
       single = [];
       results.forEach((r, i) => {

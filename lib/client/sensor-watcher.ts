@@ -13,6 +13,7 @@ import type { Deferred } from '../util/deferred.js';
 import type { Client } from './client.js';
 import { monitorOf } from './sensor-monitor.js';
 import type { MonitorWatcher, SensorMonitor } from './sensor-monitor.js';
+import type { RemoteSensor } from './sensor-entry.js';
 import type { SensorInfo } from './sensor-informs.js';
 import { isWireSensorType } from './sensor-informs.js';
 import { SyncState } from './sync-state.js';
@@ -88,8 +89,12 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
   readonly #stringAsBytes: boolean;
   readonly #monitor: SensorMonitor;
   readonly #sink: MonitorWatcher;
-  /** Remote name -> mirrored local sensor, or sensors when a rewrite gives it several names (no array per sensor otherwise). */
-  readonly #mirrors = new Map<string, Sensor | Sensor[]>();
+  /**
+   * The mirrored local sensor of a remote sensor, or its sensors when a rewrite gives it several
+   * names (no array per sensor otherwise), for the sensors whose entry holds another view's data
+   * (see #mirrorOf).
+   */
+  #otherMirrors: Map<RemoteSensor, Sensor | Sensor[]> | undefined;
   /** Remote `string` sensors that sent bytes that are not UTF-8: mirrored as `bytes`. */
   readonly #asBytes = new Set<string>();
   #state: SyncState = SyncState.Disconnected;
@@ -110,9 +115,9 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
       filter,
       batchStart: () => this.#emitSafe('batchStart'),
       batchStop: () => this.#emitSafe('batchStop'),
-      sensorAdded: (info, replacing) => this.#added(info, replacing),
-      sensorRemoved: (name) => this.#removed(name),
-      sensorUpdated: (name, timestamp, status, value) => this.#updated(name, timestamp, status, value),
+      sensorAdded: (s, old) => this.#added(s, old),
+      sensorRemoved: (s) => this.#removed(s),
+      sensorUpdated: (s, timestamp, status, value) => this.#updated(s, timestamp, status, value),
       stateUpdated: (state) => this.#setState(state),
       strategyRejected: (name, strategy, error) => this.#emitSafe('strategyRejected', name, strategy, error),
     };
@@ -200,15 +205,31 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
     return info.type;
   }
 
-  /** Mirror `info` (`replacing`: it may already be mirrored; false saves a lookup per sensor of a list). */
-  #added(info: SensorInfo, replacing = true): void {
+  /** The local mirror(s) of `s`: on the entry itself unless another view's data is there. */
+  #mirrorOf(s: RemoteSensor): Sensor | Sensor[] | undefined {
+    if (s.viewDataOwner === this.#sink) return s.viewData as Sensor | Sensor[];
+    return this.#otherMirrors?.get(s);
+  }
+
+  #setMirror(s: RemoteSensor, mirror: Sensor | Sensor[] | undefined): void {
+    const owner = s.viewDataOwner;
+    if (owner === undefined || owner === this.#sink) {
+      s.viewDataOwner = mirror === undefined ? undefined : this.#sink;
+      s.viewData = mirror;
+    } else if (mirror === undefined) this.#otherMirrors?.delete(s);
+    else (this.#otherMirrors ??= new Map()).set(s, mirror);
+  }
+
+  /** Mirror the remote sensor `s` (replacing the mirror of `old`, the entry it had for the name before). */
+  #added(s: RemoteSensor, old: RemoteSensor | undefined): void {
     if (this.#state === SyncState.Closed) return;
+    const info = s.info;
     const type = this.#sensorType(info);
     if (type === undefined) {
       this.client.logger.warn(`type ${info.type} is not recognised, skipping sensor ${info.name}`);
       return;
     }
-    if (replacing) this.#removed(info.name);
+    if (old !== undefined) this.#removed(old);
     let first: Sensor | undefined;
     let more: Sensor[] | undefined;
     const names = this.#rewrite === undefined ? undefined : this.#localNames(info.name);
@@ -237,23 +258,23 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
       }
       this.#emitSafe('sensorAdded', sensor);
     }
-    if (first !== undefined) this.#mirrors.set(info.name, more ?? first);
+    if (first !== undefined) this.#setMirror(s, more ?? first);
   }
 
   /** A `string` sensor sent bytes that are not UTF-8: mirror it as `bytes` from now on. */
-  #promoteToBytes(name: string): boolean {
-    const info = this.#monitor.remoteSensors.get(name)?.info;
-    if (info === undefined || this.#asBytes.has(name)) return false;
+  #promoteToBytes(s: RemoteSensor): boolean {
+    const name = s.info.name;
+    if (this.#asBytes.has(name)) return false;
     this.client.logger.warn(`sensor ${name} sent a value that is not UTF-8: mirrored as a bytes sensor from now on`);
     this.#asBytes.add(name);
-    this.#added(info);
+    this.#added(s, s);
     return true;
   }
 
-  #removed(name: string): void {
-    const mirrors = this.#mirrors.get(name);
+  #removed(s: RemoteSensor): void {
+    const mirrors = this.#mirrorOf(s);
     if (mirrors === undefined) return;
-    this.#mirrors.delete(name);
+    this.#setMirror(s, undefined);
     for (const sensor of Array.isArray(mirrors) ? mirrors : [mirrors]) {
       try {
         this.sensors.remove(sensor);
@@ -264,8 +285,8 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
     }
   }
 
-  #updated(name: string, timestamp: number, status: SensorStatus, raw: Buffer): void {
-    const mirrored = this.#mirrors.get(name);
+  #updated(s: RemoteSensor, timestamp: number, status: SensorStatus, raw: Buffer): void {
+    const mirrored = this.#mirrorOf(s);
     if (mirrored === undefined) return;
     const ctx = this.client.codecContext;
     const many = Array.isArray(mirrored);
@@ -275,10 +296,11 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
       try {
         reading = makeReading(timestamp, status, sensor.codec.decode(raw, ctx));
       } catch (err) {
-        if (sensor.type === 'string' && this.#promoteToBytes(name)) {
-          this.#updated(name, timestamp, status, raw);
+        if (sensor.type === 'string' && this.#promoteToBytes(s)) {
+          this.#updated(s, timestamp, status, raw);
           return;
         }
+        const name = s.info.name;
         this.client.logger.warn(`cannot decode the value of ${name}: ${(err as Error).message}`);
         this.#emitSafe('decodeError', name, err as Error);
         continue;

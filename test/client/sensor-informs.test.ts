@@ -32,7 +32,7 @@ test('sensor informs - counts must match the triples; bad statuses are reported,
   const ts = forEachSensorReading(
     status('7', '3', 'a', 'nominal', '1', 'b', 'bogus', '2', 'c', 'WARN', '3'),
     {},
-    (name, st, value, t) => got.push(`${name} ${st} ${value.toString()} ${t}`),
+    (m, at, st, t) => got.push(`${m.arg(at)} ${st} ${m.argBytes(at + 2)!.toString()} ${t}`),
     (e) => errors.push(e.message),
   );
   assert.equal(ts, 7);
@@ -80,7 +80,7 @@ test('sensor informs - parsed (zero-copy) informs read in place give the same re
   const ts = forEachSensorReading(
     Message.parse(line),
     {},
-    (name, st, value, t) => got.push(`${name}|${st}|${value.toString()}|${t}`),
+    (m, at, st, t) => got.push(`${m.arg(at)}|${st}|${m.argBytes(at + 2)!.toString()}|${t}`),
     (e) => errors.push(e.message),
   );
   assert.equal(ts, 1700000000.5);

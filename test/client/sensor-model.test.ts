@@ -188,8 +188,8 @@ const addView = (names: string[], strategy: SamplingStrategy): Cmd => ({
       batchStart: () => undefined,
       batchStop: () => undefined,
       sensorAdded: () => undefined,
-      sensorRemoved: (n) => rec.last.delete(n),
-      sensorUpdated: (n, _ts, _st, value) => rec.last.set(n, value.toString()),
+      sensorRemoved: (s) => rec.last.delete(s.info.name),
+      sensorUpdated: (s, _ts, _st, value) => rec.last.set(s.info.name, value.toString()),
       strategyRejected: () => undefined,
     };
     r.views.push(rec);
