@@ -137,13 +137,9 @@ export interface CompiledRequest {
   /** Seconds, 0 when there is no hint. */
   readonly timeoutHint: number;
   /**
-   * Decodes the raw arguments. @throws FailReply with aiokatcp's texts, or `too many arguments`
-   * beyond {@link MAX_REST_ARGUMENTS} for a rest parameter
-   */
-  decode(args: readonly Buffer[]): unknown[];
-  /**
-   * Decodes the arguments of a request message as {@link decode} does, reading each from the
-   * message (no Buffer per argument for a `string` parameter). @throws like {@link decode}
+   * Decodes the arguments of a request message, reading each from the message (no Buffer per
+   * argument for a `string` parameter). @throws FailReply with aiokatcp's texts, or `too many
+   * arguments` beyond {@link MAX_REST_ARGUMENTS} for a rest parameter
    */
   decodeMessage(msg: Message): unknown[];
   /** Encodes a handler's return value as reply arguments (after `ok`). @throws KatcpTypeError */
@@ -245,20 +241,6 @@ function buildCompiled(def: RequestDefinition, cctx: CodecContext | undefined): 
     return out;
   };
 
-  const decode = (args: readonly Buffer[]): unknown[] => {
-    checkCount(args.length);
-    const out: unknown[] = [];
-    for (let i = 0; i < fixed.length; i++) {
-      const p = fixed[i]!;
-      const raw = args[i];
-      out.push(raw === undefined ? (p.hasDefault ? p.defaultValue : undefined) : decodeArg(p.codec, raw, cctx));
-    }
-    if (rest !== undefined) {
-      for (let i = fixed.length; i < args.length; i++) out.push(decodeArg(rest.codec, args[i]!, cctx));
-    }
-    return out;
-  };
-
   const encodeResult = (result: unknown): Buffer[] => {
     if (result === undefined) return [];
     const values = Array.isArray(result) ? (result as unknown[]) : [result];
@@ -279,7 +261,6 @@ function buildCompiled(def: RequestDefinition, cctx: CodecContext | undefined): 
     description,
     summary,
     timeoutHint,
-    decode,
     decodeMessage,
     encodeResult,
     invoke: (ctx: RequestContext, args: unknown[]) => fn(ctx, ...args),
