@@ -248,7 +248,7 @@ test('requests - latency runs from sending to the reply: a same-name request que
   assert.deepEqual(stats.latency, { count: 2, median: 7.5, p99: 10, max: 10 });
 });
 
-test('requests - the clock is read once per turn: requests started and replies routed together share one reading, a later turn reads it again', async () => {
+test('requests - replies routed in one turn share one clock reading, a later turn reads it again; each request started reads the clock', async () => {
   class CountingClock extends VirtualClock {
     reads = 0;
     override monotonic(): number {
@@ -266,8 +266,9 @@ test('requests - the clock is read once per turn: requests started and replies r
   const start = (timeout: number) => tracker.start(Message.request('x'), { onDone: (err) => done.push(err) }, { timeout });
   const before = clock.reads;
   for (let i = 0; i < 100; i++) start(Infinity);
+  assert.equal(clock.reads - before, 100, 'one reading per request started');
   for (let i = 1; i <= 100; i++) tracker.route(parse(`!x[${i}] ok`));
-  assert.equal(clock.reads - before, 1, 'one reading for 100 requests and their replies in one turn');
+  assert.equal(clock.reads - before, 101, 'one reading for 100 replies in one turn');
   assert.equal(stats.latency.max, 0);
   await clock.advance(10);
   // A new turn: a fresh reading, from which the deadline and the latency run.
@@ -280,4 +281,20 @@ test('requests - the clock is read once per turn: requests started and replies r
   assert.equal(done.length, 101);
   await clock.advance(1);
   assert.ok(done[101] instanceof KatcpTimeoutError, 'expired 100 ms after its turn');
+});
+
+test('requests - a request started after synchronous work in the turn of an earlier request times out from its own start, not the turn\'s', async () => {
+  const clock = new VirtualClock();
+  const sent: Message[] = [];
+  const tracker = openTracker(clock, sent, 1);
+  tracker.setProtocol(true, new Map());
+  const done: (Error | undefined)[] = [];
+  tracker.start(Message.request('a'), { onDone: (err) => done.push(err) }, { timeout: Infinity });
+  // The caller's synchronous work takes 5 s of the clock before the next request.
+  clock.jump(5000);
+  tracker.start(Message.request('b'), { onDone: (err) => done.push(err) }, { timeout: 1000 });
+  await clock.advance(999);
+  assert.equal(done.length, 0, 'b still waits 999 ms after it was started');
+  await clock.advance(1);
+  assert.ok(done[0] instanceof KatcpTimeoutError);
 });
