@@ -14,7 +14,7 @@ import { checkInput } from './input.js';
 import { checkMid, checkName, toBuffer } from './message-checks.js';
 import { decodePlainInteger, decodeInteger } from './integer.js';
 import type { IntegerValue } from './integer.js';
-import { ArgStore, LINE_HEADER, argMatches, argSlice } from './arg-store.js';
+import { ArgStore, LINE_HEADER, argMatches, argSlice, argString } from './arg-store.js';
 import { lineArena, scanAlone } from './line-entries.js';
 import { TYPE_CHARS } from './scan.js';
 import type { CodecContext, TypeCodec } from './type-codec.js';
@@ -268,9 +268,7 @@ export class Message {
     }
     const t = lineArena(data, this.#at).table;
     const k = entryOf(t, this.#at, i);
-    if (k < 0) return '';
-    const e = t[k + 1]!;
-    return e >= 0 ? data.bytes.toString('utf8', t[k], e) : argSlice(data.bytes, t, k).toString();
+    return k < 0 ? '' : argString(data.bytes, t, k);
   }
 
   /**
