@@ -107,9 +107,10 @@ export class Message {
   // type, name index, id and argument ranges are found, see lineArena), until the arguments are
   // asked for as Buffers; then, and for a built message, its Parts. Two fields in all: a kept
   // message is 40 bytes of heap, and the young-generation GC of a million kept messages is much
-  // of the time of parsing them (see docs/benchmarks.md).
+  // of the time of parsing them (see docs/benchmarks.md). #at is -1 exactly while #data is
+  // Parts: the getters test its sign, which costs far less than `instanceof ArgStore`.
   #data: ArgStore | Parts;
-  #at = 0;
+  #at = -1;
 
   static {
     createParsedMessage = (store, at) => {
@@ -145,23 +146,23 @@ export class Message {
 
   /** `'?'` request, `'!'` reply or `'#'` inform. */
   get mtype(): MessageType {
-    const data = this.#data;
-    return data instanceof ArgStore ? TYPE_CHARS[lineArena(data, this.#at).table[this.#at + 1]! & 3]! : data.mtype;
+    const at = this.#at;
+    return at >= 0 ? TYPE_CHARS[lineArena(this.#data as ArgStore, at).table[at + 1]! & 3]! : (this.#data as Parts).mtype;
   }
 
   /** The message name, e.g. `sensor-value`. */
   get name(): string {
-    const data = this.#data;
-    if (!(data instanceof ArgStore)) return data.name;
-    const lines = lineArena(data, this.#at);
-    return lines.names[lines.table[this.#at + 1]! >> 2]!;
+    const at = this.#at;
+    if (at < 0) return (this.#data as Parts).name;
+    const lines = lineArena(this.#data as ArgStore, at);
+    return lines.names[lines.table[at + 1]! >> 2]!;
   }
 
   /** The message id (1..2^31-1), or undefined. */
   get mid(): number | undefined {
-    const data = this.#data;
-    if (!(data instanceof ArgStore)) return data.mid;
-    const mid = lineArena(data, this.#at).table[this.#at + 2]!;
+    const at = this.#at;
+    if (at < 0) return (this.#data as Parts).mid;
+    const mid = lineArena(this.#data as ArgStore, at).table[at + 2]!;
     return mid === 0 ? undefined : mid;
   }
 
@@ -171,13 +172,14 @@ export class Message {
     if (!(data instanceof ArgStore)) return data.args;
     const args = argsOf(data, this.#at);
     this.#data = new Parts(this.mtype, this.name, this.mid, args);
+    this.#at = -1;
     return args;
   }
 
   /** The number of arguments. */
   get argCount(): number {
-    const data = this.#data;
-    return data instanceof ArgStore ? lineArena(data, this.#at).table[this.#at]! : data.args.length;
+    const at = this.#at;
+    return at >= 0 ? lineArena(this.#data as ArgStore, at).table[at]! : (this.#data as Parts).args.length;
   }
 
   /** A request `?name args...`; each argument is encoded by `encodeArgument` (strings as UTF-8, numbers, booleans, bigints, Address, bytes). */
