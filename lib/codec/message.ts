@@ -108,7 +108,7 @@ export class Message {
   // asked for as Buffers; then, and for a built message, its Parts. Two fields in all: a kept
   // message is 40 bytes of heap, and the young-generation GC of a million kept messages is much
   // of the time of parsing them (see docs/benchmarks.md). #at is -1 exactly while #data is
-  // Parts: the getters test its sign, which costs far less than `instanceof ArgStore`.
+  // Parts: the accessors test its sign, which costs far less than `instanceof ArgStore`.
   #data: ArgStore | Parts;
   #at = -1;
 
@@ -168,9 +168,8 @@ export class Message {
 
   /** The unescaped argument bytes (built on first use for a parsed message, then the same array). */
   get arguments(): Buffer[] {
-    const data = this.#data;
-    if (!(data instanceof ArgStore)) return data.args;
-    const args = argsOf(data, this.#at);
+    if (this.#at < 0) return (this.#data as Parts).args;
+    const args = argsOf(this.#data as ArgStore, this.#at);
     this.#data = new Parts(this.mtype, this.name, this.mid, args);
     this.#at = -1;
     return args;
@@ -242,10 +241,9 @@ export class Message {
   /** A copy of this message with another message id (undefined removes it). */
   withMid(mid: number | undefined): Message {
     checkMid(mid, `${this.mtype}${this.name}[${String(mid)}]`);
-    const data = this.#data;
     // A parsed message's id is in the shared table: the copy gets its own Parts (views of the
     // same bytes, as `arguments` would give).
-    const args = data instanceof ArgStore ? argsOf(data, this.#at) : data.args;
+    const args = this.#at >= 0 ? argsOf(this.#data as ArgStore, this.#at) : (this.#data as Parts).args;
     return createMessageUnchecked(this.mtype, this.name, args, mid);
   }
 
@@ -262,12 +260,12 @@ export class Message {
 
   /** Argument `i` decoded as UTF-8, or `''` when there is no such argument. */
   arg(i: number): string {
-    const data = this.#data;
-    if (!(data instanceof ArgStore)) {
-      const a = data.args[i];
+    if (this.#at < 0) {
+      const a = (this.#data as Parts).args[i];
       // toString() without arguments is UTF-8 through Node's shortest path.
       return a === undefined ? '' : a.toString();
     }
+    const data = this.#data as ArgStore;
     const t = lineArena(data, this.#at).table;
     const k = entryOf(t, this.#at, i);
     return k < 0 ? '' : argString(data.bytes, t, k);
@@ -278,8 +276,8 @@ export class Message {
    * message this is a view into the received bytes (a copy when the argument held escapes).
    */
   argBytes(i: number): Buffer | undefined {
-    const data = this.#data;
-    if (!(data instanceof ArgStore)) return data.args[i];
+    if (this.#at < 0) return (this.#data as Parts).args[i];
+    const data = this.#data as ArgStore;
     const t = lineArena(data, this.#at).table;
     const k = entryOf(t, this.#at, i);
     return k < 0 ? undefined : argSlice(data.bytes, t, k);
@@ -290,8 +288,8 @@ export class Message {
    * argument): `reply.argIs(0, 'fail')`. An absent argument is not equal to anything.
    */
   argIs(i: number, text: string): boolean {
-    const data = this.#data;
-    if (data instanceof ArgStore) {
+    if (this.#at >= 0) {
+      const data = this.#data as ArgStore;
       const t = lineArena(data, this.#at).table;
       const k = entryOf(t, this.#at, i);
       // An escaped argument (negative end) is decoded below.
@@ -307,8 +305,8 @@ export class Message {
    * decoded or allocated for an argument without escapes.
    */
   argOneOf(i: number, choices: readonly string[]): number {
-    const data = this.#data;
-    if (data instanceof ArgStore) {
+    if (this.#at >= 0) {
+      const data = this.#data as ArgStore;
       const t = lineArena(data, this.#at).table;
       const k = entryOf(t, this.#at, i);
       if (k >= 0 && t[k + 1]! >= 0) {
@@ -324,8 +322,8 @@ export class Message {
    * @throws KatcpTypeError when the argument is absent or not a float
    */
   argFloat(i: number): number {
-    const data = this.#data;
-    if (data instanceof ArgStore) {
+    if (this.#at >= 0) {
+      const data = this.#data as ArgStore;
       const t = lineArena(data, this.#at).table;
       const k = entryOf(t, this.#at, i);
       // An escaped argument (negative end) is decoded below.
@@ -345,8 +343,8 @@ export class Message {
    * @throws KatcpTypeError when the argument is absent or not an integer
    */
   argInteger(i: number): IntegerValue {
-    const data = this.#data;
-    if (data instanceof ArgStore) {
+    if (this.#at >= 0) {
+      const data = this.#data as ArgStore;
       const t = lineArena(data, this.#at).table;
       const k = entryOf(t, this.#at, i);
       // An escaped argument (negative end) is decoded below.
