@@ -142,20 +142,50 @@ export class ArgStore {
  */
 export function unescapeRange(buf: Buffer, start: number, end: number): Buffer {
   const arg = Buffer.allocUnsafe(end - start);
+  const n = unescapeInto(buf, start, end, arg);
+  return n === arg.length ? arg : arg.subarray(0, n);
+}
+
+// Scratch for argString: an escaped argument is unescaped here and decoded from here, so
+// reading it as a string allocates only the string. A longer argument gets its own copy, so a
+// huge line leaves no large buffer behind.
+const SCRATCH_BYTES = 4096;
+let scratch: Buffer | undefined;
+
+/**
+ * Unescape `buf[start, end)` (as {@link unescapeRange}) into `out` from byte 0, which must hold
+ * `end - start` bytes; returns the number of bytes written.
+ */
+function unescapeInto(buf: Buffer, start: number, end: number, out: Buffer): number {
   let n = 0;
   // Byte loop: runs between escapes are short, and a native copy per run costs more.
   for (let i = start; i < end; i++) {
     const b = buf[i]!;
     if (b !== BACKSLASH) {
-      arg[n++] = b;
+      out[n++] = b;
       continue;
     }
     const code = buf[++i]!;
     const dec = UNESCAPE[code]!;
-    if (dec === UNESCAPE_INVALID) arg[n++] = code;
-    else if (dec !== UNESCAPE_NOTHING) arg[n++] = dec;
+    if (dec === UNESCAPE_INVALID) out[n++] = code;
+    else if (dec !== UNESCAPE_NOTHING) out[n++] = dec;
   }
-  return n === arg.length ? arg : arg.subarray(0, n);
+  return n;
+}
+
+/**
+ * The argument of `buf` whose range starts at entry `k` of `table`, decoded as UTF-8 (invalid
+ * sequences become U+FFFD, as `Buffer.toString`). An escaped argument is decoded from the scratch
+ * buffer it is unescaped into, never from a new Buffer.
+ */
+export function argString(buf: Buffer, table: Int32Array, k: number): string {
+  const s = table[k]!;
+  const e = table[k + 1]!;
+  if (e >= 0) return buf.toString('utf8', s, e);
+  const len = ~e - s;
+  if (len > SCRATCH_BYTES) return unescapeRange(buf, s, ~e).toString();
+  scratch ??= Buffer.allocUnsafeSlow(SCRATCH_BYTES);
+  return scratch.toString('utf8', 0, unescapeInto(buf, s, ~e, scratch));
 }
 
 /** The argument of `buf` whose range starts at entry `k` of `table`: a view, or a decoded copy when escaped. */

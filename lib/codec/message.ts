@@ -14,7 +14,7 @@ import { checkInput } from './input.js';
 import { checkMid, checkName, toBuffer } from './message-checks.js';
 import { decodePlainInteger, decodeInteger } from './integer.js';
 import type { IntegerValue } from './integer.js';
-import { ArgStore, LINE_HEADER, argMatches, argSlice } from './arg-store.js';
+import { ArgStore, LINE_HEADER, argMatches, argSlice, argString } from './arg-store.js';
 import { lineArena, scanAlone } from './line-entries.js';
 import { TYPE_CHARS } from './scan.js';
 import type { CodecContext, TypeCodec } from './type-codec.js';
@@ -107,9 +107,10 @@ export class Message {
   // type, name index, id and argument ranges are found, see lineArena), until the arguments are
   // asked for as Buffers; then, and for a built message, its Parts. Two fields in all: a kept
   // message is 40 bytes of heap, and the young-generation GC of a million kept messages is much
-  // of the time of parsing them (see docs/benchmarks.md).
+  // of the time of parsing them (see docs/benchmarks.md). #at is -1 exactly while #data is
+  // Parts: the accessors test its sign, which costs far less than `instanceof ArgStore`.
   #data: ArgStore | Parts;
-  #at = 0;
+  #at = -1;
 
   static {
     createParsedMessage = (store, at) => {
@@ -145,39 +146,39 @@ export class Message {
 
   /** `'?'` request, `'!'` reply or `'#'` inform. */
   get mtype(): MessageType {
-    const data = this.#data;
-    return data instanceof ArgStore ? TYPE_CHARS[lineArena(data, this.#at).table[this.#at + 1]! & 3]! : data.mtype;
+    const at = this.#at;
+    return at >= 0 ? TYPE_CHARS[lineArena(this.#data as ArgStore, at).table[at + 1]! & 3]! : (this.#data as Parts).mtype;
   }
 
   /** The message name, e.g. `sensor-value`. */
   get name(): string {
-    const data = this.#data;
-    if (!(data instanceof ArgStore)) return data.name;
-    const lines = lineArena(data, this.#at);
-    return lines.names[lines.table[this.#at + 1]! >> 2]!;
+    const at = this.#at;
+    if (at < 0) return (this.#data as Parts).name;
+    const lines = lineArena(this.#data as ArgStore, at);
+    return lines.names[lines.table[at + 1]! >> 2]!;
   }
 
   /** The message id (1..2^31-1), or undefined. */
   get mid(): number | undefined {
-    const data = this.#data;
-    if (!(data instanceof ArgStore)) return data.mid;
-    const mid = lineArena(data, this.#at).table[this.#at + 2]!;
+    const at = this.#at;
+    if (at < 0) return (this.#data as Parts).mid;
+    const mid = lineArena(this.#data as ArgStore, at).table[at + 2]!;
     return mid === 0 ? undefined : mid;
   }
 
   /** The unescaped argument bytes (built on first use for a parsed message, then the same array). */
   get arguments(): Buffer[] {
-    const data = this.#data;
-    if (!(data instanceof ArgStore)) return data.args;
-    const args = argsOf(data, this.#at);
+    if (this.#at < 0) return (this.#data as Parts).args;
+    const args = argsOf(this.#data as ArgStore, this.#at);
     this.#data = new Parts(this.mtype, this.name, this.mid, args);
+    this.#at = -1;
     return args;
   }
 
   /** The number of arguments. */
   get argCount(): number {
-    const data = this.#data;
-    return data instanceof ArgStore ? lineArena(data, this.#at).table[this.#at]! : data.args.length;
+    const at = this.#at;
+    return at >= 0 ? lineArena(this.#data as ArgStore, at).table[at]! : (this.#data as Parts).args.length;
   }
 
   /** A request `?name args...`; each argument is encoded by `encodeArgument` (strings as UTF-8, numbers, booleans, bigints, Address, bytes). */
@@ -240,10 +241,9 @@ export class Message {
   /** A copy of this message with another message id (undefined removes it). */
   withMid(mid: number | undefined): Message {
     checkMid(mid, `${this.mtype}${this.name}[${String(mid)}]`);
-    const data = this.#data;
     // A parsed message's id is in the shared table: the copy gets its own Parts (views of the
     // same bytes, as `arguments` would give).
-    const args = data instanceof ArgStore ? argsOf(data, this.#at) : data.args;
+    const args = this.#at >= 0 ? argsOf(this.#data as ArgStore, this.#at) : (this.#data as Parts).args;
     return createMessageUnchecked(this.mtype, this.name, args, mid);
   }
 
@@ -260,17 +260,15 @@ export class Message {
 
   /** Argument `i` decoded as UTF-8, or `''` when there is no such argument. */
   arg(i: number): string {
-    const data = this.#data;
-    if (!(data instanceof ArgStore)) {
-      const a = data.args[i];
+    if (this.#at < 0) {
+      const a = (this.#data as Parts).args[i];
       // toString() without arguments is UTF-8 through Node's shortest path.
       return a === undefined ? '' : a.toString();
     }
+    const data = this.#data as ArgStore;
     const t = lineArena(data, this.#at).table;
     const k = entryOf(t, this.#at, i);
-    if (k < 0) return '';
-    const e = t[k + 1]!;
-    return e >= 0 ? data.bytes.toString('utf8', t[k], e) : argSlice(data.bytes, t, k).toString();
+    return k < 0 ? '' : argString(data.bytes, t, k);
   }
 
   /**
@@ -278,8 +276,8 @@ export class Message {
    * message this is a view into the received bytes (a copy when the argument held escapes).
    */
   argBytes(i: number): Buffer | undefined {
-    const data = this.#data;
-    if (!(data instanceof ArgStore)) return data.args[i];
+    if (this.#at < 0) return (this.#data as Parts).args[i];
+    const data = this.#data as ArgStore;
     const t = lineArena(data, this.#at).table;
     const k = entryOf(t, this.#at, i);
     return k < 0 ? undefined : argSlice(data.bytes, t, k);
@@ -290,8 +288,8 @@ export class Message {
    * argument): `reply.argIs(0, 'fail')`. An absent argument is not equal to anything.
    */
   argIs(i: number, text: string): boolean {
-    const data = this.#data;
-    if (data instanceof ArgStore) {
+    if (this.#at >= 0) {
+      const data = this.#data as ArgStore;
       const t = lineArena(data, this.#at).table;
       const k = entryOf(t, this.#at, i);
       // An escaped argument (negative end) is decoded below.
@@ -307,8 +305,8 @@ export class Message {
    * decoded or allocated for an argument without escapes.
    */
   argOneOf(i: number, choices: readonly string[]): number {
-    const data = this.#data;
-    if (data instanceof ArgStore) {
+    if (this.#at >= 0) {
+      const data = this.#data as ArgStore;
       const t = lineArena(data, this.#at).table;
       const k = entryOf(t, this.#at, i);
       if (k >= 0 && t[k + 1]! >= 0) {
@@ -324,8 +322,8 @@ export class Message {
    * @throws KatcpTypeError when the argument is absent or not a float
    */
   argFloat(i: number): number {
-    const data = this.#data;
-    if (data instanceof ArgStore) {
+    if (this.#at >= 0) {
+      const data = this.#data as ArgStore;
       const t = lineArena(data, this.#at).table;
       const k = entryOf(t, this.#at, i);
       // An escaped argument (negative end) is decoded below.
@@ -345,8 +343,8 @@ export class Message {
    * @throws KatcpTypeError when the argument is absent or not an integer
    */
   argInteger(i: number): IntegerValue {
-    const data = this.#data;
-    if (data instanceof ArgStore) {
+    if (this.#at >= 0) {
+      const data = this.#data as ArgStore;
       const t = lineArena(data, this.#at).table;
       const k = entryOf(t, this.#at, i);
       // An escaped argument (negative end) is decoded below.

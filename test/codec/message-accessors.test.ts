@@ -28,6 +28,16 @@ describe('message accessors', () => {
     assert.equal(msg.argBytes(2), first[2], 'argBytes hands out the built Buffers once they exist');
   });
 
+  it('accessors - a parsed message keeps its type, name, id and count once its arguments are built', () => {
+    const [msg] = new LineParser().feed(Buffer.from('!sensor-value[12] ok 3\n#other x\n'));
+    assert.ok(msg instanceof Message);
+    const before = [msg.mtype, msg.name, msg.mid, msg.argCount];
+    assert.deepEqual(before, ['!', 'sensor-value', 12, 2]);
+    assert.equal(msg.arguments.length, 2);
+    new LineParser().feed(Buffer.from('?another-store[3] a b c\n'));
+    assert.deepEqual([msg.mtype, msg.name, msg.mid, msg.argCount, msg.arg(1)], [...before, '3']);
+  });
+
   it('accessors - read the same values from a parsed (lazy) and a built (eager) message', () => {
     for (const line of ['#sensor-status 1700000000.123 1 foo.bar nominal -3.14', '!x[7] ok 12 \\@ a\\_b 1e-05 -0', '?y']) {
       for (const msg of both(line)) {
