@@ -90,6 +90,8 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
   // Each request in flight, with the monotonic time its handling started (for the latency).
   readonly #requests = new Map<RequestContext, number>();
   readonly #stats: TrafficStats;
+  // True while the socket's current chunk is parsed and delivered (see the constructor).
+  #inChunk = false;
   // Reused for every flush, so writing a batch allocates nothing beyond its bytes.
   readonly #oneWrite: Buffer[] = [];
   // Requests read while `maxPending` were in flight, started in order as slots free up.
@@ -129,11 +131,18 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
     this.#outbox = new Outbox(owner.dialect, this.#samplingLock, () => this.#scheduleFlush());
     this.#stats = new TrafficStats(owner.clock, { latencySamples: CLIENT_LATENCY_SAMPLES });
     this.#conn = new Connection(stream, this, opts.maxLineLength === undefined ? {} : { maxLineLength: opts.maxLineLength });
-    // Bytes are counted per chunk read from the socket, messages as they are delivered.
-    stream.on('data', (chunk: Buffer | string) => {
+    // Bytes are counted per chunk read from the socket (one clock reading), before the
+    // connection's own listener parses and delivers its messages; messages are counted as they
+    // are delivered, at that reading while inside the chunk's event (#inChunk, cleared by the
+    // listener after the connection's), at a reading of their own otherwise (after a resume).
+    stream.prependListener('data', (chunk: Buffer | string) => {
       const n = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
       this.#stats.recordReceivedBatch(0, n);
       owner.stats.recordReceivedBatch(0, n);
+      this.#inChunk = true;
+    });
+    stream.on('data', () => {
+      this.#inChunk = false;
     });
   }
 
@@ -177,8 +186,13 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
   }
 
   #countReceived(): void {
-    this.#stats.recordReceivedBatch(1, 0);
-    this.#owner.stats.recordReceivedBatch(1, 0);
+    if (this.#inChunk) {
+      this.#stats.recordReceivedWithLast(1);
+      this.#owner.stats.recordReceivedWithLast(1);
+    } else {
+      this.#stats.recordReceivedBatch(1, 0);
+      this.#owner.stats.recordReceivedBatch(1, 0);
+    }
   }
 
   /** @internal */

@@ -121,6 +121,19 @@ function escapedAsciiLength(s: string): number {
   return len;
 }
 
+/**
+ * Matches a string of ASCII characters none of which is escaped (built from {@link ESCAPE_LETTER}),
+ * so that it is its own wire form, one byte per character.
+ */
+const PLAIN_ASCII_RE = new RegExp(
+  `^[${Array.from({ length: 0x80 }, (_, c) => c)
+    .filter((c) => ESCAPE_LETTER[c] === 0)
+    .map((c) => `\\x${c.toString(16).padStart(2, '0')}`)
+    .join('')}]*$`,
+);
+/** From this length on a string is checked and written natively (one regex test, one latin1 write). */
+const LONG_FIELD = 64;
+
 function writeEscapedAscii(out: Buffer, pos: number, s: string): number {
   const n = s.length;
   if (n === 0) {
@@ -155,6 +168,13 @@ export function wireLine(prefix: string, fields: (string | Buffer)[]): Buffer {
     const f = fields[i]!;
     let len: number;
     if (typeof f === 'string') {
+      // A long plain field (a bulk ?sensor-sampling reply's name list) is written natively:
+      // -1 marks it for the latin1 write below.
+      if (f.length >= LONG_FIELD && PLAIN_ASCII_RE.test(f)) {
+        lens[i] = -1;
+        size += f.length + 1;
+        continue;
+      }
       len = escapedAsciiLength(f);
       if (len < 0) {
         const bytes = Buffer.from(f, 'utf8');
@@ -173,7 +193,9 @@ export function wireLine(prefix: string, fields: (string | Buffer)[]): Buffer {
   for (let i = 0; i < n; i++) {
     out[pos++] = 0x20;
     const f = fields[i]!;
-    pos = typeof f === 'string' ? writeEscapedAscii(out, pos, f) : writeEscaped(out, pos, f, lens[i]!);
+    if (typeof f !== 'string') pos = writeEscaped(out, pos, f, lens[i]!);
+    else if (lens[i] === -1) pos += out.write(f, pos, 'latin1');
+    else pos = writeEscapedAscii(out, pos, f);
   }
   out[pos] = 0x0a;
   return out;

@@ -130,6 +130,16 @@ export class TrafficStats {
     this.#buckets[this.#bucketIndex % this.#buckets.length]! += messages;
   }
 
+  /**
+   * Count `messages` more received messages at the time of the latest receive recorded, without
+   * reading the clock: for the messages of a chunk whose bytes were recorded just before, in the
+   * same synchronous run (the result is then that of {@link recordReceivedBatch}).
+   */
+  recordReceivedWithLast(messages: number): void {
+    this.#messagesReceived += messages;
+    this.#buckets[this.#bucketIndex % this.#buckets.length]! += messages;
+  }
+
   /** Count one sent message of `bytes` bytes (its line terminator included). */
   recordSent(bytes: number): void {
     this.recordSentBatch(1, bytes);

@@ -91,4 +91,31 @@ describe('server traffic statistics', () => {
     await clock.advance(20_000);
     assert.equal(f.server.stats.receiveRate, 0, 'old traffic leaves the window');
   });
+
+  it('stats - a message held back by a pause counts at its delivery, not at its arrival', async (t) => {
+    const clock = new VirtualClock();
+    const f = await startServer(t, { clock, maxPending: 1 }, (server) => {
+      server.addRequest({
+        name: 'wait',
+        description: 'Wait ms on the clock.',
+        params: [{ type: 'integer', name: 'ms' }],
+        handler: async (ctx, ms) => {
+          await sleep(clock, Number(ms), ctx.signal);
+        },
+      });
+    });
+    const c = await f.connect();
+    c.send('?wait 9500\n?watchdog');
+    await until(() => f.server.stats.requestsInFlight === 1, 'the request in flight');
+    await flushMicrotasks();
+    assert.equal(f.server.stats.messagesReceived, 1, 'the second message waits for the resume');
+    await clock.advance(9500);
+    await c.expect('!wait ok');
+    await c.expect('!watchdog ok');
+    assert.equal(f.server.stats.messagesReceived, 2);
+    // At 10.5 s the first second has left the window; the message delivered at 9.5 s has not.
+    await clock.advance(1000);
+    assert.ok(f.server.stats.receiveRate > 0);
+    assert.ok(f.server.stats.clients[0]!.receiveRate > 0);
+  });
 });

@@ -9,7 +9,7 @@ import { makeReading } from '../../lib/sensor/status.js';
 import { Address } from '../../lib/codec/address.js';
 import { ServerDialect } from '../../lib/server/dialect.js';
 import { listingBytes } from '../../lib/server/sensor-listing.js';
-import { sensorListTail, sensorStatusLine } from '../../lib/server/wire.js';
+import { sensorListTail, sensorStatusLine, wireLine } from '../../lib/server/wire.js';
 import { VirtualClock } from '../helpers/virtual-clock.js';
 
 const text = (b: Buffer): string => b.toString('latin1');
@@ -32,6 +32,18 @@ describe('server wire cache', () => {
         const args = [sensor.name, description, units, sensor.wireType, ...sensor.params].map((s) => Buffer.from(s, 'utf8'));
         assert.equal(text(sensorListTail(sensor)), formatted('x', undefined, args).slice(2));
         assert.equal(text(listingBytes('list', 'sensor-list', 7, [sensor], 0, 1, new ServerDialect())), formatted('sensor-list', 7, args));
+      }),
+    );
+  });
+
+  it('wire - a line of fields short or long, plain or not, is the codec formatting of its fields (property)', () => {
+    const unit = fc.constantFrom('a', 'Z', '.', ',', '~', '\x01', '\x7f', ' ', '\\', '\t', '\n', '\r', '\0', '\x1b', 'é', '€', '😀', '@');
+    // Long fields of plain characters with now and then one to escape or a non-ASCII one.
+    const field = fc.oneof(fc.string({ unit }), fc.string({ unit: fc.oneof({ weight: 40, arbitrary: fc.constantFrom('a', '.', ',', '9') }, { weight: 1, arbitrary: unit }), minLength: 60, maxLength: 300 }));
+    fc.assert(
+      fc.property(fc.array(field, { maxLength: 5 }), (fields) => {
+        const expected = formatted('sensor-sampling', 7, fields.map((f) => Buffer.from(f, 'utf8')));
+        assert.equal(text(wireLine('#sensor-sampling[7]', [...fields])), expected);
       }),
     );
   });

@@ -20,6 +20,26 @@ describe('TrafficStats', () => {
     assert.equal(snap.messagesSent, 1);
   });
 
+  it('counts messages with the latest receive (no clock reading) in the same window bucket', async () => {
+    const clock = new VirtualClock();
+    const a = new TrafficStats(clock);
+    const b = new TrafficStats(clock);
+    await clock.advance(4500);
+    a.recordReceivedBatch(3, 30);
+    b.recordReceivedBatch(0, 30);
+    b.recordReceivedWithLast(1);
+    b.recordReceivedWithLast(2);
+    await clock.advance(500);
+    assert.deepEqual(b.snapshot(), a.snapshot());
+    assert.equal(b.lastReceivedAt, a.lastReceivedAt);
+    await clock.advance(8900);
+    assert.ok(b.receiveRate > 0);
+    assert.equal(b.receiveRate, a.receiveRate);
+    await clock.advance(200);
+    assert.equal(a.receiveRate, 0);
+    assert.equal(b.receiveRate, 0, 'both leave the window together');
+  });
+
   it('gives NaN latencies before any sample and the exact median, p99 and max after', () => {
     const s = new TrafficStats(new VirtualClock());
     const empty = s.latency;
