@@ -1,16 +1,13 @@
 /**
  * The server's view of one client: its connection, an outgoing batch (messages queued in one
- * event-loop turn go out in one socket write), its sensor subscriptions and its requests in flight.
+ * event-loop turn go out in one socket write), its sensor subscriptions (`subscriptions.ts`) and its requests in flight.
  * @module
  */
 import type { Duplex } from 'node:stream';
 import { Connection } from '../connection.js';
 import type { ConnectionOwner } from '../connection.js';
 import type { Message } from '../codec/message.js';
-import { createSampler, sendsEveryUpdate } from '../sensor/sampler.js';
-import type { Sampler } from '../sensor/sampler.js';
 import type { Sensor } from '../sensor/sensor.js';
-import type { Reading } from '../sensor/status.js';
 import type { SamplingStrategy } from '../sensor/strategy.js';
 import type { LogLevel } from '../codec/log-level.js';
 import type { KatcpSyntaxError } from '../errors.js';
@@ -23,6 +20,7 @@ import type { ServerDialect } from './dialect.js';
 import { logInform } from './logging.js';
 import { Outbox } from './outbox.js';
 import { SamplingLock } from './sampling-lock.js';
+import { Subscriptions } from './subscriptions.js';
 
 /** What a {@link ClientConnection} needs from its server. */
 export interface ClientOwner {
@@ -45,21 +43,6 @@ export interface ClientOwner {
 /** Backlog (bytes) above which `drain()` waits, like asyncio's default high-water mark. */
 export const DRAIN_HIGH_WATER = 64 * 1024;
 
-const NONE: SamplingStrategy = Object.freeze({ strategy: 'none' });
-const AUTO: SamplingStrategy = Object.freeze({ strategy: 'auto' });
-
-/**
- * One sensor's subscription: its sampler, or, when the strategy sends every update at once
- * (`sendsEveryUpdate`), the strategy itself, the client observing the sensor with no sampler:
- * a bulk `auto` subscription of thousands of sensors then costs a table entry and an observer
- * registration per sensor, no object or closure of its own.
- */
-type Subscription = Sampler | SamplingStrategy;
-
-function isSampler(sub: Subscription): sub is Sampler {
-  return typeof (sub as Partial<Sampler>).close === 'function';
-}
-
 /**
  * Latency samples each client keeps (the server's totals keep 1000): a smaller window keeps a
  * client's statistics at about 4 KiB, for servers with thousands of clients.
@@ -80,10 +63,7 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
   readonly #conn: Connection;
   readonly #outbox: Outbox;
   #flushQueued = false;
-  #samplers = new Map<Sensor, Subscription>();
-  // Sensors the server dropped (removed or replaced) while this client was connected: a request
-  // that looked sensors up and saw this count unchanged need not look them up again.
-  #drops = 0;
+  readonly #subscriptions: Subscriptions;
   // Active while a ?sensor-sampling request is committing: its initial-value burst is drained in
   // batches, so the slow-client check is suspended meanwhile (as aiokatcp does).
   readonly #samplingLock = new SamplingLock();
@@ -99,23 +79,6 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
   #parkedHead = 0;
   // Set by pause(), cleared by resume(): only the maxPending limit pauses the connection.
   #paused = false;
-  // The observer of every sensor whose subscription is its strategy (no sampler).
-  readonly #sendEvery = (sensor: Sensor, reading: Reading<unknown>): void => {
-    // A sensor notifying from a snapshot of its observers may still call this once after the
-    // subscription ended (or became a sampler's).
-    const sub = this.#samplers.get(sensor);
-    if (sub !== undefined && !isSampler(sub)) this.#outbox.statusLine(sensor, reading);
-  };
-  readonly #end = (sub: Subscription, sensor: Sensor): void => {
-    if (isSampler(sub)) sub.close();
-    else sensor.detach(this.#sendEvery);
-  };
-  readonly #samplerOptions = {
-    onError: (err: unknown): void => {
-      this.#owner.samplerError(this, err);
-    },
-  };
-
   /**
    * @param stream the accepted socket
    * @param owner the server
@@ -129,6 +92,11 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
     // as a ?sensor-sampling commits are exempt from the slow-client check) only until its batch
     // is asynchronous, and calls back to schedule the flush once per batch.
     this.#outbox = new Outbox(owner.dialect, this.#samplingLock, () => this.#scheduleFlush());
+    this.#subscriptions = new Subscriptions(this.#outbox.statusLine, owner.clock, {
+      onError: (err: unknown): void => {
+        owner.samplerError(this, err);
+      },
+    });
     this.#stats = new TrafficStats(owner.clock, { latencySamples: CLIENT_LATENCY_SAMPLES });
     this.#conn = new Connection(stream, this, opts.maxLineLength === undefined ? {} : { maxLineLength: opts.maxLineLength });
     // Bytes are counted per chunk read from the socket (one clock reading), before the
@@ -168,7 +136,7 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
 
   /** Number of sensors this client samples. */
   get samplerCount(): number {
-    return this.#samplers.size;
+    return this.#subscriptions.size;
   }
 
   // ConnectionOwner
@@ -346,9 +314,7 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
 
   /** The strategy this client uses for `sensor` (`none` when not sampled). */
   strategyOf(sensor: Sensor): SamplingStrategy {
-    const sub = this.#samplers.get(sensor);
-    if (sub === undefined) return NONE;
-    return isSampler(sub) ? sub.strategy : sub;
+    return this.#subscriptions.strategyOf(sensor);
   }
 
   /**
@@ -356,62 +322,27 @@ export class ClientConnection implements ConnectionOwner, RequestChannel {
    * connected: unchanged since a lookup means the sensors looked up are still the server's.
    */
   get sensorDrops(): number {
-    return this.#drops;
+    return this.#subscriptions.drops;
   }
 
   /**
-   * Replaces the sampler of `sensor` (closing the old one). Creating a sampler sends the
-   * current reading at once; `none` just removes the subscription.
+   * Replaces the subscription of `sensor` (ending the old one). It sends the current reading at
+   * once; `none` just removes the subscription.
    * @param keep false to send the initial reading but not keep the subscription (the sensor
    *   was removed from the server meanwhile)
    */
   setStrategy(sensor: Sensor, strategy: SamplingStrategy, keep = true): void {
-    // Every subscription observes its sensor, so a sensor nobody observes has none here: no
-    // lookup (a first subscription to a whole device is mostly these).
-    const old = sensor.observerCount === 0 ? undefined : this.#samplers.get(sensor);
-    if (old !== undefined) {
-      this.#samplers.delete(sensor);
-      this.#end(old, sensor);
-    }
-    if (sendsEveryUpdate(sensor, strategy)) {
-      if (!keep || this.#conn.isClosed) {
-        this.#outbox.statusLine(sensor, sensor.reading);
-        return;
-      }
-      this.#samplers.set(sensor, AUTO);
-      sensor.attach(this.#sendEvery);
-      try {
-        this.#outbox.statusLine(sensor, sensor.reading);
-      } catch (err) {
-        // As createSampler closes a sampler whose first send failed.
-        this.#samplers.delete(sensor);
-        sensor.detach(this.#sendEvery);
-        throw err;
-      }
-      return;
-    }
-    const sampler = createSampler(sensor, strategy, this.#outbox.statusLine, this.#owner.clock, this.#samplerOptions);
-    if (sampler === undefined) return;
-    if (keep && !this.#conn.isClosed) this.#samplers.set(sensor, sampler);
-    else sampler.close();
+    this.#subscriptions.set(sensor, strategy, keep && !this.#conn.isClosed);
   }
 
   /** Stops sampling `sensor` (it left the server). */
   dropSensor(sensor: Sensor): void {
-    this.#drops++;
-    const old = this.#samplers.get(sensor);
-    if (old === undefined) return;
-    this.#samplers.delete(sensor);
-    this.#end(old, sensor);
+    this.#subscriptions.drop(sensor);
   }
 
   /** Stops sampling every sensor. */
   clearSamplers(): void {
-    const subs = this.#samplers;
-    if (subs.size === 0) return;
-    // The table is replaced before anything is closed, and walked without a copy.
-    this.#samplers = new Map();
-    subs.forEach(this.#end);
+    this.#subscriptions.clear();
   }
 
   /**
