@@ -8,8 +8,22 @@ import { sleep } from '../../lib/util/clock.js';
 import { VirtualClock, flushMicrotasks } from '../helpers/virtual-clock.js';
 import { until } from '../helpers/wait.js';
 import { startServer } from './fixture.js';
+import type { DeviceServer } from '../../lib/server/device-server.js';
 
 const bytes = (lines: readonly string[]): number => lines.reduce((n, l) => n + Buffer.byteLength(l, 'latin1') + 1, 0);
+
+
+/** Adds `?wait ms`, which waits `ms` on `clock`. */
+function addWait(server: DeviceServer, clock: VirtualClock): void {
+  server.addRequest({
+    name: 'wait',
+    description: 'Wait ms on the clock.',
+    params: [{ type: 'integer', name: 'ms' }],
+    handler: async (ctx, ms) => {
+      await sleep(clock, Number(ms), ctx.signal);
+    },
+  });
+}
 
 describe('server traffic statistics', () => {
   it('stats - counts every message and byte both ways, in total and per client, and connections made', async (t) => {
@@ -53,16 +67,7 @@ describe('server traffic statistics', () => {
 
   it('stats - request latency (median, p99) and requests in flight', async (t) => {
     const clock = new VirtualClock();
-    const f = await startServer(t, { clock }, (server) => {
-      server.addRequest({
-        name: 'wait',
-        description: 'Wait ms on the clock.',
-        params: [{ type: 'integer', name: 'ms' }],
-        handler: async (ctx, ms) => {
-          await sleep(clock, Number(ms), ctx.signal);
-        },
-      });
-    });
+    const f = await startServer(t, { clock }, (server) => addWait(server, clock));
     const c = await f.connect();
     for (const ms of [10, 20, 30]) {
       c.send(`?wait ${ms}`);
@@ -94,16 +99,7 @@ describe('server traffic statistics', () => {
 
   it('stats - a message held back by a pause counts at its delivery, not at its arrival', async (t) => {
     const clock = new VirtualClock();
-    const f = await startServer(t, { clock, maxPending: 1 }, (server) => {
-      server.addRequest({
-        name: 'wait',
-        description: 'Wait ms on the clock.',
-        params: [{ type: 'integer', name: 'ms' }],
-        handler: async (ctx, ms) => {
-          await sleep(clock, Number(ms), ctx.signal);
-        },
-      });
-    });
+    const f = await startServer(t, { clock, maxPending: 1 }, (server) => addWait(server, clock));
     const c = await f.connect();
     c.send('?wait 9500\n?watchdog');
     await until(() => f.server.stats.requestsInFlight === 1, 'the request in flight');
