@@ -122,12 +122,11 @@ export class TrafficStats {
 
   /** Count `messages` received messages of `bytes` bytes in all (one chunk read from a socket). */
   recordReceivedBatch(messages: number, bytes: number): void {
-    this.#messagesReceived += messages;
     this.#bytesReceived += bytes;
     const now = this.#clock.monotonic();
     this.#lastReceivedAt = now;
     this.#advanceBuckets(now);
-    this.#buckets[this.#bucketIndex % this.#buckets.length]! += messages;
+    this.recordReceivedWithLast(messages);
   }
 
   /**
