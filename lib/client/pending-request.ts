@@ -51,10 +51,8 @@ export class PendingRequest {
 
   /** The request's name. */
   readonly name: string;
-  /** Its encoded arguments (undefined when `given`: they are the given message's). */
-  readonly args: Buffer[] | undefined;
-  /** The message handed to the tracker ready-made (`start`), sent as it is when its id fits. */
-  readonly given: Message | undefined;
+  /** Its encoded arguments. */
+  readonly args: Buffer[];
   readonly listener: RequestListener | undefined;
   readonly onInform: ((msg: Message) => void) | undefined;
   readonly timeout: number;
@@ -63,8 +61,7 @@ export class PendingRequest {
 
   constructor(
     name: string,
-    args: Buffer[] | undefined,
-    given: Message | undefined,
+    args: Buffer[],
     listener: RequestListener | undefined,
     onInform: ((msg: Message) => void) | undefined,
     timeout: number,
@@ -73,7 +70,6 @@ export class PendingRequest {
   ) {
     this.name = name;
     this.args = args;
-    this.given = given;
     this.listener = listener;
     this.onInform = onInform;
     this.timeout = timeout;
@@ -83,16 +79,11 @@ export class PendingRequest {
 
   /**
    * Write the request with message id `mid` (undefined: none). The message is built here, once,
-   * from the name and arguments (a given message whose id is `mid` is sent as it is): the id was
-   * checked when it was allocated, and `withMid` would build the text of an error it cannot
-   * raise for every request.
+   * from the name and arguments: the id was checked when it was allocated, and `withMid` would
+   * build the text of an error it cannot raise for every request.
    */
   send(mid: number | undefined): void {
-    const given = this.given;
-    let msg: Message;
-    if (given === undefined) msg = createMessageUnchecked(MessageType.Request, this.name, this.args as Buffer[], mid);
-    else msg = given.mid === mid ? given : createMessageUnchecked(MessageType.Request, given.name, given.arguments, mid);
-    this.sink.send(msg);
+    this.sink.send(createMessageUnchecked(MessageType.Request, this.name, this.args, mid));
   }
 }
 

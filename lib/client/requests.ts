@@ -138,7 +138,7 @@ export class RequestTracker {
   start(request: Message, listener: RequestListener, opts: CallOptions, via?: RequestSink): boolean {
     const sink = via ?? this.#target;
     if (sink === undefined) return false;
-    this.#begin(new Pending(request.name, undefined, request, listener, listener.onInform, this.#timeout(request.name, opts.timeout), opts.signal, sink));
+    this.#begin(new Pending(request.name, request.arguments, listener, listener.onInform, this.#timeout(request.name, opts.timeout), opts.signal, sink));
     return true;
   }
 
@@ -153,7 +153,7 @@ export class RequestTracker {
   request(name: string, args: Buffer[], opts: RequestOptions, settlement: Settlement = 'raw'): Promise<RawRequestResult | RequestResult> | undefined {
     const sink = this.#target;
     if (sink === undefined) return undefined;
-    const p = new Pending(name, args, undefined, undefined, opts.onInform, this.#timeout(name, opts.timeout), opts.signal, sink);
+    const p = new Pending(name, args, undefined, opts.onInform, this.#timeout(name, opts.timeout), opts.signal, sink);
     p.interpret = settlement === 'interpreted';
     const promise = promiseOf(p);
     this.#begin(p);
