@@ -157,8 +157,21 @@ function smallCount(raw: Buffer): number {
   return n;
 }
 
-// Status names in the order of argOneOf's answer.
-const STATUS_LIST: readonly SensorStatus[] = [...STATUSES] as SensorStatus[];
+// The count as the device writes it for the triples that follow, for the counts seen most.
+const COUNT_TEXT: readonly string[] = Array.from({ length: 64 }, (_, i) => String(i));
+
+/**
+ * The reading count in argument 1 (as {@link smallCount}): the count the argument count implies
+ * is compared as bytes first, so the common inform makes no Buffer view for its count.
+ */
+function readingCount(msg: Message, count: number): number {
+  const implied = (count - 2) / 3;
+  if (implied < COUNT_TEXT.length && implied === (implied | 0) && msg.argIs(1, COUNT_TEXT[implied]!)) return implied;
+  return smallCount(msg.argBytes(1) as Buffer);
+}
+
+// Status names in the order of argOneOf's answer: the most frequent first (argOneOf tries them in turn).
+const STATUS_LIST: readonly SensorStatus[] = ['nominal', 'warn', 'error', 'unknown', 'failure', 'unreachable', 'inactive'];
 
 /** The status in argument `i` (exact lower case without decoding, any case as a fallback), or undefined. */
 function statusArg(msg: Message, i: number): SensorStatus | undefined {
@@ -202,7 +215,7 @@ export function forEachSensorReading(
   } catch (e) {
     throw malformedInform(msg, 'bad timestamp', e);
   }
-  const n = smallCount(msg.argBytes(1) as Buffer);
+  const n = readingCount(msg, count);
   if (n < 0 || count !== 2 + 3 * n) {
     throw malformedInform(msg, `count ${JSON.stringify(msg.arg(1))} does not match ${count - 2} arguments`);
   }

@@ -16,7 +16,8 @@ import type { Client } from './client.js';
 import { EarlySampling } from './early-sampling.js';
 import { MAX_IN_FLIGHT, settleLimited } from './sampling.js';
 import { parseInterfaceChanged } from './interface-informs.js';
-import type { RemoteSensor, SensorView } from './sensor-entry.js';
+import { RemoteSensor } from './sensor-entry.js';
+import type { SensorView } from './sensor-entry.js';
 import { parseSensorListInform } from './sensor-informs.js';
 import type { SensorInfo } from './sensor-informs.js';
 import type { SensorModel } from './sensor-model.js';
@@ -237,18 +238,22 @@ export class SensorMonitor {
     const engine = this.#model.sampling;
     const samplingGen = engine.generation;
     const early = client.protocolFlags?.bulkSetSensorSampling === true ? new EarlySampling((plan) => engine.setSampling(plan, samplingGen)) : undefined;
-    const infos: SensorInfo[] = [];
-    // What registry.incoming() returned for each of `infos` (null: nothing), with early sampling.
-    const announced: (RemoteSensor | null)[] = [];
+    // Each listed sensor in list order: the entry registry.incoming() announced for it (with
+    // early sampling), else its description. One array, not a second one for the announced.
+    const listed: (RemoteSensor | SensorInfo)[] = [];
+    let like: SensorInfo | undefined;
     const listing = ++this.#listings;
     const onInform = (inform: Message): void => {
       if (gen !== this.#generation || this.#state === SyncState.Closed) return;
-      const info = this.#parseInfo(inform, infos.length === 0 ? undefined : infos[infos.length - 1]);
+      const info = this.#parseInfo(inform, like);
       if (info === undefined) return;
-      infos.push(info);
-      if (early === undefined) return;
+      like = info;
+      if (early === undefined) {
+        listed.push(info);
+        return;
+      }
       const s = registry.incoming(info);
-      announced.push(s ?? null);
+      listed.push(s ?? info);
       // The stamp keeps a sensor listed twice (a device bug) out of a second chunk.
       if (s === undefined || s.listing === listing) return;
       s.listing = listing;
@@ -259,7 +264,13 @@ export class SensorMonitor {
       await client.request('sensor-list', { onInform });
       if (gen === this.#generation) {
         registry.batch(() => {
-          for (let i = 0; i < infos.length; i++) registry.apply(infos[i]!, this, early === undefined ? undefined : announced[i]).listing = listing;
+          for (let i = 0; i < listed.length; i++) {
+            const x = listed[i]!;
+            // An announced entry's description is the listed one (or, for an entry already in
+            // the model, one equal to it).
+            if (x instanceof RemoteSensor) registry.apply(x.info, this, x).listing = listing;
+            else registry.apply(x, this, early === undefined ? undefined : null).listing = listing;
+          }
           const gone: RemoteSensor[] = [];
           registry.sensors.forEach((s) => {
             if (s.listing !== listing) gone.push(s);

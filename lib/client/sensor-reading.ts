@@ -8,9 +8,9 @@ import { getType } from '../codec/types.js';
 import type { CodecContext, TypeCodec } from '../codec/types.js';
 import { FailReply, KatcpError } from '../errors.js';
 import { makeReading, statusIsValid } from '../sensor/status.js';
-import type { Reading } from '../sensor/status.js';
+import type { Reading, SensorStatus } from '../sensor/status.js';
 import type { CallOptions } from '../util/abort.js';
-import { decodeSensorValue, malformedInform, parseSensorInform, parseSensorListInform } from './sensor-informs.js';
+import { decodeSensorValue, forEachSensorReading, malformedInform, parseSensorListInform } from './sensor-informs.js';
 import type { SensorInfo } from './sensor-informs.js';
 
 /** Options of `Client.sensorReading()` / `Client.sensorValue()`. */
@@ -58,11 +58,25 @@ export async function readSensor<T>(
   const { informs } = await client.request('sensor-value', name, callOpts);
   if (informs.length !== 1) throw new FailReply(`server returned ${informs.length} sensors for ${JSON.stringify(name)}, but only 1 expected`, { requestName: 'sensor-value' });
   const ctx = client.codecContext;
-  const body = parseSensorInform(informs[0] as Message, ctx);
-  const raw = body.readings[0];
-  if (raw === undefined) throw body.errors[0] ?? malformedInform(informs[0] as Message, `no reading for ${name}`);
-  const value = codec !== undefined ? codec.decode(raw.value, ctx) : decodeSensorValue(info as SensorInfo, raw.value, ctx);
-  return makeReading(body.timestamp, raw.status, value as T);
+  const inform = informs[0] as Message;
+  // The first good triple, read in place (no readings array, no name string).
+  let at = -1;
+  let status: SensorStatus = 'unknown';
+  let error: KatcpError | undefined;
+  const timestamp = forEachSensorReading(
+    inform,
+    ctx,
+    (_m, i, st) => {
+      if (at >= 0) return;
+      at = i;
+      status = st;
+    },
+    (err) => (error ??= err),
+  );
+  if (at < 0) throw error ?? malformedInform(inform, `no reading for ${name}`);
+  const raw = inform.argBytes(at + 2) as Buffer;
+  const value = codec !== undefined ? codec.decode(raw, ctx) : decodeSensorValue(info as SensorInfo, raw, ctx);
+  return makeReading(timestamp, status, value as T);
 }
 
 /** Like {@link readSensor} but returns the value, failing when the status says it is not valid. */

@@ -40,6 +40,20 @@ test('sensor informs - counts must match the triples; bad statuses are reported,
   assert.equal(errors.length, 1);
 });
 
+test('sensor informs - a count is read whatever its spelling: leading zeros, large counts, and a wrong one is reported', () => {
+  const triples = (n: number): string[] => Array.from({ length: n }, (_, i) => [`s${i}`, 'nominal', `${i}`]).flat();
+  assert.equal(parseSensorInform(status('1', '01', 'a', 'nominal', '1'), {}).readings.length, 1);
+  assert.equal(parseSensorInform(status('1', '000'), {}).readings.length, 0);
+  assert.equal(parseSensorInform(status('1', '100', ...triples(100)), {}).readings.length, 100);
+  assert.equal(parseSensorInform(status('1', '63', ...triples(63)), {}).readings.length, 63);
+  assert.throws(() => parseSensorInform(status('1', '64', ...triples(63)), {}), /count "64" does not match 189 arguments/);
+  assert.throws(() => parseSensorInform(status('1', '+1', 'a', 'nominal', '1'), {}), MalformedInformError);
+  assert.throws(() => parseSensorInform(status('1', '1', 'a', 'nominal'), {}), /count "1" does not match 2 arguments/);
+  for (const st of ['unknown', 'nominal', 'warn', 'error', 'failure', 'unreachable', 'inactive']) {
+    assert.equal(parseSensorInform(Message.parse(`#sensor-status 1 1 a ${st} 1`), {}).readings[0]!.status, st);
+  }
+});
+
 test('sensor informs - statusFromBytes knows all seven statuses and nothing else', () => {
   for (const s of ['unknown', 'nominal', 'warn', 'error', 'failure', 'unreachable', 'inactive']) assert.equal(statusFromBytes(Buffer.from(s)), s);
   for (const s of ['', 'n', 'nominax', 'warm', 'errors', 'unreachabl']) assert.equal(statusFromBytes(Buffer.from(s)), undefined);
