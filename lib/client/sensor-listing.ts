@@ -73,6 +73,11 @@ export class SensorListing {
   #lastName: string | undefined;
   #against: readonly SensorView[] = NO_VIEWS;
   #stale = false;
+  // Entries the model gained other than by apply() taking a sensor incoming() announced, and their
+  // number when the first sensor of the incoming list was announced: while the two are equal, a
+  // name incoming() found absent is still absent (see #known()).
+  #otherEntries = 0;
+  #announcedAt = 0;
 
   /** @param parts the model's collections */
   constructor(parts: ListingParts) {
@@ -101,6 +106,7 @@ export class SensorListing {
     if (incoming.length === 0) {
       this.#against = views;
       this.#stale = false;
+      this.#announcedAt = this.#otherEntries;
     } else if (views !== this.#against) this.#stale = true;
     const s = new RemoteSensor(info);
     s.watchers = wantingViews(views, info, parts.logger);
@@ -124,7 +130,36 @@ export class SensorListing {
 
   /** The sensor {@link incoming} announced under `name`, if any. */
   #announced(name: string): RemoteSensor | undefined {
-    return this.#incoming.length === 0 ? undefined : this.#named().get(name);
+    const incoming = this.#incoming;
+    if (incoming.length === 0) return undefined;
+    if (this.#byName !== undefined) return this.#byName.get(name);
+    // The names came in increasing order so far, so the announced ones are sorted: no map of
+    // them is made (a mirror's early readings of sensors not yet applied come here).
+    let lo = 0;
+    let hi = incoming.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const s = incoming[mid]!;
+      const at = s.info.name;
+      if (at === name) return s;
+      if (at < name) lo = mid + 1;
+      else hi = mid;
+    }
+    return undefined;
+  }
+
+  /**
+   * The model's entry for `name`, without a lookup where `early` proves it: an entry is its
+   * name's entry while `inModel`; a sensor {@link incoming} announced, still unapplied, was absent
+   * when announced (the model was empty or the lookup missed), and stays absent while no entry
+   * came other than by taking an announced sensor (each a different name).
+   */
+  #known(name: string, early: RemoteSensor | null | undefined): RemoteSensor | undefined {
+    if (early != null && early.info.name === name) {
+      if (early.incoming && this.#announcedAt === this.#otherEntries) return undefined;
+      if (early.inModel) return early;
+    }
+    return this.#parts.sensors.get(name);
   }
 
   /** See {@link SensorModel.clearIncoming}. */
@@ -147,7 +182,7 @@ export class SensorListing {
     const parts = this.#parts;
     const sensors = parts.sensors;
     const name = info.name;
-    const old = sensors.get(name);
+    const old = this.#known(name, early);
     if (old !== undefined && sameSensorInfo(old.info, info)) return old;
     if (early === undefined) early = this.#announced(name);
     const taken = early != null && early.incoming && old === undefined && sameSensorInfo(early.info, info);
@@ -167,20 +202,19 @@ export class SensorListing {
           if (wants) some.push(v);
         } else if (!wants) some = views.slice(0, i);
       }
-      if (wants) {
-        try {
-          v.sensorAdded(s, old?.watchers.includes(v) === true ? old : undefined);
-        } catch (err) {
-          parts.logger.error('a sensor view callback threw', err);
-        }
-      } else if (old?.watchers.includes(v) === true) {
-        parts.delivery.safe(() => v.sensorRemoved(old));
+      // No closures here (nor in remove): one would give every call a context to allocate.
+      try {
+        if (wants) v.sensorAdded(s, old?.watchers.includes(v) === true ? old : undefined);
+        else if (old?.watchers.includes(v) === true) v.sensorRemoved(old);
+      } catch (err) {
+        parts.logger.error('a sensor view callback threw', err);
       }
     }
     if (some !== undefined) watchers = some.length === 0 ? NO_VIEWS : some;
     else if (views.length === 0) watchers = NO_VIEWS;
     s.watchers = watchers;
     sensors.set(name, s);
+    if (!taken) this.#otherEntries++;
     s.inModel = true;
     if (old !== undefined) {
       old.inModel = false;
@@ -207,7 +241,14 @@ export class SensorListing {
     s.inModel = false;
     parts.sensors.delete(name);
     parts.needSampling.delete(s);
-    for (const v of s.watchers) parts.delivery.safe(() => v.sensorRemoved(s));
+    const watchers = s.watchers;
+    for (let i = 0; i < watchers.length; i++) {
+      try {
+        watchers[i]!.sensorRemoved(s);
+      } catch (err) {
+        parts.logger.error('a sensor view callback threw', err);
+      }
+    }
     parts.changed(name, 'removed', by);
   }
 
