@@ -78,6 +78,8 @@ export class SensorListing {
   // name incoming() found absent is still absent (see #known()).
   #otherEntries = 0;
   #announcedAt = 0;
+  // Announced sensors apply() has not taken yet (clearIncoming() has no flags to clear at 0).
+  #untaken = 0;
 
   /** @param parts the model's collections */
   constructor(parts: ListingParts) {
@@ -115,6 +117,7 @@ export class SensorListing {
     incoming.push(s);
     this.#byName?.set(name, s);
     s.incoming = true;
+    this.#untaken++;
     return s;
   }
 
@@ -168,7 +171,9 @@ export class SensorListing {
     this.#byName = undefined;
     if (this.#incoming.length === 0) return;
     const incoming = this.#incoming;
-    for (let i = 0; i < incoming.length; i++) incoming[i]!.incoming = false;
+    // After a whole list was applied, apply() cleared every flag already.
+    if (this.#untaken > 0) for (let i = 0; i < incoming.length; i++) incoming[i]!.incoming = false;
+    this.#untaken = 0;
     this.#incoming = [];
     this.#against = NO_VIEWS;
     this.#stale = false;
@@ -187,6 +192,7 @@ export class SensorListing {
     if (early === undefined) early = this.#announced(name);
     const taken = early != null && early.incoming && old === undefined && sameSensorInfo(early.info, info);
     const s = taken ? early! : new RemoteSensor(info);
+    if (taken) this.#untaken--;
     s.incoming = false;
     s.named = parts.named.size === 0 ? undefined : parts.named.get(name);
     const views = parts.delivery.views;

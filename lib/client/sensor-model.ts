@@ -282,7 +282,7 @@ export class SensorModel implements DeliveryModel {
    * key (the arguments joined by spaces). Do not modify: the result is shared.
    */
   desired(s: RemoteSensor): WantedStrategy {
-    return this.#wanted.desired(s, this.codecContext.protocolMajor === 4);
+    return this.#wanted.desired(s, this.#delivery.codecContext.protocolMajor === 4);
   }
 
   /** #reconsider() for `s` unless it left the model (view callbacks ran since it was looked up). */

@@ -152,3 +152,23 @@ test('sensor listing - readings of announced sensors before the list is applied 
     );
   }
 });
+
+test('sensor listing - a list that stops part way leaves none of its sensors announced, also when it was applied in full before', () => {
+  const { model } = setup();
+  const full = ['a', 'b'].map((n) => model.incoming(info(n)));
+  full.forEach((s, i) => model.apply(info(['a', 'b'][i]!), {}, s));
+  model.clearIncoming();
+  assert.deepEqual(
+    full.map((s) => s?.incoming),
+    [false, false],
+  );
+  const part = ['c', 'd', 'e'].map((n) => model.incoming(info(n)));
+  model.apply(info('c'), {}, part[0]);
+  model.apply(info('d'), {}, part[1]);
+  model.clearIncoming();
+  assert.deepEqual(
+    part.map((s) => s?.incoming),
+    [false, false, false],
+  );
+  assert.deepEqual([...model.sensors.keys()], ['a', 'b', 'c', 'd']);
+});
