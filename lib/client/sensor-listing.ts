@@ -66,8 +66,9 @@ export class SensorListing {
   // their `watchers` were worked out against `#against` unless the views changed meanwhile
   // (`#stale`).
   #incoming: RemoteSensor[] = [];
-  // The same by name, made only when a name must be looked up (see #named()): while the names
-  // come in increasing order, as devices list them, a name listed twice is the previous one.
+  // The same by name, made only once the names come out of order (see #named()): while they
+  // increase, as devices list them, a name listed twice is the previous one and a name is found
+  // by binary search (see #announced()).
   #byName: Map<string, RemoteSensor> | undefined;
   // The previous name of the list, while the names come in increasing order.
   #lastName: string | undefined;
