@@ -24,6 +24,8 @@ interface Pending {
   readonly args: readonly string[];
   sensors: RemoteSensor[];
   bytes: number;
+  /** The sensors were added in name order (as devices list them): no sort is needed. */
+  sorted: boolean;
 }
 
 /** UTF-8 length of a sensor name, without a native call for the usual ASCII name. */
@@ -62,12 +64,15 @@ export class EarlySampling {
     let p = this.#last;
     if (p === undefined || p.key !== wanted.key) {
       p = this.#pending.get(wanted.key);
-      if (p === undefined) this.#pending.set(wanted.key, (p = { key: wanted.key, args: wanted.args, sensors: [], bytes: 0 }));
+      if (p === undefined) this.#pending.set(wanted.key, (p = { key: wanted.key, args: wanted.args, sensors: [], bytes: 0, sorted: true }));
       this.#last = p;
     }
-    const len = byteLength(s.info.name);
+    const name = s.info.name;
+    const len = byteLength(name);
     if (p.sensors.length > 0 && p.bytes + 1 + len > BULK_CHUNK_BYTES) this.#send(p);
-    p.bytes += (p.sensors.length > 0 ? 1 : 0) + len;
+    const n = p.sensors.length;
+    if (n > 0 && name < p.sensors[n - 1]!.info.name) p.sorted = false;
+    p.bytes += (n > 0 ? 1 : 0) + len;
     p.sensors.push(s);
     if (p.sensors.length >= BULK_CHUNK_NAMES) this.#send(p);
   }
@@ -87,9 +92,11 @@ export class EarlySampling {
   }
 
   #send(p: Pending): void {
-    const sensors = p.sensors.sort(byName);
+    // A sort copies the chunk and calls the comparator per name even when it is in order.
+    const sensors = p.sorted ? p.sensors : p.sensors.sort(byName);
     p.sensors = [];
     p.bytes = 0;
+    p.sorted = true;
     this.#started.push(this.#subscribe({ args: p.args, sensors, chunked: true }));
   }
 }

@@ -66,13 +66,21 @@ export class SensorListing {
   // their `watchers` were worked out against `#against` unless the views changed meanwhile
   // (`#stale`).
   #incoming: RemoteSensor[] = [];
-  // The same by name, made only when a name must be looked up (see #named()): while the names
-  // come in increasing order, as devices list them, a name listed twice is the previous one.
+  // The same by name, made only once the names come out of order (see #named()): while they
+  // increase, as devices list them, a name listed twice is the previous one and a name is found
+  // by binary search (see #announced()).
   #byName: Map<string, RemoteSensor> | undefined;
   // The previous name of the list, while the names come in increasing order.
   #lastName: string | undefined;
   #against: readonly SensorView[] = NO_VIEWS;
   #stale = false;
+  // Entries the model gained other than by apply() taking a sensor incoming() announced, and their
+  // number when the first sensor of the incoming list was announced: while the two are equal, a
+  // name incoming() found absent is still absent (see #known()).
+  #otherEntries = 0;
+  #announcedAt = 0;
+  // Announced sensors apply() has not taken yet (clearIncoming() has no flags to clear at 0).
+  #untaken = 0;
 
   /** @param parts the model's collections */
   constructor(parts: ListingParts) {
@@ -101,6 +109,7 @@ export class SensorListing {
     if (incoming.length === 0) {
       this.#against = views;
       this.#stale = false;
+      this.#announcedAt = this.#otherEntries;
     } else if (views !== this.#against) this.#stale = true;
     const s = new RemoteSensor(info);
     s.watchers = wantingViews(views, info, parts.logger);
@@ -109,6 +118,7 @@ export class SensorListing {
     incoming.push(s);
     this.#byName?.set(name, s);
     s.incoming = true;
+    this.#untaken++;
     return s;
   }
 
@@ -124,7 +134,36 @@ export class SensorListing {
 
   /** The sensor {@link incoming} announced under `name`, if any. */
   #announced(name: string): RemoteSensor | undefined {
-    return this.#incoming.length === 0 ? undefined : this.#named().get(name);
+    const incoming = this.#incoming;
+    if (incoming.length === 0) return undefined;
+    if (this.#byName !== undefined) return this.#byName.get(name);
+    // The names came in increasing order so far, so the announced ones are sorted: no map of
+    // them is made (a mirror's early readings of sensors not yet applied come here).
+    let lo = 0;
+    let hi = incoming.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const s = incoming[mid]!;
+      const at = s.info.name;
+      if (at === name) return s;
+      if (at < name) lo = mid + 1;
+      else hi = mid;
+    }
+    return undefined;
+  }
+
+  /**
+   * The model's entry for `name`, without a lookup where `early` proves it: an entry is its
+   * name's entry while `inModel`; a sensor {@link incoming} announced, still unapplied, was absent
+   * when announced (the model was empty or the lookup missed), and stays absent while no entry
+   * came other than by taking an announced sensor (each a different name).
+   */
+  #known(name: string, early: RemoteSensor | null | undefined): RemoteSensor | undefined {
+    if (early != null && early.info.name === name) {
+      if (early.incoming && this.#announcedAt === this.#otherEntries) return undefined;
+      if (early.inModel) return early;
+    }
+    return this.#parts.sensors.get(name);
   }
 
   /** See {@link SensorModel.clearIncoming}. */
@@ -133,7 +172,9 @@ export class SensorListing {
     this.#byName = undefined;
     if (this.#incoming.length === 0) return;
     const incoming = this.#incoming;
-    for (let i = 0; i < incoming.length; i++) incoming[i]!.incoming = false;
+    // After a whole list was applied, apply() cleared every flag already.
+    if (this.#untaken > 0) for (let i = 0; i < incoming.length; i++) incoming[i]!.incoming = false;
+    this.#untaken = 0;
     this.#incoming = [];
     this.#against = NO_VIEWS;
     this.#stale = false;
@@ -147,11 +188,12 @@ export class SensorListing {
     const parts = this.#parts;
     const sensors = parts.sensors;
     const name = info.name;
-    const old = sensors.get(name);
+    const old = this.#known(name, early);
     if (old !== undefined && sameSensorInfo(old.info, info)) return old;
     if (early === undefined) early = this.#announced(name);
     const taken = early != null && early.incoming && old === undefined && sameSensorInfo(early.info, info);
     const s = taken ? early! : new RemoteSensor(info);
+    if (taken) this.#untaken--;
     s.incoming = false;
     s.named = parts.named.size === 0 ? undefined : parts.named.get(name);
     const views = parts.delivery.views;
@@ -167,20 +209,19 @@ export class SensorListing {
           if (wants) some.push(v);
         } else if (!wants) some = views.slice(0, i);
       }
-      if (wants) {
-        try {
-          v.sensorAdded(s, old?.watchers.includes(v) === true ? old : undefined);
-        } catch (err) {
-          parts.logger.error('a sensor view callback threw', err);
-        }
-      } else if (old?.watchers.includes(v) === true) {
-        parts.delivery.safe(() => v.sensorRemoved(old));
+      // No closures here (nor in remove): one would give every call a context to allocate.
+      try {
+        if (wants) v.sensorAdded(s, old?.watchers.includes(v) === true ? old : undefined);
+        else if (old?.watchers.includes(v) === true) v.sensorRemoved(old);
+      } catch (err) {
+        parts.logger.error('a sensor view callback threw', err);
       }
     }
     if (some !== undefined) watchers = some.length === 0 ? NO_VIEWS : some;
     else if (views.length === 0) watchers = NO_VIEWS;
     s.watchers = watchers;
     sensors.set(name, s);
+    if (!taken) this.#otherEntries++;
     s.inModel = true;
     if (old !== undefined) {
       old.inModel = false;
@@ -207,7 +248,14 @@ export class SensorListing {
     s.inModel = false;
     parts.sensors.delete(name);
     parts.needSampling.delete(s);
-    for (const v of s.watchers) parts.delivery.safe(() => v.sensorRemoved(s));
+    const watchers = s.watchers;
+    for (let i = 0; i < watchers.length; i++) {
+      try {
+        watchers[i]!.sensorRemoved(s);
+      } catch (err) {
+        parts.logger.error('a sensor view callback threw', err);
+      }
+    }
     parts.changed(name, 'removed', by);
   }
 

@@ -77,7 +77,16 @@ export class SensorModel implements DeliveryModel {
       holding: this.#holding,
       updateNeed: (s) => this.#updateNeed(s),
       changed: (name, change, by) => {
-        for (const l of this.#changeListeners) this.#delivery.safe(() => l.sensorChanged(name, change, by));
+        // No closure per listener: this runs for every sensor applied, and a closure here would
+        // give every call a context to allocate (with no listener at all).
+        const listeners = this.#changeListeners;
+        for (let i = 0; i < listeners.length; i++) {
+          try {
+            listeners[i]!.sensorChanged(name, change, by);
+          } catch (err) {
+            client.logger.error('a sensor view callback threw', err);
+          }
+        }
       },
     });
     const onConnected = (): void => {
@@ -273,7 +282,7 @@ export class SensorModel implements DeliveryModel {
    * key (the arguments joined by spaces). Do not modify: the result is shared.
    */
   desired(s: RemoteSensor): WantedStrategy {
-    return this.#wanted.desired(s, this.codecContext.protocolMajor === 4);
+    return this.#wanted.desired(s, this.#delivery.codecContext.protocolMajor === 4);
   }
 
   /** #reconsider() for `s` unless it left the model (view callbacks ran since it was looked up). */

@@ -103,11 +103,15 @@ export class SamplingEngine {
   kick(): void {
     if (this.#kicked) return;
     this.#kicked = true;
-    queueMicrotask(() => {
-      this.#kicked = false;
-      this.#start();
-    });
+    queueMicrotask(this.#kickNow);
   }
+
+  // Made once: a closure made in kick() would give every call a context, and the model calls
+  // kick() for each sensor of a list that needs a strategy.
+  readonly #kickNow = (): void => {
+    this.#kicked = false;
+    this.#start();
+  };
 
   #settleIdle(): void {
     if (this.#idle.length === 0 || this.busy) return;

@@ -37,7 +37,12 @@ export class WantedStrategies {
     const claims = s.named?.claims;
     if (claims === undefined || claims.length === 0) {
       if (watchers.length === 0) return UNSUBSCRIBED;
-      if (watchers.length === 1) return this.ofView(watchers[0]!, integer, v4);
+      if (watchers.length === 1) {
+        // ofView()'s cache checked here: a list runs this twice per sensor, often unoptimised.
+        const last = this.#last;
+        if (last !== undefined && last.view === watchers[0] && last.kind === (integer ? 1 : 0) + (v4 ? 2 : 0)) return last.wanted;
+        return this.ofView(watchers[0]!, integer, v4);
+      }
     }
     let best: SensorView | StrategyClaim | undefined;
     let bestSeq = Infinity;

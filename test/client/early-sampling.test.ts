@@ -42,6 +42,20 @@ test('early sampling - a chunk goes out as soon as it is full, per strategy; flu
   assert.equal(early.started, 3, 'nothing left to send');
 });
 
+test('early sampling - a chunk in name order goes out in that order; one name out of order anywhere gets the chunk sorted', () => {
+  const { plans, early } = recorder();
+  for (const n of ['a', 'b', 'd']) early.add(sensor(n), AUTO);
+  for (const n of ['a', 'c', 'e', 'b']) early.add(sensor(n), EVENT);
+  early.flush();
+  for (const n of ['f', 'g']) early.add(sensor(n), AUTO);
+  early.flush();
+  assert.deepEqual(plans, [
+    ['auto', ['a', 'b', 'd']],
+    ['event', ['a', 'b', 'c', 'e']],
+    ['auto', ['f', 'g']],
+  ]);
+});
+
 test('early sampling - chunks keep under the byte bound, counting UTF-8 bytes', () => {
   const { plans, early } = recorder();
   const long = 'y'.repeat(20_000);

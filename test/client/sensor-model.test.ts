@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import { EventEmitter } from 'eventemitter3';
 import type { Client } from '../../lib/client/client.js';
 import { silentLogger } from '../../lib/client/logger.js';
-import type { ClaimOwner, ReadingTarget, SensorView } from '../../lib/client/sensor-entry.js';
+import type { ClaimOwner, ReadingTarget, RemoteSensor, SensorView } from '../../lib/client/sensor-entry.js';
 import type { SensorInfo } from '../../lib/client/sensor-informs.js';
 import { SensorModel } from '../../lib/client/sensor-model.js';
 import { strategyWireArgs } from '../../lib/client/strategy-wire.js';
@@ -114,6 +114,8 @@ interface Real {
   seq: number;
   /** Names the listing just applied said do not exist. */
   unlisted: Set<string>;
+  /** Every entry a lister got back from the model. */
+  entries: Set<RemoteSensor>;
   violations: string[];
 }
 type Cmd = fc.AsyncCommand<object, Real>;
@@ -135,6 +137,7 @@ function check(r: Real): void {
   assert.deepEqual(r.violations, []);
   const model = r.model;
   for (const [name, s] of model.sensors) assert.equal(s.info.name, name, 'one entry per name');
+  for (const s of r.entries) if (s.inModel) assert.equal(model.sensors.get(s.info.name), s, `an entry that says it is in the model is its name's entry (${s.info.name})`);
   for (const name of r.unlisted) assert.ok(![...model.holding.names].includes(name), `nothing held for ${name}`);
   for (const [name, s] of model.sensors) {
     assert.equal(model.desired(s).key, expectedKey(r, name), `wanted strategy of ${name} is the oldest claim's`);
@@ -167,6 +170,47 @@ const list = (names: string[]): Cmd => ({
     r.unlisted.clear();
   },
   toString: () => `list(${names.join(',')})`,
+});
+
+/** What happens between a list's arrival (incoming) and its apply in {@link earlyList}. */
+type Between = { apply: string; changed: boolean } | { remove: string } | { reading: string } | 'reconnect' | undefined;
+
+/**
+ * A full list as the watchers' monitor takes it: each sensor announced as it arrives
+ * (`incoming`), then applied with what that returned, with something else happening in between.
+ */
+const earlyList = (names: string[], between: Between): Cmd => ({
+  check: () => true,
+  async run(_m, r) {
+    for (const n of [...r.client.device.keys()]) if (!names.includes(n)) r.client.device.delete(n);
+    const announced = names.map((n) => r.model.incoming(info(n)) ?? null);
+    if (between === 'reconnect') {
+      r.client.isConnected = false;
+      r.client.emit('disconnected');
+      r.client.device = new Map();
+      r.client.refused = new Set();
+      r.client.isConnected = true;
+      r.client.emit('connected');
+    } else if (between !== undefined && 'apply' in between) {
+      r.entries.add(r.model.apply(between.changed ? { ...info(between.apply), description: 'other' } : info(between.apply), {}));
+    } else if (between !== undefined && 'remove' in between) {
+      const s = r.model.sensors.get(between.remove);
+      if (s !== undefined) r.model.remove(s, {});
+    } else if (between !== undefined) {
+      r.client.inform(Message.inform('sensor-status', '1.0', '1', between.reading, 'nominal', '7'));
+    }
+    const by = {};
+    r.model.batch(() => {
+      names.forEach((n, i) => r.entries.add(r.model.apply(info(n), by, announced[i])));
+      for (const s of [...r.model.sensors.values()]) if (!names.includes(s.info.name)) r.model.remove(s, by);
+    });
+    r.model.clearIncoming();
+    r.model.holding.afterListing('all', false);
+    r.unlisted = new Set(POOL.filter((n) => !names.includes(n)));
+    await settle(r);
+    r.unlisted.clear();
+  },
+  toString: () => `earlyList(${names.join(',')} ${JSON.stringify(between)})`,
 });
 
 const reading = (name: string, value: number): Cmd => ({
@@ -276,6 +320,20 @@ test('sensor model - random listings, readings, views, targets, claims, reconnec
   const strategy = fc.constantFrom(...STRATEGIES);
   const commands: fc.Arbitrary<Cmd>[] = [
     fc.subarray(POOL).map(list),
+    fc
+      .tuple(
+        fc.oneof(fc.subarray(POOL), fc.shuffledSubarray(POOL)),
+        fc.option(
+          fc.oneof(
+            fc.tuple(name, fc.boolean()).map(([n, changed]): Between => ({ apply: n, changed })),
+            name.map((n): Between => ({ remove: n })),
+            name.map((n): Between => ({ reading: n })),
+            fc.constant<Between>('reconnect'),
+          ),
+          { nil: undefined },
+        ),
+      )
+      .map(([ns, between]) => earlyList(ns, between)),
     fc.tuple(name, fc.integer({ min: 0, max: 9 })).map(([n, v]) => reading(n, v)),
     fc.tuple(fc.subarray(POOL), strategy).map(([ns, s]) => addView(ns, s)),
     fc.nat().map(removeView),
@@ -289,7 +347,7 @@ test('sensor model - random listings, readings, views, targets, claims, reconnec
     fc.asyncProperty(fc.boolean(), fc.commands(commands, { maxCommands: 25 }), async (bulk, cmds) => {
       const client = new FakeClient(bulk);
       const model = new SensorModel(client as unknown as Client);
-      const r: Real = { client, model, views: [], claims: [], targets: [], claimants: [], seq: 0, unlisted: new Set(), violations: [] };
+      const r: Real = { client, model, views: [], claims: [], targets: [], claimants: [], seq: 0, unlisted: new Set(), entries: new Set(), violations: [] };
       for (let i = 0; i < 2; i++) {
         const owner: ClaimOwner = {
           strategyRejected: (n, s) => {
