@@ -31,8 +31,9 @@ const NO_OBSERVERS: readonly never[] = Object.freeze([]);
 /**
  * {@link Sensor.setReading} for a caller that guarantees what it would check but the timestamp:
  * a reading made by {@link makeReading}, with a valid status and a value the sensor's own codec
- * gave (decoded from the wire, a Buffer then being a copy). A SensorWatcher sets the readings
- * of its mirrors this way: one codec call per update instead of a decode and a coerce.
+ * gave (decoded from the wire, a Buffer then being a copy, or the sensor's current value). A
+ * SensorWatcher sets the readings of its mirrors this way: one codec call per update instead of a
+ * decode and a coerce.
  * @internal
  * @throws KatcpError for a timestamp that is not finite; an observer's error, as setReading
  */
