@@ -5,6 +5,7 @@
 import { EventEmitter } from 'eventemitter3';
 import { ConnectionClosedError } from '../errors.js';
 import { makeReading, Sensor, SensorSet } from '../sensor/index.js';
+import { setCheckedReading } from '../sensor/sensor.js';
 import type { Reading, SamplingStrategy, SensorStatus, SensorTypeName } from '../sensor/index.js';
 import { withCancel } from '../util/abort.js';
 import type { CallOptions } from '../util/abort.js';
@@ -186,7 +187,10 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
     for (const sensor of this.sensors) {
       if (sensor.status === 'unreachable') continue;
       try {
-        sensor.setReading(makeReading(now, 'unreachable', sensor.value));
+        const reading = makeReading(now, 'unreachable', sensor.value);
+        // Its own value: nothing to check, unless a subclass (a caller's sensor) has its own setReading.
+        if (Object.getPrototypeOf(sensor) === Sensor.prototype) setCheckedReading(sensor, reading);
+        else sensor.setReading(reading);
       } catch (err) {
         this.client.logger.error(`an observer of ${sensor.name} threw`, err);
       }
@@ -306,7 +310,8 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
         continue;
       }
       try {
-        sensor.setReading(reading);
+        // The mirror's own codec decoded the value, and the status and timestamp were parsed.
+        setCheckedReading(sensor, reading);
       } catch (err) {
         this.client.logger.error(`an observer of ${sensor.name} threw`, err);
       }

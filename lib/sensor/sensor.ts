@@ -29,6 +29,17 @@ type StoredStatusFunc<T> = { call(value: T): SensorStatus }['call'];
 const NO_OBSERVERS: readonly never[] = Object.freeze([]);
 
 /**
+ * {@link Sensor.setReading} for a caller that guarantees what it would check but the timestamp:
+ * a reading made by {@link makeReading}, with a valid status and a value the sensor's own codec
+ * gave (decoded from the wire, a Buffer then being a copy, or the sensor's current value). A
+ * SensorWatcher sets the readings of its mirrors this way: one codec call per update instead of a
+ * decode and a coerce.
+ * @internal
+ * @throws KatcpError for a timestamp that is not finite; an observer's error, as setReading
+ */
+export let setCheckedReading: <T>(sensor: Sensor<T>, reading: Reading<T>) => void;
+
+/**
  * A sensor of any KATCP type. Values are validated (and normalised) by the type's codec; every
  * reading is a frozen object; observers are called synchronously on every new reading, even when
  * the value is unchanged.
@@ -71,6 +82,13 @@ export class Sensor<T = unknown> {
   // Copy-on-write: notification iterates the array it started with, so observers may attach and
   // detach during a notification without a per-update snapshot.
   #observers: readonly StoredObserver<T>[] = NO_OBSERVERS;
+
+  static {
+    setCheckedReading = <T>(sensor: Sensor<T>, reading: Reading<T>): void => {
+      sensor.#checkTimestamp(reading.timestamp);
+      sensor.#publish(reading);
+    };
+  }
 
   /**
    * @throws KatcpError (code `KATCP_ERR_INVALID_SENSOR`) for a bad name, type, range, status or

@@ -6,6 +6,8 @@ import { SensorWatcher } from '../../lib/client/sensor-watcher.js';
 import { SyncState } from '../../lib/client/sync-state.js';
 import { ClientState } from '../../lib/client/state.js';
 import { ConnectionClosedError } from '../../lib/errors.js';
+import { Sensor } from '../../lib/sensor/sensor.js';
+import type { Reading } from '../../lib/sensor/status.js';
 import { captureLogger, connectedClient } from './fixtures.js';
 import { FakePeer } from '../helpers/fake-peer.js';
 import type { PeerConnection } from '../helpers/fake-peer.js';
@@ -459,4 +461,30 @@ test('sampling - settleLimited keeps at most the limit in flight and keeps order
     results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message)),
     [2, 4, 6, 'four', 10, 12, 14],
   );
+});
+
+test('sensor watcher - closing marks a caller-added sensor of a subclass unreachable through its own setReading', async () => {
+  const { conn, client, cleanup } = await connectedClient();
+  const watcher = new SensorWatcher(client);
+  await answerList(conn, ['x X \\@ integer']);
+  await conn.expectLine('?sensor-sampling[2] x auto');
+  conn.send('#sensor-status 3 1 x nominal 1', '!sensor-sampling[2] ok x auto');
+  await watcher.untilSynced();
+  const set: string[] = [];
+  class Logged extends Sensor<number> {
+    override setReading(reading: Reading<number>): void {
+      set.push(reading.status);
+      super.setReading(reading);
+    }
+  }
+  const own = new Logged({ type: 'float', name: 'own' });
+  watcher.sensors.add(own);
+  watcher.close();
+  assert.deepEqual(set, ['unreachable']);
+  assert.equal(own.status, 'unreachable');
+  assert.equal(watcher.sensors.get('x')?.status, 'unreachable');
+  assert.equal(watcher.sensors.get('x')?.value, 1);
+  await conn.expectLine('?sensor-sampling[3] x none');
+  conn.send('!sensor-sampling[3] ok x none');
+  await cleanup();
 });

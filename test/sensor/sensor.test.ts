@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { VirtualClock } from '../helpers/virtual-clock.js';
 import { Address } from '../../lib/codec/address.js';
 import { KatcpError, KatcpTypeError } from '../../lib/errors.js';
-import { Sensor, isValidSensorName } from '../../lib/sensor/sensor.js';
+import { Sensor, isValidSensorName, setCheckedReading } from '../../lib/sensor/sensor.js';
 import type { SensorTypeName } from '../../lib/sensor/sensor.js';
 import { SENSOR_STATUSES, SensorStatus, makeReading, statusIsValid } from '../../lib/sensor/status.js';
 
@@ -303,6 +303,25 @@ describe('Sensor - values and coercion', () => {
     assert.throws(() => s.setReading({ timestamp: Infinity, status: 'nominal', value: 1 }), /timestamp/);
     assert.throws(() => s.setReading({ timestamp: 1, status: 'bad' as SensorStatus, value: 1 }), /invalid status/);
     assert.throws(() => s.setReading(null as never), /a reading must be an object/);
+  });
+
+  it('setCheckedReading (for mirrors) sets the very reading it is given and notifies, checking only the timestamp', () => {
+    const s = Sensor.float({ name: 'f' });
+    const seen: [number, number][] = [];
+    s.attach((_s, r, prev) => seen.push([r.value, prev.value]));
+    const r = makeReading(5, 'warn', 1.5);
+    setCheckedReading(s, r);
+    assert.equal(s.reading, r);
+    assert.deepEqual(seen, [[1.5, 0]]);
+    assert.throws(() => setCheckedReading(s, makeReading(Infinity, 'nominal', 2)), /timestamp/);
+    assert.throws(() => setCheckedReading(s, makeReading(NaN, 'nominal', 2)), /timestamp/);
+    assert.equal(s.reading, r);
+    assert.equal(seen.length, 1);
+    // The caller gives a bytes sensor a Buffer of its own (a decoded copy): it is not copied again.
+    const b = Sensor.bytes({ name: 'b' });
+    const buf = Buffer.from('abc');
+    setCheckedReading(b, makeReading(1, 'nominal', buf));
+    assert.equal(b.value, buf);
   });
 
   it('typed factories infer value types', () => {
