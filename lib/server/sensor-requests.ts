@@ -122,12 +122,13 @@ function commit(host: ServerHost, client: ClientConnection, sensor: Sensor, stra
 /**
  * Replies `!name[mid] ok <names> <strategy...>` to a change of sampling, written straight to
  * bytes (no Message, no Buffer per argument).
+ * @param names the names of sensors found, with commas between them: nothing to escape
  */
 function replyChanged(ctx: RequestContext, names: string, wire: readonly string[]): void {
   // A request cancelled meanwhile (its client left) ends without a word, as a returned value would.
   if (ctx.aborted) return;
-  const head = ctx.mid === undefined ? `!${ctx.name} ok` : `!${ctx.name}[${ctx.mid}] ok`;
-  ctx.sendRaw(wireLine(head, [names, ...wire]), true);
+  const head = ctx.mid === undefined ? `!${ctx.name} ok ` : `!${ctx.name}[${ctx.mid}] ok `;
+  ctx.sendRaw(wireLine(head + names, [...wire]), true);
 }
 
 /** `?sensor-sampling names [strategy params...]`: a query, or a change of one or (bulk) several sensors. */
