@@ -90,6 +90,21 @@ describe('subscriptions', () => {
     assert.equal(sensors.reduce((n, s) => n + s.observerCount, 0), 3);
   });
 
+  it('subscriptions - thousands of auto subscriptions are all counted, found and ended', () => {
+    const { subs, sent } = table();
+    const sensors = Array.from({ length: 2500 }, (_, i) => Sensor.integer({ name: `n${i}`, default: i }));
+    for (const s of sensors.slice(0, 2000)) subs.set(s, { strategy: 'auto' }, true);
+    assert.equal(subs.size, 2000);
+    assert.deepEqual(subs.strategyOf(sensors[1999]!), { strategy: 'auto' });
+    for (const s of sensors.slice(2000)) subs.set(s, { strategy: 'auto' }, true);
+    assert.equal(subs.size, 2500);
+    assert.deepEqual(subs.strategyOf(sensors[2499]!), { strategy: 'auto' });
+    assert.equal(sent.length, 2500);
+    subs.clear();
+    assert.equal(subs.size, 0);
+    assert.equal(sensors.reduce((n, s) => n + s.observerCount, 0), 0);
+  });
+
   it('subscriptions - a sensor notifying from a snapshot of its observers after the subscription ended sends nothing more', () => {
     const { subs, sent } = table();
     const s = Sensor.integer({ name: 'a', default: 1 });
