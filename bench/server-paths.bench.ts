@@ -4,8 +4,9 @@
  * sensors, `#sensor-status` fan-out to one reader, 10 k updates of one sensor and of 50 sensors
  * to an `auto` subscriber, 10 clients doing `?watchdog` round trips, 20,000 sensors subscribed
  * one request each, `?sensor-value` of one of 1,000 sensors, `?sensor-value` of 20,000 sensors
- * right after a push of each, and the server's CPU with 100
- * clients subscribed to 1,000 sensors each updated 10 times a second. Run alone with
+ * right after a push of each, the server's CPU with 100
+ * clients subscribed to 1,000 sensors each updated 10 times a second, and the device's side of a
+ * mirror of 100,000 sensors (its listing and bulk `auto` subscriptions, server CPU per sensor). Run alone with
  * `npx tsx bench/server-paths.bench.ts [row...]`; prints figures, never asserts on speed.
  */
 import { spawn } from 'node:child_process';
@@ -295,6 +296,35 @@ const rows: Record<string, () => Promise<void>> = {
       console.log(
         `100 clients x 1,000 sensors x 10 updates/s (${fmt((k * C) / wall)} lines/s sent): server CPU ${((sec / seconds) * 100).toFixed(0)} % of a core ` +
           `at the nominal 1,000,000 lines/s (${((sec / wall) * 100).toFixed(0)} % over the ${wall.toFixed(2)} s it took; user ${(cpu.user / 1e6).toFixed(2)} s, system ${(cpu.system / 1e6).toFixed(2)} s)`,
+      );
+    });
+  },
+
+  async mirror() {
+    // What a SensorWatcher asks of a device: the listing, and bulk auto subscriptions of 1,000
+    // names each (sent at once here; the client sends them while the listing arrives).
+    const N = 100_000;
+    const sensors = floats(N);
+    await withServer(sensors, 1, async (r) => {
+      let text = '?sensor-list\n';
+      let requests = 0;
+      for (let i = 0; i < N; i += 1000, requests++) text += `?sensor-sampling ${sensors.slice(i, i + 1000).map((s) => s.name).join(',')} auto\n`;
+      let best = Infinity;
+      let bestClear = Infinity;
+      for (let round = 0; round < 6; round++) {
+        const cpu0 = process.cpuUsage();
+        await r.run(text, N + 1 + N + requests);
+        const cpu = process.cpuUsage(cpu0);
+        const clear0 = process.cpuUsage();
+        await r.run('?sensor-sampling-clear\n', 1);
+        const clear = process.cpuUsage(clear0);
+        if (round === 0) continue;
+        best = Math.min(best, (cpu.user + cpu.system) / N);
+        bestClear = Math.min(bestClear, (clear.user + clear.system) / N);
+      }
+      console.log(
+        `device side of a ${fmt(N)}-sensor mirror (list + bulk auto subscriptions): best ${best.toFixed(2)} us of server CPU per sensor (target well under 3), ` +
+          `then clearing them ${bestClear.toFixed(2)} us`,
       );
     });
   },

@@ -83,22 +83,29 @@ export class RequestContext {
   // Set once, by cancel(): the request is aborted.
   #abortReason: Error | undefined;
   #state: ReplyState = ReplyState.Open;
+  // Read from the message while its line is the one the parser scanned last: read later (a reply
+  // after the handler awaited), a parsed message scans its line again, all 12 kB of a bulk
+  // ?sensor-sampling.
+  readonly #name: string;
+  readonly #mid: number | undefined;
 
   /** @internal created by the server for each request */
   constructor(request: Message, channel: RequestChannel, observer: RequestObserver) {
     this.request = request;
     this.#channel = channel;
     this.#observer = observer;
+    this.#name = request.name;
+    this.#mid = request.mid;
   }
 
   /** The request name. */
   get name(): string {
-    return this.request.name;
+    return this.#name;
   }
 
   /** The request's message id, if it had one. */
   get mid(): number | undefined {
-    return this.request.mid;
+    return this.#mid;
   }
 
   /** Where this request's informs and reply go (the requesting client). @internal */

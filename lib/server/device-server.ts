@@ -318,6 +318,7 @@ export class DeviceServer {
       dialect: this.#dialect,
       sensors: this.sensors,
       sortedSensors: () => (this.#sortedSensors ??= [...this.sensors].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))),
+      sortedSensorsAtHand: () => this.#sortedSensors,
       clientOf: (ctx) => {
         const c = ctx.channel;
         if (!(c instanceof ClientConnection)) throw new KatcpError('request context of an unknown client');

@@ -16,6 +16,7 @@ import { filterByName } from './sensor-filter.js';
 import type { ServerHost } from './standard-requests.js';
 import type { ServerDialect } from './dialect.js';
 import { listingBytes } from './sensor-listing.js';
+import { lookupSensors, unknownSensor } from './sensor-lookup.js';
 import { wireLine } from './wire.js';
 import type { ListingKind } from './sensor-listing.js';
 
@@ -31,8 +32,16 @@ function yieldToLoop(): Promise<void> {
 
 function lookup(host: ServerHost, name: string): Sensor {
   const s = host.sensors.get(name);
-  if (s === undefined) throw new FailReply(`Unknown sensor '${name}'`);
+  if (s === undefined) throw unknownSensor(name);
   return s;
+}
+
+/** True when a name occurs twice (names in increasing order, as a listing gives them, need no set). */
+function hasDuplicate(names: readonly string[]): boolean {
+  for (let i = 1; i < names.length; i++) {
+    if (!(names[i - 1]! < names[i]!)) return new Set(names).size !== names.length;
+  }
+  return false;
 }
 
 /**
@@ -113,12 +122,13 @@ function commit(host: ServerHost, client: ClientConnection, sensor: Sensor, stra
 /**
  * Replies `!name[mid] ok <names> <strategy...>` to a change of sampling, written straight to
  * bytes (no Message, no Buffer per argument).
+ * @param names the names of sensors found, with commas between them: nothing to escape
  */
 function replyChanged(ctx: RequestContext, names: string, wire: readonly string[]): void {
   // A request cancelled meanwhile (its client left) ends without a word, as a returned value would.
   if (ctx.aborted) return;
-  const head = ctx.mid === undefined ? `!${ctx.name} ok` : `!${ctx.name}[${ctx.mid}] ok`;
-  ctx.sendRaw(wireLine(head, [names, ...wire]), true);
+  const head = ctx.mid === undefined ? `!${ctx.name} ok ` : `!${ctx.name}[${ctx.mid}] ok `;
+  ctx.sendRaw(wireLine(head + names, [...wire]), true);
 }
 
 /** `?sensor-sampling names [strategy params...]`: a query, or a change of one or (bulk) several sensors. */
@@ -153,10 +163,9 @@ function samplingRequest(
     });
   }
   const list = names.split(',');
-  if (new Set(list).size !== list.length) throw new FailReply('Duplicate sensor name');
+  if (hasDuplicate(list)) throw new FailReply('Duplicate sensor name');
   const n = list.length;
-  const sensors: Sensor[] = [];
-  for (let i = 0; i < n; i++) sensors.push(lookup(host, list[i]!));
+  const sensors = lookupSensors(list, host.sensors, host.sortedSensorsAtHand());
   const drops = client.sensorDrops;
   // Parse for every sensor first so that one bad sensor changes nothing. Parsing depends only on
   // the sensor type, so it is done once per type (sensors of one type usually come in a run).

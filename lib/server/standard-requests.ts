@@ -22,6 +22,8 @@ export interface ServerHost {
   readonly sensors: SensorSet;
   /** Every sensor, sorted by name (cached by the server). */
   sortedSensors(): readonly Sensor[];
+  /** The same, when the server has it at hand (made for a listing and unchanged since), else undefined. */
+  sortedSensorsAtHand(): readonly Sensor[] | undefined;
   /** The connection a request came from. */
   clientOf(ctx: RequestContext): ClientConnection;
   /** Every connected client's `host:port`. */

@@ -189,7 +189,9 @@ export function wireLine(prefix: string, fields: (string | Buffer)[]): Buffer {
   }
   const out = Buffer.allocUnsafe(size);
   let pos = 0;
-  for (let i = 0; i < prefix.length; i++) out[pos++] = prefix.charCodeAt(i);
+  // A long prefix (a bulk ?sensor-sampling reply's names) is written natively.
+  if (prefix.length >= LONG_FIELD) pos = out.write(prefix, 0, 'latin1');
+  else for (let i = 0; i < prefix.length; i++) out[pos++] = prefix.charCodeAt(i);
   for (let i = 0; i < n; i++) {
     out[pos++] = 0x20;
     const f = fields[i]!;

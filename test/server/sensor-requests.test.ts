@@ -212,6 +212,29 @@ describe('?sensor-sampling', () => {
     await c.request('?sensor-sampling float-sensor', ['!sensor-sampling ok float-sensor event']);
   });
 
+  it('sampling - after a listing, bulk names in any order find their sensors, also after sensors are added, replaced or removed', async (t) => {
+    const f = await setup(t);
+    const c = await f.connect();
+    c.send('?sensor-list');
+    await c.expectLines([/^#sensor-list /, /^#sensor-list /, /^#sensor-list /, /^#sensor-list /, /^#sensor-list /, '!sensor-list ok 5']);
+    await c.request('?sensor-sampling foo,auto-override,str-sensor none', ['!sensor-sampling ok foo,auto-override,str-sensor none']);
+    await c.request('?sensor-sampling str-sensor,foo,float-sensor,str-sensor none', ['!sensor-sampling fail Duplicate\\_sensor\\_name']);
+    await c.request('?sensor-sampling counter-queries,float-sensor,nosuch none', ["!sensor-sampling fail Unknown\\_sensor\\_'nosuch'"]);
+    // A new sensor sorted among the others, and a replaced one: the new objects are subscribed.
+    f.server.sensors.add(Sensor.integer({ name: 'bar', default: 7, initialStatus: 'nominal', clock: f.clock }));
+    f.server.sensors.add(Sensor.integer({ name: 'foo', default: 8, initialStatus: 'nominal', clock: f.clock }));
+    c.send('?watchdog');
+    while ((await c.nextLine()) !== '!watchdog ok');
+    await c.request('?sensor-sampling bar,foo event', [
+      '#sensor-status 1700000000.0 1 bar nominal 7',
+      '#sensor-status 1700000000.0 1 foo nominal 8',
+      '!sensor-sampling ok bar,foo event',
+    ]);
+    f.server.sensors.remove('bar');
+    await c.expect('#interface-changed sensor bar removed');
+    await c.request('?sensor-sampling auto-override,bar none', ["!sensor-sampling fail Unknown\\_sensor\\_'bar'"]);
+  });
+
   it('sampling - auto on a sensor that overrides it behaves like its strategy but replies auto', async (t) => {
     const f = await setup(t);
     const c = await f.connect();

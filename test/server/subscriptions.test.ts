@@ -73,6 +73,58 @@ describe('subscriptions', () => {
     assert.equal(sensors.reduce((n, s) => n + s.observerCount, 0), 0);
   });
 
+  it('subscriptions - many auto subscriptions are queried, changed, dropped, counted and updated like one', () => {
+    const { subs, sent } = table();
+    const sensors = Array.from({ length: 5 }, (_, i) => Sensor.integer({ name: `s${i}`, default: i }));
+    for (const s of sensors) subs.set(s, { strategy: 'auto' }, true);
+    assert.equal(subs.size, 5);
+    assert.deepEqual(subs.strategyOf(sensors[1]!), { strategy: 'auto' });
+    subs.set(sensors[2]!, { strategy: 'event' }, true);
+    subs.drop(sensors[3]!);
+    subs.set(sensors[4]!, { strategy: 'none' }, true);
+    assert.equal(subs.size, 3);
+    assert.deepEqual(sensors.map((s) => subs.strategyOf(s).strategy), ['auto', 'auto', 'event', 'none', 'none']);
+    sent.length = 0;
+    for (const s of sensors) s.value = 10 + Number(s.name.slice(1));
+    assert.deepEqual(sent, [['s0', 10], ['s1', 11], ['s2', 12]]);
+    assert.equal(sensors.reduce((n, s) => n + s.observerCount, 0), 3);
+  });
+
+  it('subscriptions - thousands of auto subscriptions are all counted, found and ended', () => {
+    const { subs, sent } = table();
+    const sensors = Array.from({ length: 2500 }, (_, i) => Sensor.integer({ name: `n${i}`, default: i }));
+    for (const s of sensors.slice(0, 2000)) subs.set(s, { strategy: 'auto' }, true);
+    assert.equal(subs.size, 2000);
+    assert.deepEqual(subs.strategyOf(sensors[1999]!), { strategy: 'auto' });
+    for (const s of sensors.slice(2000)) subs.set(s, { strategy: 'auto' }, true);
+    assert.equal(subs.size, 2500);
+    assert.deepEqual(subs.strategyOf(sensors[2499]!), { strategy: 'auto' });
+    assert.equal(sent.length, 2500);
+    subs.clear();
+    assert.equal(subs.size, 0);
+    assert.equal(sensors.reduce((n, s) => n + s.observerCount, 0), 0);
+  });
+
+  it('subscriptions - a sensor notifying from a snapshot of its observers after the subscription ended sends nothing more', () => {
+    const { subs, sent } = table();
+    const s = Sensor.integer({ name: 'a', default: 1 });
+    const other = Sensor.integer({ name: 'b', default: 1 });
+    // Observes first, and ends the subscription in the middle of the notification.
+    s.attach((_sensor, reading) => {
+      if (reading.value === 2) subs.set(s, { strategy: 'none' }, true);
+      if (reading.value === 3) subs.clear();
+    });
+    subs.set(s, { strategy: 'auto' }, true);
+    subs.set(other, { strategy: 'auto' }, true);
+    s.value = 2;
+    other.value = 2;
+    subs.set(s, { strategy: 'auto' }, true);
+    s.value = 3;
+    other.value = 3;
+    assert.deepEqual(sent, [['a', 1], ['b', 1], ['b', 2], ['a', 2]]);
+    assert.equal(subs.size, 0);
+  });
+
   it('subscriptions - a first send that throws leaves no subscription behind', () => {
     const clock = new VirtualClock();
     const subs = new Subscriptions(() => {
