@@ -253,7 +253,11 @@ export class Sensor<T = unknown> {
    */
   attach(observer: SensorObserver<T>): () => void {
     if (typeof observer !== 'function') throw invalidSensor(`sensor ${this.name}: an observer must be a function`);
-    if (!this.#observers.includes(observer)) this.#observers = [...this.#observers, observer];
+    const observers = this.#observers;
+    // A first observer (the usual case: one client's subscription) makes a one-element array;
+    // spreading the shared frozen empty list took the iterator's slow path.
+    if (observers.length === 0) this.#observers = [observer];
+    else if (!observers.includes(observer)) this.#observers = [...observers, observer];
     return () => {
       this.detach(observer);
     };
@@ -261,11 +265,16 @@ export class Sensor<T = unknown> {
 
   /** Stops calling `observer`; unknown observers are ignored. */
   detach(observer: SensorObserver<T>): void {
-    const i = this.#observers.indexOf(observer);
+    const observers = this.#observers;
+    const i = observers.indexOf(observer);
     if (i === -1) return;
-    const next = [...this.#observers];
+    if (observers.length === 1) {
+      this.#observers = NO_OBSERVERS;
+      return;
+    }
+    const next = observers.slice();
     next.splice(i, 1);
-    this.#observers = next.length === 0 ? NO_OBSERVERS : next;
+    this.#observers = next;
   }
 
   /** The status of `v` set without one: from the status function (checked when the caller gave it). */
