@@ -3,6 +3,7 @@
  * the views that consume it and the strategy claims on it.
  * @module
  */
+import { Message } from '../codec/message.js';
 import type { Reading, SamplingStrategy, SensorStatus } from '../sensor/index.js';
 import type { SensorInfo } from './sensor-informs.js';
 
@@ -21,12 +22,44 @@ export const NO_VIEWS: readonly SensorView[] = Object.freeze([]);
 /** What nobody claims: `none`. */
 export const UNSUBSCRIBED: WantedStrategy = Object.freeze({ args: Object.freeze([NONE]), key: NONE });
 
-/** A raw reading as received (the value is the wire bytes). */
-export interface RawReading {
+/**
+ * A reading as received: status and timestamp parsed, the value still argument {@link index} of
+ * the inform {@link message}, for each consumer to decode in place with its own codec
+ * ({@link decodeReadingValue}, sensor-informs.ts): no Buffer view is made of it. A kept reading
+ * keeps that message, and so the bytes it was parsed from: at most the parser's view limit
+ * (`VIEW_CHUNK_LIMIT`, 64 KiB) or one longer line, as a Buffer view of the value did.
+ */
+export class RawReading {
   /** Seconds. */
   readonly timestamp: number;
   readonly status: SensorStatus;
-  readonly value: Buffer;
+  /** The inform the value came in. */
+  readonly message: Message;
+  /** The value's argument index in {@link message}. */
+  readonly index: number;
+
+  /**
+   * @param timestamp seconds
+   * @param status its status
+   * @param message the inform holding the value
+   * @param index the value's argument index in `message`
+   */
+  constructor(timestamp: number, status: SensorStatus, message: Message, index: number) {
+    this.timestamp = timestamp;
+    this.status = status;
+    this.message = message;
+    this.index = index;
+  }
+
+  /** The value's bytes: a view into the message's bytes (a copy when the argument held escapes). */
+  get value(): Buffer {
+    return this.message.argBytes(this.index) ?? Buffer.alloc(0);
+  }
+
+  /** The same reading holding only a copy of its value's bytes (to keep it without keeping the message's bytes). */
+  detached(): RawReading {
+    return new RawReading(this.timestamp, this.status, Message.inform('value', Buffer.from(this.value)), 0);
+  }
 }
 
 /**
@@ -47,7 +80,8 @@ export interface SensorView {
    */
   sensorAdded(s: RemoteSensor, old: RemoteSensor | undefined): void;
   sensorRemoved(s: RemoteSensor): void;
-  sensorUpdated(s: RemoteSensor, timestamp: number, status: SensorStatus, value: Buffer): void;
+  /** A reading of `s` (decode its value in place: {@link RawReading}). */
+  sensorUpdated(s: RemoteSensor, r: RawReading): void;
   /** The device refused the strategy this view wanted for `name`. */
   strategyRejected(name: string, strategy: SamplingStrategy, error: Error): void;
 }

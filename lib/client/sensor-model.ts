@@ -145,7 +145,7 @@ export class SensorModel implements DeliveryModel {
         v.sensorAdded(s, undefined);
         s.watchers = [...s.watchers, v];
         const r = s.reading;
-        if (r !== undefined) v.sensorUpdated(s, r.timestamp, r.status, r.value);
+        if (r !== undefined) v.sensorUpdated(s, r);
         this.#updateNeed(s);
       }
     });
