@@ -14,10 +14,10 @@ import { KatcpError } from '../errors.js';
 import type { SensorStatus } from '../sensor/index.js';
 import { makeReading } from '../sensor/status.js';
 import type { Client } from './client.js';
-import { earlyReading, NONE, RawReading } from './sensor-entry.js';
+import { earlyReading, NONE } from './sensor-entry.js';
 import type { NamedSlot, RemoteSensor, SensorView } from './sensor-entry.js';
 import type { SensorHolding } from './sensor-holding.js';
-import { decodeSensorValueAt, forEachSensorReading } from './sensor-informs.js';
+import { decodeSensorValueAt, forEachSensorReading, RawReading } from './sensor-informs.js';
 import type { SensorInfo } from './sensor-informs.js';
 
 /**

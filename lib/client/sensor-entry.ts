@@ -3,9 +3,8 @@
  * the views that consume it and the strategy claims on it.
  * @module
  */
-import { Message } from '../codec/message.js';
-import type { Reading, SamplingStrategy, SensorStatus } from '../sensor/index.js';
-import type { SensorInfo } from './sensor-informs.js';
+import type { Reading, SamplingStrategy } from '../sensor/index.js';
+import type { RawReading, SensorInfo } from './sensor-informs.js';
 
 /** The strategy key of an unsubscribed sensor. */
 export const NONE = 'none';
@@ -21,46 +20,6 @@ export const NO_VIEWS: readonly SensorView[] = Object.freeze([]);
 
 /** What nobody claims: `none`. */
 export const UNSUBSCRIBED: WantedStrategy = Object.freeze({ args: Object.freeze([NONE]), key: NONE });
-
-/**
- * A reading as received: status and timestamp parsed, the value still argument {@link index} of
- * the inform {@link message}, for each consumer to decode in place with its own codec
- * ({@link decodeReadingValue}, sensor-informs.ts): no Buffer view is made of it. A kept reading
- * keeps that message, and so the bytes it was parsed from: at most the parser's view limit
- * (`VIEW_CHUNK_LIMIT`, 64 KiB) or one longer line, as a Buffer view of the value did.
- */
-export class RawReading {
-  /** Seconds. */
-  readonly timestamp: number;
-  readonly status: SensorStatus;
-  /** The inform the value came in. */
-  readonly message: Message;
-  /** The value's argument index in {@link message}. */
-  readonly index: number;
-
-  /**
-   * @param timestamp seconds
-   * @param status its status
-   * @param message the inform holding the value
-   * @param index the value's argument index in `message`
-   */
-  constructor(timestamp: number, status: SensorStatus, message: Message, index: number) {
-    this.timestamp = timestamp;
-    this.status = status;
-    this.message = message;
-    this.index = index;
-  }
-
-  /** The value's bytes: a view into the message's bytes (a copy when the argument held escapes). */
-  get value(): Buffer {
-    return this.message.argBytes(this.index) ?? Buffer.alloc(0);
-  }
-
-  /** The same reading holding only a copy of its value's bytes (to keep it without keeping the message's bytes). */
-  detached(): RawReading {
-    return new RawReading(this.timestamp, this.status, Message.inform('value', Buffer.from(this.value)), 0);
-  }
-}
 
 /**
  * A view that follows every sensor its filter accepts, with raw readings and a strategy for them

@@ -6,7 +6,7 @@
  * @module
  */
 import { KatcpError } from '../errors.js';
-import type { RawReading } from './sensor-entry.js';
+import type { RawReading } from './sensor-informs.js';
 
 /** The up-calls of the holding's owner (the inspecting client). */
 export interface HoldingOwner {

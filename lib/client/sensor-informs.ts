@@ -9,10 +9,12 @@
  * (`Client.sensorValue`, `SensorWatcher`, `InspectingClient`, resources, containers, the
  * recorder). Lossless values: a `string` sensor whose bytes are not UTF-8 still delivers its
  * reading, with status and timestamp, and its value is then a `Buffer` holding the exact bytes
- * (aiokatcp keeps such values as `bytes`). Valid UTF-8 gives a JS `string` as before.
+ * (aiokatcp keeps such values as `bytes`). Valid UTF-8 gives a JS `string` as before. A reading
+ * is received as a {@link RawReading} (the inform and its value's index) and decoded in place
+ * ({@link decodeArgument}, {@link decodeSensorValueAt}): no Buffer view of the value is made.
  * @module
  */
-import type { Message } from '../codec/message.js';
+import { Message } from '../codec/message.js';
 import { getType } from '../codec/types.js';
 import type { CodecContext, TypeCodec } from '../codec/types.js';
 import { decodeUtf8 } from '../codec/text-types.js';
@@ -42,6 +44,46 @@ export interface RawSensorReading {
   readonly name: string;
   readonly status: SensorStatus;
   readonly value: Buffer;
+}
+
+/**
+ * A reading as received: status and timestamp parsed, the value still argument {@link index} of
+ * the inform {@link message}, for each consumer to decode in place with its own codec
+ * ({@link decodeArgument}, {@link decodeSensorValueAt}): no Buffer view is made of it. A kept reading
+ * keeps that message, and so the bytes it was parsed from: at most the parser's view limit
+ * (`VIEW_CHUNK_LIMIT`, 64 KiB) or one longer line, as a Buffer view of the value did.
+ */
+export class RawReading {
+  /** Seconds. */
+  readonly timestamp: number;
+  readonly status: SensorStatus;
+  /** The inform the value came in. */
+  readonly message: Message;
+  /** The value's argument index in {@link message}. */
+  readonly index: number;
+
+  /**
+   * @param timestamp seconds
+   * @param status its status
+   * @param message the inform holding the value
+   * @param index the value's argument index in `message`
+   */
+  constructor(timestamp: number, status: SensorStatus, message: Message, index: number) {
+    this.timestamp = timestamp;
+    this.status = status;
+    this.message = message;
+    this.index = index;
+  }
+
+  /** The value's bytes: a view into the message's bytes (a copy when the argument held escapes). */
+  get value(): Buffer {
+    return this.message.argBytes(this.index) ?? Buffer.alloc(0);
+  }
+
+  /** The same reading holding only a copy of its value's bytes (to keep it without keeping the message's bytes). */
+  detached(): RawReading {
+    return new RawReading(this.timestamp, this.status, Message.inform('value', Buffer.from(this.value)), 0);
+  }
 }
 
 /** A parsed `#sensor-status` or `#sensor-value` inform. */

@@ -14,8 +14,8 @@ import type { Deferred } from '../util/deferred.js';
 import type { Client } from './client.js';
 import { monitorOf } from './sensor-monitor.js';
 import type { MonitorWatcher, SensorMonitor } from './sensor-monitor.js';
-import type { RawReading, RemoteSensor } from './sensor-entry.js';
-import type { SensorInfo } from './sensor-informs.js';
+import type { RemoteSensor } from './sensor-entry.js';
+import type { RawReading, SensorInfo } from './sensor-informs.js';
 import { decodeArgument, isWireSensorType } from './sensor-informs.js';
 import { SyncState } from './sync-state.js';
 

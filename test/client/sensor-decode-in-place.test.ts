@@ -4,8 +4,7 @@ import fc from 'fast-check';
 import { Message } from '../../lib/codec/message.js';
 import { discreteType, getType } from '../../lib/codec/types.js';
 import type { CodecContext, TypeCodec } from '../../lib/codec/types.js';
-import { decodeArgument, decodeSensorValue, decodeSensorValueAt } from '../../lib/client/sensor-informs.js';
-import { RawReading } from '../../lib/client/sensor-entry.js';
+import { decodeArgument, decodeSensorValue, decodeSensorValueAt, RawReading } from '../../lib/client/sensor-informs.js';
 
 const colours = discreteType(['red', 'gr\u00fcn', '\uFFFD']);
 const CODECS: [TypeCodec<unknown>, (readonly string[])?][] = [
