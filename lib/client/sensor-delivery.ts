@@ -15,9 +15,9 @@ import type { SensorStatus } from '../sensor/index.js';
 import { makeReading } from '../sensor/status.js';
 import type { Client } from './client.js';
 import { earlyReading, NONE } from './sensor-entry.js';
-import type { NamedSlot, RawReading, RemoteSensor, SensorView } from './sensor-entry.js';
+import type { NamedSlot, RemoteSensor, SensorView } from './sensor-entry.js';
 import type { SensorHolding } from './sensor-holding.js';
-import { decodeSensorValue, forEachSensorReading } from './sensor-informs.js';
+import { decodeSensorValueAt, forEachSensorReading, RawReading } from './sensor-informs.js';
 import type { SensorInfo } from './sensor-informs.js';
 
 /**
@@ -214,11 +214,12 @@ export class SensorDelivery {
   };
 
   readonly #onReading = (msg: Message, at: number, status: SensorStatus, timestamp: number): void => {
-    const value = msg.argBytes(at + 2) as Buffer;
+    // One reading object, whatever becomes of it: its value is decoded from msg by each consumer.
+    const reading = new RawReading(timestamp, status, msg, at + 2);
     let s = this.#head < this.#expected.length ? this.#expectedNamed(msg, at) : undefined;
     if (s !== undefined && !s.inModel) {
       if (s.incoming) {
-        earlyReading(s, { timestamp, status, value });
+        earlyReading(s, reading);
         return;
       }
       s = undefined;
@@ -227,12 +228,11 @@ export class SensorDelivery {
       const name = msg.arg(at);
       s = this.#sensors.get(name);
       if (s === undefined) {
-        this.#model.unlistedReading(name, { timestamp, status, value });
+        this.#model.unlistedReading(name, reading);
         return;
       }
     }
     if (s.current === NONE && !this.#holdingOn) this.#model.subscribedAfterAll(s);
-    const reading = { timestamp, status, value };
     s.reading = reading;
     this.deliver(s, reading);
   };
@@ -255,7 +255,7 @@ export class SensorDelivery {
     const watchers = s.watchers;
     for (let i = 0; i < watchers.length; i++) {
       try {
-        watchers[i]!.sensorUpdated(s, r.timestamp, r.status, r.value);
+        watchers[i]!.sensorUpdated(s, r);
       } catch (err) {
         this.#client.logger.error(`a sensor watcher failed to handle an update of ${name}`, err);
       }
@@ -272,7 +272,7 @@ export class SensorDelivery {
     const name = info.name;
     let reading;
     try {
-      reading = makeReading(r.timestamp, r.status, decodeSensorValue(info, r.value, this.codecContext));
+      reading = makeReading(r.timestamp, r.status, decodeSensorValueAt(info, r.message, r.index, this.codecContext));
     } catch (err) {
       for (const t of targets) t.owner.warn(updateError(`sensor ${name}: update dropped: ${(err as Error).message}`, err));
       return;

@@ -3,8 +3,8 @@
  * the views that consume it and the strategy claims on it.
  * @module
  */
-import type { Reading, SamplingStrategy, SensorStatus } from '../sensor/index.js';
-import type { SensorInfo } from './sensor-informs.js';
+import type { Reading, SamplingStrategy } from '../sensor/index.js';
+import type { RawReading, SensorInfo } from './sensor-informs.js';
 
 /** The strategy key of an unsubscribed sensor. */
 export const NONE = 'none';
@@ -20,14 +20,6 @@ export const NO_VIEWS: readonly SensorView[] = Object.freeze([]);
 
 /** What nobody claims: `none`. */
 export const UNSUBSCRIBED: WantedStrategy = Object.freeze({ args: Object.freeze([NONE]), key: NONE });
-
-/** A raw reading as received (the value is the wire bytes). */
-export interface RawReading {
-  /** Seconds. */
-  readonly timestamp: number;
-  readonly status: SensorStatus;
-  readonly value: Buffer;
-}
 
 /**
  * A view that follows every sensor its filter accepts, with raw readings and a strategy for them
@@ -47,7 +39,8 @@ export interface SensorView {
    */
   sensorAdded(s: RemoteSensor, old: RemoteSensor | undefined): void;
   sensorRemoved(s: RemoteSensor): void;
-  sensorUpdated(s: RemoteSensor, timestamp: number, status: SensorStatus, value: Buffer): void;
+  /** A reading of `s` (decode its value in place: {@link RawReading}). */
+  sensorUpdated(s: RemoteSensor, r: RawReading): void;
   /** The device refused the strategy this view wanted for `name`. */
   strategyRejected(name: string, strategy: SamplingStrategy, error: Error): void;
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import { KatcpError } from '../errors.js';
-import type { RawReading } from './sensor-entry.js';
+import type { RawReading } from './sensor-informs.js';
 
 /** The up-calls of the holding's owner (the inspecting client). */
 export interface HoldingOwner {
@@ -70,8 +70,8 @@ export class SensorHolding {
       return;
     }
     if (this.#notFound.has(name)) return;
-    // Message arguments may be views into the parser's buffer; keep a copy.
-    this.#held.set(name, { timestamp: r.timestamp, status: r.status, value: Buffer.from(r.value) });
+    // Held for as long as a listing takes: a copy of the value, not the bytes of its inform.
+    this.#held.set(name, r.detached());
     owner.heldUnknown(name);
   }
 

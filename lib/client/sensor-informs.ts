@@ -9,10 +9,12 @@
  * (`Client.sensorValue`, `SensorWatcher`, `InspectingClient`, resources, containers, the
  * recorder). Lossless values: a `string` sensor whose bytes are not UTF-8 still delivers its
  * reading, with status and timestamp, and its value is then a `Buffer` holding the exact bytes
- * (aiokatcp keeps such values as `bytes`). Valid UTF-8 gives a JS `string` as before.
+ * (aiokatcp keeps such values as `bytes`). Valid UTF-8 gives a JS `string` as before. A reading
+ * is received as a {@link RawReading} (the inform and its value's index) and decoded in place
+ * ({@link decodeArgument}, {@link decodeSensorValueAt}): no Buffer view of the value is made.
  * @module
  */
-import type { Message } from '../codec/message.js';
+import { Message } from '../codec/message.js';
 import { getType } from '../codec/types.js';
 import type { CodecContext, TypeCodec } from '../codec/types.js';
 import { decodeUtf8 } from '../codec/text-types.js';
@@ -42,6 +44,46 @@ export interface RawSensorReading {
   readonly name: string;
   readonly status: SensorStatus;
   readonly value: Buffer;
+}
+
+/**
+ * A reading as received: status and timestamp parsed, the value still argument {@link index} of
+ * the inform {@link message}, for each consumer to decode in place with its own codec
+ * ({@link decodeArgument}, {@link decodeSensorValueAt}): no Buffer view is made of it. A kept reading
+ * keeps that message, and so the bytes it was parsed from: at most the parser's view limit
+ * (`VIEW_CHUNK_LIMIT`, 64 KiB) or one longer line, as a Buffer view of the value did.
+ */
+export class RawReading {
+  /** Seconds. */
+  readonly timestamp: number;
+  readonly status: SensorStatus;
+  /** The inform the value came in. */
+  readonly message: Message;
+  /** The value's argument index in {@link message}. */
+  readonly index: number;
+
+  /**
+   * @param timestamp seconds
+   * @param status its status
+   * @param message the inform holding the value
+   * @param index the value's argument index in `message`
+   */
+  constructor(timestamp: number, status: SensorStatus, message: Message, index: number) {
+    this.timestamp = timestamp;
+    this.status = status;
+    this.message = message;
+    this.index = index;
+  }
+
+  /** The value's bytes: a view into the message's bytes (a copy when the argument held escapes). */
+  get value(): Buffer {
+    return this.message.argBytes(this.index) ?? Buffer.alloc(0);
+  }
+
+  /** The same reading holding only a copy of its value's bytes (to keep it without keeping the message's bytes). */
+  detached(): RawReading {
+    return new RawReading(this.timestamp, this.status, Message.inform('value', Buffer.from(this.value)), 0);
+  }
 }
 
 /** A parsed `#sensor-status` or `#sensor-value` inform. */
@@ -281,12 +323,70 @@ export function sensorValueCodec(info: Pick<SensorInfo, 'type'>): TypeCodec<unkn
  */
 export function decodeSensorValue(info: Pick<SensorInfo, 'type'>, raw: Uint8Array, ctx: CodecContext): unknown {
   const type = clientSensorType(info.type);
-  if (type === 'string') {
-    try {
-      return decodeUtf8(raw);
-    } catch {
-      return Buffer.from(raw);
-    }
-  }
+  if (type === 'string') return decodeLossless(raw);
   return getType(type).decode(raw, ctx);
+}
+
+/** Strict UTF-8, else a copy of the bytes (the lossless rule of the module documentation). */
+function decodeLossless(raw: Uint8Array): string | Buffer {
+  try {
+    return decodeUtf8(raw);
+  } catch {
+    return Buffer.from(raw);
+  }
+}
+
+/**
+ * Argument `i` of `msg`, the value of a listed sensor, decoded as {@link decodeSensorValue}
+ * decodes its bytes, but read in place (see {@link decodeArgument}).
+ * @throws KatcpTypeError as decodeSensorValue
+ */
+export function decodeSensorValueAt(info: Pick<SensorInfo, 'type'>, msg: Message, i: number, ctx: CodecContext): unknown {
+  const type = clientSensorType(info.type);
+  if (type !== 'string') return decodeArgument(msg, i, getType(type), ctx);
+  const text = msg.arg(i);
+  return text.includes(REPLACEMENT) ? decodeLossless(msg.argBytes(i)!) : text;
+}
+
+const floatCodec = getType('float');
+const integerCodec = getType('integer');
+const booleanCodec = getType('boolean');
+const stringCodec = getType('string');
+const discreteCodec = getType('discrete');
+const BOOLEAN_TEXT: readonly string[] = ['0', '1'];
+// What a lossy UTF-8 decode puts for bytes that are not UTF-8: a text without it was valid UTF-8.
+const REPLACEMENT = '\uFFFD';
+
+/**
+ * Argument `i` of `msg` (which must have it) decoded by `codec` as
+ * `codec.decode(msg.argBytes(i), ctx)` would, but read in place, without a Buffer view, for the
+ * built-in `float`, `integer`, `boolean`, `timestamp`, `string` and `discrete` codecs, and for a
+ * `discreteType(values)` codec when its `values` are given. Any other codec, and any value the
+ * fast path does not take (so that errors are the codec's own), is decoded by the codec.
+ * @param values the codec's values, when `codec` is `discreteType(values)`
+ * @throws KatcpTypeError when the codec refuses the value
+ */
+export function decodeArgument(msg: Message, i: number, codec: TypeCodec<unknown>, ctx: CodecContext, values?: readonly string[]): unknown {
+  if (codec === floatCodec) return msg.argFloat(i);
+  if (codec === integerCodec) return msg.argInteger(i);
+  if (codec === booleanCodec) {
+    const k = msg.argOneOf(i, BOOLEAN_TEXT);
+    if (k >= 0) return k === 1;
+  } else if (codec === timestampCodec) {
+    let seconds: number | undefined;
+    try {
+      seconds = msg.argFloat(i);
+    } catch {
+      // Decoded by the codec below, for its error.
+    }
+    if (seconds !== undefined) return ctx.protocolMajor === 4 ? seconds / 1000 : seconds;
+  } else if (values !== undefined) {
+    // Compared as bytes; only an escaped argument is decoded (lossily: hence the last test).
+    const k = msg.argOneOf(i, values);
+    if (k >= 0 && !values[k]!.includes(REPLACEMENT)) return values[k];
+  } else if (codec === stringCodec || codec === discreteCodec) {
+    const text = msg.arg(i);
+    if (!text.includes(REPLACEMENT)) return text;
+  }
+  return codec.decode(msg.argBytes(i)!, ctx);
 }

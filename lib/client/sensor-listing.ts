@@ -12,7 +12,8 @@
  */
 import type { ClientLogger } from './logger.js';
 import { earlyReading, NO_VIEWS, RemoteSensor } from './sensor-entry.js';
-import type { RawReading, SensorView } from './sensor-entry.js';
+import type { SensorView } from './sensor-entry.js';
+import type { RawReading } from './sensor-informs.js';
 import type { SensorDelivery } from './sensor-delivery.js';
 import type { SensorHolding } from './sensor-holding.js';
 import { sameSensorInfo } from './sensor-informs.js';

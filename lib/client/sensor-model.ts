@@ -24,7 +24,8 @@ import type { NamedSlot, RemoteSensor } from './sensor-entry.js';
 import { SensorListing, viewWants } from './sensor-listing.js';
 import { NamedSlots } from './sensor-named.js';
 import { NeedSet } from './sensor-need.js';
-import type { ClaimOwner, NamedOwner, RawReading, ReadingTarget, SensorView, WantedStrategy } from './sensor-entry.js';
+import type { ClaimOwner, NamedOwner, ReadingTarget, SensorView, WantedStrategy } from './sensor-entry.js';
+import type { RawReading } from './sensor-informs.js';
 import { SensorDelivery } from './sensor-delivery.js';
 import type { DeliveryModel } from './sensor-delivery.js';
 import type { SensorInfo } from './sensor-informs.js';
@@ -145,7 +146,7 @@ export class SensorModel implements DeliveryModel {
         v.sensorAdded(s, undefined);
         s.watchers = [...s.watchers, v];
         const r = s.reading;
-        if (r !== undefined) v.sensorUpdated(s, r.timestamp, r.status, r.value);
+        if (r !== undefined) v.sensorUpdated(s, r);
         this.#updateNeed(s);
       }
     });

@@ -6,7 +6,7 @@ import { EventEmitter } from 'eventemitter3';
 import { ConnectionClosedError } from '../errors.js';
 import { makeReading, Sensor, SensorSet } from '../sensor/index.js';
 import { setCheckedReading } from '../sensor/sensor.js';
-import type { Reading, SamplingStrategy, SensorStatus, SensorTypeName } from '../sensor/index.js';
+import type { Reading, SamplingStrategy, SensorTypeName } from '../sensor/index.js';
 import { withCancel } from '../util/abort.js';
 import type { CallOptions } from '../util/abort.js';
 import { deferred } from '../util/deferred.js';
@@ -15,8 +15,8 @@ import type { Client } from './client.js';
 import { monitorOf } from './sensor-monitor.js';
 import type { MonitorWatcher, SensorMonitor } from './sensor-monitor.js';
 import type { RemoteSensor } from './sensor-entry.js';
-import type { SensorInfo } from './sensor-informs.js';
-import { isWireSensorType } from './sensor-informs.js';
+import type { RawReading, SensorInfo } from './sensor-informs.js';
+import { decodeArgument, isWireSensorType } from './sensor-informs.js';
 import { SyncState } from './sync-state.js';
 
 /** Options of {@link SensorWatcher}. */
@@ -118,7 +118,7 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
       batchStop: () => this.#emitSafe('batchStop'),
       sensorAdded: (s, old) => this.#added(s, old),
       sensorRemoved: (s) => this.#removed(s),
-      sensorUpdated: (s, timestamp, status, value) => this.#updated(s, timestamp, status, value),
+      sensorUpdated: (s, r) => this.#updated(s, r),
       stateUpdated: (state) => this.#setState(state),
       strategyRejected: (name, strategy, error) => this.#emitSafe('strategyRejected', name, strategy, error),
     };
@@ -289,7 +289,7 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
     }
   }
 
-  #updated(s: RemoteSensor, timestamp: number, status: SensorStatus, raw: Buffer): void {
+  #updated(s: RemoteSensor, r: RawReading): void {
     const mirrored = this.#mirrorOf(s);
     if (mirrored === undefined) return;
     const ctx = this.client.codecContext;
@@ -298,10 +298,10 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
       const sensor = many ? mirrored[i]! : mirrored;
       let reading: Reading<unknown>;
       try {
-        reading = makeReading(timestamp, status, sensor.codec.decode(raw, ctx));
+        reading = makeReading(r.timestamp, r.status, decodeArgument(r.message, r.index, sensor.codec, ctx, sensor.values));
       } catch (err) {
         if (sensor.type === 'string' && this.#promoteToBytes(s)) {
-          this.#updated(s, timestamp, status, raw);
+          this.#updated(s, r);
           return;
         }
         const name = s.info.name;

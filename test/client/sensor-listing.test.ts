@@ -48,7 +48,7 @@ function setup(): { client: FakeClient; model: SensorModel; events: string[]; la
     batchStop: () => undefined,
     sensorAdded: (s, old) => events.push(`added ${s.info.name}${old === undefined ? '' : ' replacing'}`),
     sensorRemoved: (s) => events.push(`removed ${s.info.name}`),
-    sensorUpdated: (s, _ts, _st, value) => last.set(s.info.name, value.toString()),
+    sensorUpdated: (s, r) => void last.set(s.info.name, r.value.toString()),
     strategyRejected: () => undefined,
   };
   model.addView(view);

@@ -233,7 +233,7 @@ const addView = (names: string[], strategy: SamplingStrategy): Cmd => ({
       batchStop: () => undefined,
       sensorAdded: () => undefined,
       sensorRemoved: (s) => rec.last.delete(s.info.name),
-      sensorUpdated: (s, _ts, _st, value) => rec.last.set(s.info.name, value.toString()),
+      sensorUpdated: (s, r) => void rec.last.set(s.info.name, r.value.toString()),
       strategyRejected: () => undefined,
     };
     r.views.push(rec);
