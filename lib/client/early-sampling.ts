@@ -34,6 +34,9 @@ function byteLength(name: string): number {
   return name.length;
 }
 
+// What a chunk holds once sent, until its next sensor: never pushed to (see `add`).
+const NO_SENSORS: RemoteSensor[] = [];
+
 const byName = (a: RemoteSensor, b: RemoteSensor): number => (a.info.name < b.info.name ? -1 : a.info.name > b.info.name ? 1 : 0);
 
 /**
@@ -64,7 +67,7 @@ export class EarlySampling {
     let p = this.#last;
     if (p === undefined || p.key !== wanted.key) {
       p = this.#pending.get(wanted.key);
-      if (p === undefined) this.#pending.set(wanted.key, (p = { key: wanted.key, args: wanted.args, sensors: [], bytes: 0, sorted: true }));
+      if (p === undefined) this.#pending.set(wanted.key, (p = { key: wanted.key, args: wanted.args, sensors: NO_SENSORS, bytes: 0, sorted: true }));
       this.#last = p;
     }
     const name = s.info.name;
@@ -73,7 +76,11 @@ export class EarlySampling {
     const n = p.sensors.length;
     if (n > 0 && name < p.sensors[n - 1]!.info.name) p.sorted = false;
     p.bytes += (n > 0 ? 1 : 0) + len;
-    p.sensors.push(s);
+    // A chunk's array is made here, holding its first sensor: an empty literal elsewhere (run
+    // once per chunk, too rarely for V8 to track its element kind) made each chunk start as a
+    // small-integer array, and the push this path had inlined deoptimised on it ("not a Smi").
+    if (n === 0) p.sensors = [s];
+    else p.sensors.push(s);
     if (p.sensors.length >= BULK_CHUNK_NAMES) this.#send(p);
   }
 
@@ -94,7 +101,7 @@ export class EarlySampling {
   #send(p: Pending): void {
     // A sort copies the chunk and calls the comparator per name even when it is in order.
     const sensors = p.sorted ? p.sensors : p.sensors.sort(byName);
-    p.sensors = [];
+    p.sensors = NO_SENSORS;
     p.bytes = 0;
     p.sorted = true;
     this.#started.push(this.#subscribe({ args: p.args, sensors, chunked: true }));

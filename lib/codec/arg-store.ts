@@ -61,7 +61,11 @@ export class OffsetArena {
    */
   claim(store: ArgStore | undefined): void {
     this.owner = store;
-    this.names = [];
+    // Emptied, not replaced: no message keeps the list (a store that is not the owner has its
+    // line scanned again), and a new empty list (run once per buffer, too rarely for V8 to track
+    // its element kind) started as a small-integer array on which the parser's optimised push
+    // deoptimised ("not a Smi").
+    this.names.length = 0;
     this.trim();
   }
 

@@ -79,7 +79,9 @@ export function decodeSimpleDecimal(raw: Uint8Array, start = 0, end = raw.length
  */
 export function decodeFloat(raw: Uint8Array | string, typeName = 'float'): number {
   const bytes = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
-  const simple = decodeSimpleDecimal(bytes);
+  // Both bounds given: the defaults' branch, never taken by the per-argument path, would
+  // deoptimise its optimised code the first time this path came by.
+  const simple = decodeSimpleDecimal(bytes, 0, bytes.length);
   if (simple !== undefined) return simple;
   const text = trimmedLatin1(bytes);
   if (FINITE_RE.test(text)) return Number(text.includes('_') ? text.replaceAll('_', '') : text);
