@@ -72,16 +72,22 @@ test('sensor listing - an announced sensor that a second lister applies before t
   assert.deepEqual(events, ['added a']);
 });
 
-test('sensor listing - a second lister applying another description before the list applies the announced one: the list replaces it', () => {
-  const { model, events } = setup();
-  const early = model.incoming(info('a'));
-  assert.ok(early !== undefined);
-  const other = model.apply(info('a', 'older'), {});
-  const listed = model.apply(info('a'), {}, early);
-  assert.equal(model.sensors.get('a'), listed);
-  assert.equal(other.inModel, false);
-  assertOneEntryPerName(model, [early, other, listed]);
-  assert.deepEqual(events, ['added a', 'added a replacing']);
+test('sensor listing - a second lister applying another description before the list applies the announced one (with or without a reconnect between): the list replaces it', () => {
+  for (const reconnect of [false, true]) {
+    const { client, model, events } = setup();
+    const early = model.incoming(info('a'));
+    assert.ok(early !== undefined);
+    if (reconnect) {
+      client.emit('disconnected');
+      client.emit('connected');
+    }
+    const other = model.apply(info('a', 'older'), {});
+    const listed = model.apply(info('a'), {}, early);
+    assert.equal(model.sensors.get('a'), listed);
+    assert.equal(other.inModel, false);
+    assertOneEntryPerName(model, [early, other, listed]);
+    assert.deepEqual(events, ['added a', 'added a replacing']);
+  }
 });
 
 test('sensor listing - a second lister adding names while a list arrives: the names it added are replaced by the list, the others taken as announced', () => {
@@ -113,20 +119,6 @@ test('sensor listing - a known sensor announced by a list, then removed before t
   assert.equal(first.inModel, false);
   assertOneEntryPerName(model, [first, listed]);
   assert.deepEqual(events, ['added a', 'removed a', 'added a']);
-});
-
-test('sensor listing - a list announced before a reconnect, then another lister, then the list applied: one entry per name', () => {
-  const { client, model, events } = setup();
-  const early = model.incoming(info('a'));
-  assert.ok(early !== undefined);
-  client.emit('disconnected');
-  client.emit('connected');
-  const other = model.apply(info('a', 'older'), {});
-  const listed = model.apply(info('a'), {}, early);
-  assert.equal(model.sensors.get('a'), listed);
-  assert.equal(other.inModel, false);
-  assertOneEntryPerName(model, [early, other, listed]);
-  assert.deepEqual(events, ['added a', 'added a replacing']);
 });
 
 test('sensor listing - readings of announced sensors before the list is applied come with them, names in list order or not', () => {

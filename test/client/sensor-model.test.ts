@@ -175,6 +175,16 @@ const list = (names: string[]): Cmd => ({
 /** What happens between a list's arrival (incoming) and its apply in {@link earlyList}. */
 type Between = { apply: string; changed: boolean } | { remove: string } | { reading: string } | 'reconnect' | undefined;
 
+/** The connection drops and comes back to a device that lost its sampling state. */
+function reconnectClient(r: Real): void {
+  r.client.isConnected = false;
+  r.client.emit('disconnected');
+  r.client.device = new Map();
+  r.client.refused = new Set();
+  r.client.isConnected = true;
+  r.client.emit('connected');
+}
+
 /**
  * A full list as the watchers' monitor takes it: each sensor announced as it arrives
  * (`incoming`), then applied with what that returned, with something else happening in between.
@@ -184,14 +194,8 @@ const earlyList = (names: string[], between: Between): Cmd => ({
   async run(_m, r) {
     for (const n of [...r.client.device.keys()]) if (!names.includes(n)) r.client.device.delete(n);
     const announced = names.map((n) => r.model.incoming(info(n)) ?? null);
-    if (between === 'reconnect') {
-      r.client.isConnected = false;
-      r.client.emit('disconnected');
-      r.client.device = new Map();
-      r.client.refused = new Set();
-      r.client.isConnected = true;
-      r.client.emit('connected');
-    } else if (between !== undefined && 'apply' in between) {
+    if (between === 'reconnect') reconnectClient(r);
+    else if (between !== undefined && 'apply' in between) {
       r.entries.add(r.model.apply(between.changed ? { ...info(between.apply), description: 'other' } : info(between.apply), {}));
     } else if (between !== undefined && 'remove' in between) {
       const s = r.model.sensors.get(between.remove);
@@ -294,12 +298,7 @@ const detach = (i: number): Cmd => ({
 const reconnect: Cmd = {
   check: () => true,
   async run(_m, r) {
-    r.client.isConnected = false;
-    r.client.emit('disconnected');
-    r.client.device = new Map();
-    r.client.refused = new Set();
-    r.client.isConnected = true;
-    r.client.emit('connected');
+    reconnectClient(r);
     await settle(r);
   },
   toString: () => 'reconnect',
