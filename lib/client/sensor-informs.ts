@@ -143,18 +143,28 @@ export function parseSensorListInform(msg: Message, like?: SensorInfo): SensorIn
 }
 
 /**
+ * The sensor description of one `#sensor-list` inform; undefined for another inform, or for a
+ * malformed one, which is reported to `warn`.
+ */
+export function sensorListInfo(msg: Message, warn: (err: Error) => void): SensorInfo | undefined {
+  if (msg.name !== 'sensor-list') return undefined;
+  try {
+    return parseSensorListInform(msg);
+  } catch (err) {
+    warn(err as Error);
+    return undefined;
+  }
+}
+
+/**
  * Sensor descriptions from `#sensor-list` informs (other informs are ignored); malformed ones are
  * reported to `warn` and skipped.
  */
 export function parseSensorListInforms(informs: readonly Message[], warn: (err: Error) => void): SensorInfo[] {
   const out: SensorInfo[] = [];
   for (const msg of informs) {
-    if (msg.name !== 'sensor-list') continue;
-    try {
-      out.push(parseSensorListInform(msg));
-    } catch (err) {
-      warn(err as Error);
-    }
+    const info = sensorListInfo(msg, warn);
+    if (info !== undefined) out.push(info);
   }
   return out;
 }

@@ -6,10 +6,10 @@
  */
 import type { Message } from '../codec/message.js';
 import { FailReply, KatcpAbortError, SyncError } from '../errors.js';
-import type { CallOptions } from '../util/abort.js';
+import type { RequestOptions } from '../client/options.js';
 import type { Clock } from '../util/clock.js';
 import type { RequestInfo, SensorInfo } from './model.js';
-import { parseSensorListInforms } from '../client/sensor-informs.js';
+import { parseSensorListInforms, sensorListInfo } from '../client/sensor-informs.js';
 import { buildRequestInfos, timeoutHintTable } from './parse.js';
 
 /** What the inspector needs from the client: raw requests with per-call options, and its timeout-hint table. */
@@ -78,8 +78,15 @@ export class Inspector {
 
   /** Every sensor the device offers (`?sensor-list`). */
   async listSensors(): Promise<SensorInfo[]> {
-    const informs = await this.#call('sensor-list', [], false);
-    return parseSensorListInforms(informs ?? [], this.#opts.warn);
+    const infos: SensorInfo[] = [];
+    const warn = this.#opts.warn;
+    // Parsed as they arrive, while each is the parser's latest line: a message read after the
+    // parser has moved on is scanned again.
+    await this.#call('sensor-list', [], false, (msg) => {
+      const info = sensorListInfo(msg, warn);
+      if (info !== undefined) infos.push(info);
+    });
+    return infos;
   }
 
   /** The named sensors the device knows (unknown names are simply absent). */
@@ -103,13 +110,13 @@ export class Inspector {
   }
 
   /** Send one request; undefined means "no such item" for a named lookup. */
-  async #call(name: string, args: string[], named: boolean): Promise<Message[] | undefined> {
+  async #call(name: string, args: string[], named: boolean, onInform?: (msg: Message) => void): Promise<Message[] | undefined> {
     const what = `?${[name, ...args].join(' ')}`;
     const remaining = this.#deadline - this.#opts.clock.monotonic();
     if (remaining <= 0) throw new SyncError(`sync timed out after ${this.#opts.budget} ms before ${what}`);
     let result: { reply: Message; informs: Message[] };
     try {
-      const opts: CallOptions = { timeout: remaining, signal: this.#opts.signal };
+      const opts: RequestOptions = { timeout: remaining, signal: this.#opts.signal, onInform };
       result = await this.#client.requestRaw(name, ...args, opts);
     } catch (err) {
       if (err instanceof KatcpAbortError && this.#opts.signal.aborted) throw err;

@@ -635,3 +635,26 @@ test('inspecting client - readings are decoded with the protocol of their own co
     [1700000002.5, 1700000003.5],
   ]);
 });
+
+test('inspecting client - a malformed #sensor-list inform in the full listing is warned about; the sensors around it are kept', async (t) => {
+  const peer = await FakePeer.start();
+  const ic = new InspectingClient(peer.host, peer.port, { client: quietClient });
+  t.after(async () => {
+    await ic.close();
+    await peer.close();
+  });
+  const warnings: Error[] = [];
+  ic.on('warning', (e) => warnings.push(e));
+  ic.start();
+  const conn = await peer.acceptWithBanner('5.0-MI');
+  conn.serve((line) => {
+    const [, name = '', mid = ''] = /^\?([\w-]+)(\[\d+\])?/.exec(line) ?? [];
+    if (name === 'help') conn.send(`#help${mid} watchdog Check`, `!help${mid} ok 1`);
+    else if (name === 'sensor-list') {
+      conn.send(`#sensor-list${mid} a.first A \\@ integer`, `#sensor-list${mid} b.broken no\\_type`, `#sensor-list${mid} c.last C \\@ float`, `!sensor-list${mid} ok 3`);
+    } else conn.send(`!${name}${mid} ok`);
+  });
+  await ic.untilSynced(LONG);
+  assert.deepEqual([...ic.sensors].sort(), ['a.first', 'c.last']);
+  assert.equal(warnings.filter((e) => /b\.broken/.test(e.message)).length, 1);
+});
