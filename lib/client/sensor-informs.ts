@@ -11,13 +11,14 @@
  * reading, with status and timestamp, and its value is then a `Buffer` holding the exact bytes
  * (aiokatcp keeps such values as `bytes`). Valid UTF-8 gives a JS `string` as before. A reading
  * is received as a {@link RawReading} (the inform and its value's index) and decoded in place
- * ({@link decodeArgument}, {@link decodeSensorValueAt}): no Buffer view of the value is made.
+ * (`Message.argDecode`, {@link decodeSensorValueAt}): no Buffer view of the value is made.
  * @module
  */
 import { Message } from '../codec/message.js';
 import { getType } from '../codec/types.js';
 import type { CodecContext, TypeCodec } from '../codec/types.js';
 import { decodeUtf8 } from '../codec/text-types.js';
+import { REPLACEMENT } from '../codec/arg-decode.js';
 import { MalformedInformError } from '../errors.js';
 import type { KatcpError } from '../errors.js';
 import type { SensorStatus, SensorTypeName } from '../sensor/index.js';
@@ -49,7 +50,7 @@ export interface RawSensorReading {
 /**
  * A reading as received: status and timestamp parsed, the value still argument {@link index} of
  * the inform {@link message}, for each consumer to decode in place with its own codec
- * ({@link decodeArgument}, {@link decodeSensorValueAt}): no Buffer view is made of it. A kept reading
+ * (`Message.argDecode`, {@link decodeSensorValueAt}): no Buffer view is made of it. A kept reading
  * keeps that message, and so the bytes it was parsed from: at most the parser's view limit
  * (`VIEW_CHUNK_LIMIT`, 64 KiB) or one longer line, as a Buffer view of the value did.
  */
@@ -235,14 +236,7 @@ function statusArg(msg: Message, i: number): SensorStatus | undefined {
 
 /** Argument 0 as a timestamp in seconds (v4 peers send milliseconds), read in place. */
 function timestampArg(msg: Message, ctx: CodecContext): number {
-  let value: number;
-  try {
-    value = msg.argFloat(0);
-  } catch {
-    // The codec applies the same rules; this only gives the error the timestamp type's name.
-    return msg.argDecode(0, timestampCodec, ctx) as number;
-  }
-  return ctx.protocolMajor === 4 ? value / 1000 : value;
+  return msg.argDecode(0, timestampCodec, ctx) as number;
 }
 
 /**
@@ -348,55 +342,12 @@ function decodeLossless(raw: Uint8Array): string | Buffer {
 
 /**
  * Argument `i` of `msg`, the value of a listed sensor, decoded as {@link decodeSensorValue}
- * decodes its bytes, but read in place (see {@link decodeArgument}).
+ * decodes its bytes, but read in place (see `Message.argDecode`).
  * @throws KatcpTypeError as decodeSensorValue
  */
 export function decodeSensorValueAt(info: Pick<SensorInfo, 'type'>, msg: Message, i: number, ctx: CodecContext): unknown {
   const type = clientSensorType(info.type);
-  if (type !== 'string') return decodeArgument(msg, i, getType(type), ctx);
+  if (type !== 'string') return msg.argDecode(i, getType(type), ctx);
   const text = msg.arg(i);
   return text.includes(REPLACEMENT) ? decodeLossless(msg.argBytes(i)!) : text;
-}
-
-const floatCodec = getType('float');
-const integerCodec = getType('integer');
-const booleanCodec = getType('boolean');
-const stringCodec = getType('string');
-const discreteCodec = getType('discrete');
-const BOOLEAN_TEXT: readonly string[] = ['0', '1'];
-// What a lossy UTF-8 decode puts for bytes that are not UTF-8: a text without it was valid UTF-8.
-const REPLACEMENT = '\uFFFD';
-
-/**
- * Argument `i` of `msg` (which must have it) decoded by `codec` as
- * `codec.decode(msg.argBytes(i), ctx)` would, but read in place, without a Buffer view, for the
- * built-in `float`, `integer`, `boolean`, `timestamp`, `string` and `discrete` codecs, and for a
- * `discreteType(values)` codec when its `values` are given. Any other codec, and any value the
- * fast path does not take (so that errors are the codec's own), is decoded by the codec.
- * @param values the codec's values, when `codec` is `discreteType(values)`
- * @throws KatcpTypeError when the codec refuses the value
- */
-export function decodeArgument(msg: Message, i: number, codec: TypeCodec<unknown>, ctx: CodecContext, values?: readonly string[]): unknown {
-  if (codec === floatCodec) return msg.argFloat(i);
-  if (codec === integerCodec) return msg.argInteger(i);
-  if (codec === booleanCodec) {
-    const k = msg.argOneOf(i, BOOLEAN_TEXT);
-    if (k >= 0) return k === 1;
-  } else if (codec === timestampCodec) {
-    let seconds: number | undefined;
-    try {
-      seconds = msg.argFloat(i);
-    } catch {
-      // Decoded by the codec below, for its error.
-    }
-    if (seconds !== undefined) return ctx.protocolMajor === 4 ? seconds / 1000 : seconds;
-  } else if (values !== undefined) {
-    // Compared as bytes; only an escaped argument is decoded (lossily: hence the last test).
-    const k = msg.argOneOf(i, values);
-    if (k >= 0 && !values[k]!.includes(REPLACEMENT)) return values[k];
-  } else if (codec === stringCodec || codec === discreteCodec) {
-    const text = msg.arg(i);
-    if (!text.includes(REPLACEMENT)) return text;
-  }
-  return codec.decode(msg.argBytes(i)!, ctx);
 }

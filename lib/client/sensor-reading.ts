@@ -10,7 +10,7 @@ import { FailReply, KatcpError } from '../errors.js';
 import { makeReading, statusIsValid } from '../sensor/status.js';
 import type { Reading, SensorStatus } from '../sensor/status.js';
 import type { CallOptions } from '../util/abort.js';
-import { decodeArgument, decodeSensorValueAt, forEachSensorReading, malformedInform, parseSensorListInform } from './sensor-informs.js';
+import { decodeSensorValueAt, forEachSensorReading, malformedInform, parseSensorListInform } from './sensor-informs.js';
 import type { SensorInfo } from './sensor-informs.js';
 
 /** Options of `Client.sensorReading()` / `Client.sensorValue()`. */
@@ -74,7 +74,7 @@ export async function readSensor<T>(
     (err) => (error ??= err),
   );
   if (at < 0) throw error ?? malformedInform(inform, `no reading for ${name}`);
-  const value = codec !== undefined ? decodeArgument(inform, at + 2, codec, ctx) : decodeSensorValueAt(info as SensorInfo, inform, at + 2, ctx);
+  const value = codec !== undefined ? inform.argDecode(at + 2, codec, ctx) : decodeSensorValueAt(info as SensorInfo, inform, at + 2, ctx);
   return makeReading(timestamp, status, value as T);
 }
 

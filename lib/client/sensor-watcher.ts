@@ -16,7 +16,8 @@ import { monitorOf } from './sensor-monitor.js';
 import type { MonitorWatcher, SensorMonitor } from './sensor-monitor.js';
 import type { RemoteSensor } from './sensor-entry.js';
 import type { RawReading, SensorInfo } from './sensor-informs.js';
-import { decodeArgument, isWireSensorType } from './sensor-informs.js';
+import { isWireSensorType } from './sensor-informs.js';
+import { decodeArgument } from '../codec/arg-decode.js';
 import { SyncState } from './sync-state.js';
 
 /** Options of {@link SensorWatcher}. */

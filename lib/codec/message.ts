@@ -8,6 +8,7 @@
  * @module
  */
 import { KatcpSyntaxError, KatcpTypeError } from '../errors.js';
+import { decodeArgument } from './arg-decode.js';
 import { decodeFloat, decodeSimpleDecimal } from './float.js';
 import { formatMessage } from './format.js';
 import { checkInput } from './input.js';
@@ -359,13 +360,12 @@ export class Message {
   }
 
   /**
-   * Argument `i` decoded by a type codec: `msg.argDecode(2, getType('boolean'))`.
+   * Argument `i` decoded by a type codec, in place (`decodeArgument`): `msg.argDecode(2, boolean)`.
    * @throws KatcpTypeError when the argument is absent or the codec refuses it
    */
   argDecode<T>(i: number, codec: TypeCodec<T>, ctx?: CodecContext): T {
-    const a = this.argBytes(i);
-    if (a === undefined) throw noArgument(codec.name, i, this.argCount);
-    return codec.decode(a, ctx);
+    if (i >>> 0 !== i || i >= this.argCount) throw noArgument(codec.name, i, this.argCount);
+    return decodeArgument(this, i, codec, ctx) as T;
   }
 
   /** True for a reply whose first argument is exactly `ok`. */

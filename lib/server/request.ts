@@ -267,26 +267,13 @@ function buildCompiled(def: RequestDefinition, cctx: CodecContext | undefined): 
   });
 }
 
-function decodeArg(codec: TypeCodec<unknown>, raw: Buffer, cctx: CodecContext | undefined): unknown {
+/** Argument `i` of `msg` decoded by `codec` (in place, see `Message.argDecode`); a refusal is a FailReply. */
+function decodeArgOf(msg: Message, i: number, codec: TypeCodec<unknown>, cctx: CodecContext | undefined): unknown {
   try {
-    return codec.decode(raw, cctx);
+    return msg.argDecode(i, codec, cctx);
   } catch (err) {
     throw new FailReply(err instanceof Error ? err.message : String(err), { cause: err });
   }
-}
-
-const STRING = getType('string');
-const REPLACEMENT = '\uFFFD';
-
-/** Argument `i` of `msg` decoded by `codec` (see `decodeArg`). */
-function decodeArgOf(msg: Message, i: number, codec: TypeCodec<unknown>, cctx: CodecContext | undefined): unknown {
-  if (codec === STRING) {
-    // Valid UTF-8 decodes to the same text leniently; a U+FFFD may stand for invalid bytes,
-    // which the strict decoder then reports (or decodes to the same text when it was one).
-    const text = msg.arg(i);
-    if (!text.includes(REPLACEMENT)) return text;
-  }
-  return decodeArg(codec, msg.argBytes(i)!, cctx);
 }
 
 function compileParams(request: string, specs: readonly ParamSpec[]): CompiledParam[] {

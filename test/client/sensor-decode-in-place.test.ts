@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { Message } from '../../lib/codec/message.js';
 import { discreteType, getType } from '../../lib/codec/types.js';
 import type { CodecContext, TypeCodec } from '../../lib/codec/types.js';
-import { decodeArgument, decodeSensorValue, decodeSensorValueAt, RawReading } from '../../lib/client/sensor-informs.js';
+import { decodeArgument } from '../../lib/codec/arg-decode.js';
+import { decodeSensorValue, decodeSensorValueAt, RawReading } from '../../lib/client/sensor-informs.js';
 
 const colours = discreteType(['red', 'gr\u00fcn', '\uFFFD']);
 const CODECS: [TypeCodec<unknown>, (readonly string[])?][] = [
