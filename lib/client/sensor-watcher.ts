@@ -188,10 +188,7 @@ export class SensorWatcher extends EventEmitter<SensorWatcherEvents> {
     for (const sensor of this.sensors) {
       if (sensor.status === 'unreachable') continue;
       try {
-        const reading = makeReading(now, 'unreachable', sensor.value);
-        // Its own value: nothing to check, unless a subclass (a caller's sensor) has its own setReading.
-        if (Object.getPrototypeOf(sensor) === Sensor.prototype) setCheckedReading(sensor, reading);
-        else sensor.setReading(reading);
+        sensor.setReading(makeReading(now, 'unreachable', sensor.value));
       } catch (err) {
         this.client.logger.error(`an observer of ${sensor.name} threw`, err);
       }

@@ -34,7 +34,7 @@ export const LINE_HEADER = 3;
  * An arena holds the lines of one {@link ArgStore} at a time, its `owner`: nothing is copied out
  * when the parser moves to the next buffer (the owner changes), so a store costs no memory
  * outside the JavaScript heap, and its messages' entries are read in place while it is the
- * owner. Once it is not, `lineArena` (scan.ts) scans a message's line again when it is read.
+ * owner. Once it is not, `lineArena` (line-entries.ts) scans a message's line again when it is read.
  */
 export class OffsetArena {
   /** The table being filled. */
