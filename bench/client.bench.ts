@@ -15,9 +15,11 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '../lib/client/client.js';
 import { silentLogger } from '../lib/client/logger.js';
 import { SensorWatcher } from '../lib/client/sensor-watcher.js';
+import { retentionFloor } from './retention-floor.js';
 
 const CLI = fileURLToPath(new URL('../lib/cli/main.ts', import.meta.url));
 const RESPONDER = fileURLToPath(new URL('./trivial-responder.ts', import.meta.url));
+const MIRROR_ONCE = fileURLToPath(new URL('./mirror-once.ts', import.meta.url));
 
 interface Device {
   host: string;
@@ -170,37 +172,76 @@ async function requestBenchmarks(): Promise<void> {
   }
 }
 
+/** What `bench/mirror-once.ts` prints. */
+interface FreshMirror {
+  ms: number;
+  sensors: number;
+  mainCpuMs: number | null;
+  otherCpuMs: number | null;
+}
+
+/** One mirror by a client in a fresh Node process (its own JIT, nothing warmed). */
+async function freshProcessMirror(device: Device): Promise<FreshMirror> {
+  const child = spawn(process.execPath, ['--import', 'tsx', MIRROR_ONCE, device.host, String(device.port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  if (code !== 0) throw new Error(`mirror-once exited with ${String(code)}`);
+  return JSON.parse(out) as FreshMirror;
+}
+
+/** Full collections until the heap gives back what it freed (V8 unmaps pages after a while). */
+async function settle(gc: (() => void) | undefined): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    gc?.();
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** One SensorWatcher mirror by a new client in this process; returns the ms to `synced` and the watcher. */
+async function mirrorOnce(device: Device): Promise<{ ms: number; client: Client; watcher: SensorWatcher }> {
+  const client = await Client.connect(device.host, device.port, { logger: silentLogger, requestTimeout: 120_000 });
+  const t = performance.now();
+  const watcher = new SensorWatcher(client);
+  await watcher.untilSynced();
+  return { ms: performance.now() - t, client, watcher };
+}
+
 /**
- * Mirror every sensor of a fresh device `runs` times, each with a new client: the first run is
- * cold (JIT, both sides), the figure for warm is the best of the others.
- * The RSS cost is this process's resident memory with the last mirror alive minus before it
- * (after a major GC when `--expose-gc` is given).
+ * Mirror every sensor of a fresh device `runs` times, each with a new client in this process:
+ * the first run is cold (JIT, both sides), the figure for warm is the best of the others. No
+ * collection is forced between them: `gc()` is V8's memory-reducing collection, which also drops
+ * the maps only optimised code refers to, and so discards that code (the "warm" runs were
+ * recompiled, 100-140 ms of the second core per 10,000 sensors). Then the RSS cost: resident
+ * memory with one more mirror alive minus before it, each after a full `gc()` when
+ * `--expose-gc` is given. Last, three clients in fresh processes against the device, now warm:
+ * the "fresh process" figure (median), with the CPU of the client's main thread and of its other
+ * threads (V8's optimising compiler and GC helpers), which on two cores share them with the device.
  */
 async function mirrorBenchmark(sensors: number, runs: number): Promise<void> {
   const device = await startDevice(sensors);
-  // A plain major GC: with no argument V8 runs a memory-reducing one, which also drops the maps
-  // only the JIT still refers to and so discards the optimised code (the warm runs went cold).
-  const expose = (globalThis as { gc?: (o: { type: 'major'; execution: 'sync' }) => void }).gc;
-  const gc = expose === undefined ? undefined : (): void => expose({ type: 'major', execution: 'sync' });
+  const gc = (globalThis as { gc?: () => void }).gc;
   try {
     const times: number[] = [];
-    let size = 0;
-    let rss = 0;
     for (let rep = 0; rep < runs; rep++) {
-      gc?.();
-      const before = process.memoryUsage.rss();
-      const client = await Client.connect(device.host, device.port, { logger: silentLogger, requestTimeout: 120_000 });
-      const t = performance.now();
-      const watcher = new SensorWatcher(client);
-      await watcher.untilSynced();
-      times.push(performance.now() - t);
-      size = watcher.sensors.size;
-      gc?.();
-      rss = Math.max(rss, process.memoryUsage.rss() - before);
+      const { ms, client } = await mirrorOnce(device);
+      times.push(ms);
       await client.close();
     }
-    const mb = (rss / 2 ** 20).toFixed(0);
-    console.log(`mirror ${fmt(size)} sensors (list + bulk subscribe + first readings): ${fmt(times[0]!)} ms cold, ${fmt(Math.min(...times.slice(1)))} ms warm (best of ${runs - 1}); RSS +${mb} MB${gc === undefined ? ' (no --expose-gc)' : ''}`);
+    await settle(gc);
+    const before = process.memoryUsage.rss();
+    const { client, watcher } = await mirrorOnce(device);
+    await settle(gc);
+    const mb = ((process.memoryUsage.rss() - before) / 2 ** 20).toFixed(0);
+    const size = watcher.sensors.size;
+    await client.close();
+    const fresh: FreshMirror[] = [];
+    for (let i = 0; i < 3; i++) fresh.push(await freshProcessMirror(device));
+    fresh.sort((a, b) => a.ms - b.ms);
+    const f = fresh[1]!;
+    const cpu = f.mainCpuMs === null || f.otherCpuMs === null ? '' : ` (its main thread ${fmt(f.mainCpuMs)} ms CPU, other threads ${fmt(f.otherCpuMs)} ms)`;
+    console.log(`mirror ${fmt(size)} sensors (list + bulk subscribe + first readings): ${fmt(Math.min(...times.slice(1)))} ms warm (best of ${runs - 1}), ${fmt(times[0]!)} ms cold (first run here, device cold too); RSS +${mb} MB${gc === undefined ? ' (no --expose-gc)' : ''}`);
+    console.log(`  a client in a fresh process, device warm: ${fresh.map((x) => fmt(x.ms)).join(' / ')} ms, median ${fmt(f.ms)}${cpu}`);
   } finally {
     await device.stop();
   }
@@ -254,15 +295,17 @@ async function ingestBenchmark(count: number, updates: number): Promise<void> {
   await new Promise<void>((r) => server.close(() => r()));
 }
 
-/** Runs every client benchmark and prints the figures (`KATCP_BENCH_ONLY=ingest|mirror|mirror100k|requests` for one group). */
+/** Runs every client benchmark and prints the figures (`KATCP_BENCH_ONLY=ingest|mirror|mirror100k|floor|requests` for one group). */
 export async function run(): Promise<void> {
   const only = process.env.KATCP_BENCH_ONLY;
   if (only === 'ingest') return ingestBenchmark(1000, 1_000_000);
   if (only === 'mirror') return mirrorBenchmark(10_000, 8);
   if (only === 'mirror100k') return mirrorBenchmark(100_000, 4);
+  if (only === 'floor') return retentionFloor(100_000);
   if (only === 'requests') return requestBenchmarks();
   await requestBenchmarks();
   await mirrorBenchmark(10_000, 8);
   await mirrorBenchmark(100_000, 4);
+  await retentionFloor(100_000);
   await ingestBenchmark(1000, 1_000_000);
 }
