@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '../lib/client/client.js';
 import { silentLogger } from '../lib/client/logger.js';
 import { SensorWatcher } from '../lib/client/sensor-watcher.js';
+import { inProcessRoundTrips } from './in-process-rtt.js';
 import { retentionFloor } from './retention-floor.js';
 
 const CLI = fileURLToPath(new URL('../lib/cli/main.ts', import.meta.url));
@@ -295,7 +296,7 @@ async function ingestBenchmark(count: number, updates: number): Promise<void> {
   await new Promise<void>((r) => server.close(() => r()));
 }
 
-/** Runs every client benchmark and prints the figures (`KATCP_BENCH_ONLY=ingest|mirror|mirror100k|floor|requests` for one group). */
+/** Runs every client benchmark and prints the figures (`KATCP_BENCH_ONLY=ingest|mirror|mirror100k|floor|requests|inprocess` for one group). */
 export async function run(): Promise<void> {
   const only = process.env.KATCP_BENCH_ONLY;
   if (only === 'ingest') return ingestBenchmark(1000, 1_000_000);
@@ -303,7 +304,9 @@ export async function run(): Promise<void> {
   if (only === 'mirror100k') return mirrorBenchmark(100_000, 4);
   if (only === 'floor') return retentionFloor(100_000);
   if (only === 'requests') return requestBenchmarks();
+  if (only === 'inprocess') return inProcessRoundTrips();
   await requestBenchmarks();
+  await inProcessRoundTrips();
   await mirrorBenchmark(10_000, 8);
   await mirrorBenchmark(100_000, 4);
   await retentionFloor(100_000);
