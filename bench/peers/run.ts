@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     console.error(`== issue-12 rows: aiokatcp baselines (load ${load()})`);
     const base = await aiokatcpBaselines(env, q);
     console.error(`== issue-12 rows: npm run bench codec client server (load ${load()})`);
-    const ourBench = await capture(`node --import tsx ${q(join(root, 'bench', 'run.ts'))} codec client server`);
+    const ourBench = await capture(`node --expose-gc --import tsx ${q(join(root, 'bench', 'run.ts'))} codec client server`);
     report += `\n\n### Issue-12 rows: aiokatcp 1.9.0 baselines (shared client against the shared device, 10,000 sensors)\n\n\`\`\`text\n${base}\n\`\`\`\n`;
     report += `\n### Issue-12 rows: ours (\`npm run bench codec client server\`)\n\n\`\`\`text\n${ourBench}\n\`\`\`\n`;
   }
