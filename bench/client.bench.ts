@@ -1,10 +1,14 @@
 /**
  * Client benchmarks: sequential request round trips/s beside a bare socket doing the same
  * ping-pong, requests/s with 100 in flight (both against the trivial responder in a child
- * process), time and RSS for a SensorWatcher to mirror 10,000 and 100,000 sensors of the demo
- * server (in a child process), and `#sensor-status` updates/s ingested by a SensorWatcher from a
- * raw in-process peer writing pre-formatted lines, so that the figure is the client's alone. For scale, aiokatcp does about 2,700 sequential and 13,000 in-flight
- * requests/s, mirrors 10,000 sensors in about 1 s and ingests about 80,000 updates/s.
+ * process); round trips with client and server in this process beside bare sockets
+ * (`in-process-rtt.ts`); time and RSS for a SensorWatcher to mirror 10,000 and 100,000 sensors
+ * of the demo server (in a child process), warm, cold and from a fresh client process
+ * (`mirror-once.ts`); the retention floor under the 100,000-sensor row (`retention-floor.ts`);
+ * and `#sensor-status` updates/s ingested by a SensorWatcher from a raw in-process peer writing
+ * pre-formatted lines, so that the figure is the client's alone. For scale, aiokatcp does about
+ * 2,700 sequential and 13,000 in-flight requests/s, mirrors 10,000 sensors in about 1 s and
+ * ingests about 80,000 updates/s.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';

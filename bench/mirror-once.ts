@@ -3,7 +3,8 @@
  * HOST PORT` prints one JSON line `{"ms", "sensors", "mainCpuMs", "otherCpuMs"}`: the time from
  * creating the watcher to `synced`, and the CPU this process's main thread and its other threads
  * (V8's compiler and GC helpers; Linux /proc only, else null) used meanwhile. The client
- * benchmark runs it against a device it has already warmed, for the "fresh process" figure.
+ * benchmark runs it against a device it has already warmed, for the "fresh process" figure,
+ * through tsx like the other rows (lib/, not dist/).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { Client } from '../lib/client/client.js';
