@@ -4,7 +4,7 @@
  * process); round trips with client and server in this process beside bare sockets
  * (`in-process-rtt.ts`); time and RSS for a SensorWatcher to mirror 10,000 and 100,000 sensors
  * of the demo server (in a child process), warm, cold and from a fresh client process
- * (`mirror-once.ts`); the retention floor under the 100,000-sensor row (`retention-floor.ts`);
+ * (`mirror-once.mjs`, on dist/); the retention floor under the 100,000-sensor row (`retention-floor.ts`);
  * and `#sensor-status` updates/s ingested by a SensorWatcher from a raw in-process peer writing
  * pre-formatted lines, so that the figure is the client's alone. For scale, aiokatcp does about
  * 2,700 sequential and 13,000 in-flight requests/s, mirrors 10,000 sensors in about 1 s and
@@ -24,7 +24,7 @@ import { retentionFloor } from './retention-floor.js';
 
 const CLI = fileURLToPath(new URL('../lib/cli/main.ts', import.meta.url));
 const RESPONDER = fileURLToPath(new URL('./trivial-responder.ts', import.meta.url));
-const MIRROR_ONCE = fileURLToPath(new URL('./mirror-once.ts', import.meta.url));
+const MIRROR_ONCE = fileURLToPath(new URL('./mirror-once.mjs', import.meta.url));
 
 interface Device {
   host: string;
@@ -177,7 +177,7 @@ async function requestBenchmarks(): Promise<void> {
   }
 }
 
-/** What `bench/mirror-once.ts` prints. */
+/** What `bench/mirror-once.mjs` prints. */
 interface FreshMirror {
   ms: number;
   sensors: number;
@@ -185,9 +185,9 @@ interface FreshMirror {
   otherCpuMs: number | null;
 }
 
-/** One mirror by a client in a fresh Node process (its own JIT, nothing warmed). */
+/** One mirror by a client in a fresh plain Node process on the built package (its own JIT, nothing warmed). */
 async function freshProcessMirror(device: Device): Promise<FreshMirror> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MIRROR_ONCE, device.host, String(device.port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [MIRROR_ONCE, device.host, String(device.port)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const code = await new Promise<number | null>((r) => child.once('exit', r));
