@@ -21,6 +21,7 @@ import { silentLogger } from '../lib/client/logger.js';
 import { SensorWatcher } from '../lib/client/sensor-watcher.js';
 import { inProcessRoundTrips } from './in-process-rtt.js';
 import { retentionFloor } from './retention-floor.js';
+import { fmt } from './format.js';
 
 const CLI = fileURLToPath(new URL('../lib/cli/main.ts', import.meta.url));
 const RESPONDER = fileURLToPath(new URL('./trivial-responder.ts', import.meta.url));
@@ -68,8 +69,6 @@ async function startDevice(sensors: number | undefined): Promise<Device> {
     },
   };
 }
-
-const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
 
 /** A rate per wall second and per CPU second of this process. */
 interface Rate {

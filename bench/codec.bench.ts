@@ -10,6 +10,7 @@
 import { LineParser } from '../lib/codec/parser.js';
 import { Message } from '../lib/codec/message.js';
 import { formatMessage, formatMessages } from '../lib/codec/format.js';
+import { fmt } from './format.js';
 
 const CHUNK = 64 * 1024;
 
@@ -46,9 +47,6 @@ function median(fn: () => void, n = 2000): number {
   return times[Math.floor(n / 2)]!;
 }
 
-function fmt(x: number): string {
-  return Math.round(x).toLocaleString('en-US');
-}
 
 function cpuMs(): number {
   const u = process.cpuUsage();

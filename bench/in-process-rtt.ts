@@ -12,8 +12,7 @@ import type { Server, Socket } from 'node:net';
 import { Client } from '../lib/client/client.js';
 import { silentLogger } from '../lib/client/logger.js';
 import { DeviceServer } from '../lib/server/device-server.js';
-
-const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
+import { fmt } from './format.js';
 
 /** `clients` workers each doing `each` awaited round trips; best rate of `reps` runs. */
 async function bestRate(reps: number, clients: number, each: number, roundTrip: (worker: number) => Promise<unknown>): Promise<number> {

@@ -9,6 +9,7 @@
  * generation is most of it.
  */
 import { PerformanceObserver } from 'node:perf_hooks';
+import { fmt } from './format.js';
 
 type Info = Readonly<{ name: string; description: string; units: string; type: string }>;
 
@@ -37,8 +38,8 @@ class Mirror {
   }
 }
 
-/** Builds the objects of `lines` (one `name description units type` per Buffer); returns the ms. */
-function buildOnce(lines: readonly Buffer[]): { ms: number; keep: unknown } {
+/** Builds the objects of `lines` (one `name description units type` per Buffer); returns the ms it took. */
+function buildOnce(lines: readonly Buffer[]): number {
   const model = new Map<string, Entry>();
   const mirrors = new Map<string, Mirror>();
   const t = performance.now();
@@ -59,7 +60,7 @@ function buildOnce(lines: readonly Buffer[]): { ms: number; keep: unknown } {
     entry.reading = reading;
     entry.view!.reading = reading;
   }
-  return { ms: performance.now() - t, keep: [model, mirrors] };
+  return performance.now() - t;
 }
 
 /** Prints the floor for `count` sensors. */
@@ -74,12 +75,11 @@ export async function retentionFloor(count: number): Promise<void> {
   for (let rep = 0; rep < 5; rep++) {
     await new Promise((r) => setTimeout(r, 50));
     gcMs = 0;
-    const { ms } = buildOnce(lines);
+    const ms = buildOnce(lines);
     // gc entries are delivered some turns after the collections.
     await new Promise((r) => setTimeout(r, 50));
     if (ms < best.ms) best = { ms, gc: gcMs };
   }
   observer.disconnect();
-  const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
   console.log(`retention floor, ${fmt(count)} sensors (no I/O: the objects a mirror must keep): ${fmt(best.ms)} ms, of which GC pauses ${fmt(best.gc)} ms (best of 5)`);
 }

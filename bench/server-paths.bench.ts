@@ -14,6 +14,7 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { DeviceServer } from '../lib/server/device-server.js';
 import { Sensor } from '../lib/sensor/sensor.js';
+import { fmt } from './format.js';
 
 // Sockets, each counting the lines it receives and the reply lines ('!') among them.
 const WORKER = `
@@ -112,7 +113,6 @@ class Readers {
   }
 }
 
-const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function floats(n: number, prefix = 'extra'): Sensor<number>[] {

@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { once } from 'node:events';
 import { DeviceServer } from '../lib/server/device-server.js';
 import { Sensor } from '../lib/sensor/sensor.js';
+import { fmt } from './format.js';
 
 const SENSORS = 20_000;
 const REPEAT = 5;
@@ -75,7 +76,6 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 /** Prints the server figures. */
 export async function run(): Promise<void> {

@@ -112,10 +112,10 @@ async function main(): Promise<void> {
   if (!process.argv.includes('--no-issue-rows')) {
     console.error(`== issue-12 rows: aiokatcp baselines (load ${load()})`);
     const base = await aiokatcpBaselines(env, q);
-    console.error(`== issue-12 rows: npm run bench codec client server (load ${load()})`);
+    console.error(`== issue-12 rows: npm run bench -- codec client server (load ${load()})`);
     const ourBench = await capture(`node --expose-gc --import tsx ${q(join(root, 'bench', 'run.ts'))} codec client server`);
     report += `\n\n### Issue-12 rows: aiokatcp 1.9.0 baselines (shared client against the shared device, 10,000 sensors)\n\n\`\`\`text\n${base}\n\`\`\`\n`;
-    report += `\n### Issue-12 rows: ours (\`npm run bench codec client server\`)\n\n\`\`\`text\n${ourBench}\n\`\`\`\n`;
+    report += `\n### Issue-12 rows: ours (\`npm run bench -- codec client server\`, which also runs server-paths)\n\n\`\`\`text\n${ourBench}\n\`\`\`\n`;
   }
   console.log(report);
   if (outFile !== undefined) writeFileSync(outFile, report);

@@ -598,21 +598,34 @@ test('inspecting client - an update for a sensor the device does not list is dro
   assert.equal(dev.tap.sent(/^\?sensor-list\[\d+\] ghost\.sensor$/).length, 1);
 });
 
-test('inspecting client - readings are decoded with the protocol of their own connection: a v4 device (ms) that comes back as v5 (s)', async (t) => {
+/** A scripted peer and an InspectingClient of it, both closed after the test. */
+async function peerAndClient(t: { after(fn: () => Promise<void>): void }): Promise<{ peer: FakePeer; ic: InspectingClient }> {
   const peer = await FakePeer.start();
   const ic = new InspectingClient(peer.host, peer.port, { client: quietClient });
   t.after(async () => {
     await ic.close();
     await peer.close();
   });
-  const serve = (conn: PeerConnection): void =>
-    conn.serve((line) => {
-      // v5 requests carry a message id, which the reply and its informs repeat.
-      const [, name = '', mid = ''] = /^\?([\w-]+)(\[\d+\])?/.exec(line) ?? [];
-      if (name === 'help') conn.send(`#help${mid} watchdog Check`, `!help${mid} ok 1`);
-      else if (name === 'sensor-list') conn.send(`#sensor-list${mid} a.ts A\\_ts \\@ timestamp`, `!sensor-list${mid} ok 1`);
-      else conn.send(`!${name}${mid} ok`);
-    });
+  return { peer, ic };
+}
+
+/**
+ * Answers `?help` with one request, `?sensor-list` with `listed` (inform arguments, each line
+ * getting the request's id) and anything else with `ok`. v5 requests carry a message id, which
+ * the reply and its informs repeat.
+ */
+function serveListing(conn: PeerConnection, listed: readonly string[]): void {
+  conn.serve((line) => {
+    const [, name = '', mid = ''] = /^\?([\w-]+)(\[\d+\])?/.exec(line) ?? [];
+    if (name === 'help') conn.send(`#help${mid} watchdog Check`, `!help${mid} ok 1`);
+    else if (name === 'sensor-list') conn.send(...listed.map((l) => `#sensor-list${mid} ${l}`), `!sensor-list${mid} ok ${listed.length}`);
+    else conn.send(`!${name}${mid} ok`);
+  });
+}
+
+test('inspecting client - readings are decoded with the protocol of their own connection: a v4 device (ms) that comes back as v5 (s)', async (t) => {
+  const { peer, ic } = await peerAndClient(t);
+  const serve = (conn: PeerConnection): void => serveListing(conn, ['a.ts A\\_ts \\@ timestamp']);
   const updates: [number, unknown][] = [];
   ic.on('sensorUpdate', (_n, r) => updates.push([r.timestamp, r.value]));
   ic.start();
@@ -637,23 +650,11 @@ test('inspecting client - readings are decoded with the protocol of their own co
 });
 
 test('inspecting client - a malformed #sensor-list inform in the full listing is warned about; the sensors around it are kept', async (t) => {
-  const peer = await FakePeer.start();
-  const ic = new InspectingClient(peer.host, peer.port, { client: quietClient });
-  t.after(async () => {
-    await ic.close();
-    await peer.close();
-  });
+  const { peer, ic } = await peerAndClient(t);
   const warnings: Error[] = [];
   ic.on('warning', (e) => warnings.push(e));
   ic.start();
-  const conn = await peer.acceptWithBanner('5.0-MI');
-  conn.serve((line) => {
-    const [, name = '', mid = ''] = /^\?([\w-]+)(\[\d+\])?/.exec(line) ?? [];
-    if (name === 'help') conn.send(`#help${mid} watchdog Check`, `!help${mid} ok 1`);
-    else if (name === 'sensor-list') {
-      conn.send(`#sensor-list${mid} a.first A \\@ integer`, `#sensor-list${mid} b.broken no\\_type`, `#sensor-list${mid} c.last C \\@ float`, `!sensor-list${mid} ok 3`);
-    } else conn.send(`!${name}${mid} ok`);
-  });
+  serveListing(await peer.acceptWithBanner('5.0-MI'), ['a.first A \\@ integer', 'b.broken no\\_type', 'c.last C \\@ float']);
   await ic.untilSynced(LONG);
   assert.deepEqual([...ic.sensors].sort(), ['a.first', 'c.last']);
   assert.equal(warnings.filter((e) => /b\.broken/.test(e.message)).length, 1);
